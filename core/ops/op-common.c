@@ -1,0 +1,123 @@
+/* op-common.c: the RanetOp object and the checks every op shares. */
+#include "ops/op-private.h"
+
+/* Specialization constants are 32-bit, so every element index must fit in one. */
+#define MAX_INDEX ((gsize) G_MAXUINT32)
+
+/* Workgroup counts per dimension are guaranteed only up to 65535. */
+#define MAX_GROUPS_X 65535u
+
+gboolean
+ranet_op_check_view (const RanetTensorView *v, const char *op,
+    const char *what, GError **error)
+{
+  if (v->c == 0 || v->h == 0 || v->w == 0) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%s: %s view has an empty shape %ux%ux%u", op, what, v->c, v->h, v->w);
+    return FALSE;
+  }
+  if ((guint64) v->c_offset + v->c > v->c_total) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%s: %s view channels %u..%u lie outside its tensor of %u channels",
+        op, what, v->c_offset, v->c_offset + v->c, v->c_total);
+    return FALSE;
+  }
+  /* c_total * h * w cannot overflow 64 bits: each factor is 32-bit */
+  if (v->base > MAX_INDEX
+      || (guint64) v->c_total * v->h * v->w > MAX_INDEX - v->base) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%s: %s view ends beyond float index 2^32", op, what);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+ranet_op_check_weights_offset (gsize weights_offset, gsize n_floats,
+    const char *op, GError **error)
+{
+  if (weights_offset % 4 != 0) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%s: weights offset %" G_GSIZE_FORMAT " is not a multiple of 4 floats",
+        op, weights_offset);
+    return FALSE;
+  }
+  if (weights_offset > MAX_INDEX || n_floats > MAX_INDEX - weights_offset) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%s: weights end beyond float index 2^32", op);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+RanetOp *
+ranet_op_new_internal (RanetVkDevice *dev, const char *name,
+    const char *shader, gboolean has_weights, const guint32 *spec, guint n_spec,
+    guint64 n_invocations, guint64 macs, GError **error)
+{
+  guint64 groups = (n_invocations + RANET_OP_GROUP_SIZE - 1) / RANET_OP_GROUP_SIZE;
+  RanetOp *op;
+
+  if (groups == 0 || groups > (guint64) MAX_GROUPS_X * MAX_GROUPS_X) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%s: %" G_GUINT64_FORMAT " workgroups is out of range", name, groups);
+    return NULL;
+  }
+
+  op = g_new0 (RanetOp, 1);
+  op->name = name;
+  op->has_weights = has_weights;
+  op->macs = macs;
+  /* the shaders flatten (x, y) workgroup ids back into one index */
+  op->groups_x = (guint) MIN (groups, MAX_GROUPS_X);
+  op->groups_y = (guint) ((groups + op->groups_x - 1) / op->groups_x);
+  op->pipe = ranet_vk_pipeline_new_named (dev, shader, has_weights ? 3 : 2,
+      spec, n_spec, 0, error);
+  if (op->pipe == NULL) {
+    g_prefix_error (error, "%s: ", name);
+    g_free (op);
+    return NULL;
+  }
+  return op;
+}
+
+void
+ranet_op_record (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *in,
+    RanetVkBuffer *weights, RanetVkBuffer *out)
+{
+  RanetVkBuffer *buffers[3];
+  guint n = 0;
+
+  g_return_if_fail (op != NULL && cmds != NULL && in != NULL && out != NULL);
+  g_return_if_fail (!op->has_weights || weights != NULL);
+
+  buffers[n++] = in;
+  if (op->has_weights)
+    buffers[n++] = weights;
+  buffers[n++] = out;
+  ranet_vk_commands_dispatch (cmds, op->pipe, buffers, n, NULL, 0,
+      op->groups_x, op->groups_y, 1);
+}
+
+const char *
+ranet_op_get_name (RanetOp *op)
+{
+  g_return_val_if_fail (op != NULL, NULL);
+  return op->name;
+}
+
+guint64
+ranet_op_get_macs (RanetOp *op)
+{
+  g_return_val_if_fail (op != NULL, 0);
+  return op->macs;
+}
+
+void
+ranet_op_free (RanetOp *op)
+{
+  if (op == NULL)
+    return;
+  ranet_vk_pipeline_free (op->pipe);
+  g_free (op);
+}

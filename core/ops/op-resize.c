@@ -1,0 +1,35 @@
+/* op-resize.c: bilinear resize, align_corners=True (shaders/resize_bilinear.comp). */
+#include "ops/op-private.h"
+
+/* In float, as PyTorch computes it, so the shader samples where PyTorch does. */
+static guint32
+scale_bits (guint in, guint out)
+{
+  union { float f; guint32 u; } s;
+
+  s.f = out > 1 ? (float) (in - 1) / (float) (out - 1) : 0.0f;
+  return s.u;
+}
+
+RanetOp *
+ranet_op_resize_bilinear_new (RanetVkDevice *dev, const RanetResizeParams *p,
+    GError **error)
+{
+  g_return_val_if_fail (dev != NULL && p != NULL, NULL);
+  if (!ranet_op_check_view (&p->in, "resize_bilinear", "input", error)
+      || !ranet_op_check_view (&p->out, "resize_bilinear", "output", error))
+    return NULL;
+  if (p->in.c != p->out.c) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "resize_bilinear: output has %u channels, input %u", p->out.c, p->in.c);
+    return NULL;
+  }
+  guint32 spec[] = {
+    p->in.c, p->in.h, p->in.w, ranet_op_view_origin (&p->in),
+    p->out.h, p->out.w, ranet_op_view_origin (&p->out),
+    scale_bits (p->in.h, p->out.h), scale_bits (p->in.w, p->out.w),
+  };
+  return ranet_op_new_internal (dev, "resize_bilinear", "resize_bilinear", FALSE,
+      spec, G_N_ELEMENTS (spec), (guint64) p->out.c * p->out.h * p->out.w, 0,
+      error);
+}

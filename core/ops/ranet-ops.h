@@ -1,0 +1,277 @@
+/* ranet-ops.h: the operations a RANet is made of, as Vulkan compute dispatches.
+ *
+ * Every op reads and writes float32 tensors of batch 1 in CHW order, seen through
+ * a #RanetTensorView. Shapes and element offsets are fixed when an op is created
+ * (they become specialization constants, so the driver compiles each layer for its
+ * exact shape); recording an op allocates nothing and a recording can be submitted
+ * any number of times.
+ *
+ * Ops with weights read them from a weights buffer at an element offset, in a
+ * layout of their own: the model code asks for the packed size, packs the PyTorch
+ * tensors with the op's pack function and places the result in one device buffer.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "vk/ranet-vk.h"
+
+G_BEGIN_DECLS
+
+/**
+ * RanetTensorView:
+ * @c: channels seen by the op
+ * @h: height
+ * @w: width
+ * @c_offset: first channel of the view inside its tensor
+ * @c_total: channels of the whole tensor, at least @c_offset + @c
+ * @base: offset, in floats, of the whole tensor inside its buffer
+ *
+ * A channel slice of a CHW tensor. Element (c, y, x) lives at float index
+ * base + ((c_offset + c) * h + y) * w + x. Writing an op's output into a slice
+ * of a larger tensor is what makes dense concatenation free.
+ */
+typedef struct {
+  guint c, h, w;
+  guint c_offset;
+  guint c_total;
+  gsize base;
+} RanetTensorView;
+
+/**
+ * RanetConv2dParams:
+ * @in: input view
+ * @out: output view; out.h = (in.h + 2 * pad_h - kh) / stride + 1, same for w
+ * @kh: kernel height
+ * @kw: kernel width
+ * @stride: stride in both directions
+ * @pad_h: zero padding above and below
+ * @pad_w: zero padding left and right
+ * @relu: apply ReLU to the result
+ *
+ * A direct convolution. Weights are PyTorch's [out.c][in.c][kh][kw] and a bias
+ * [out.c] (BatchNorm already folded in; zeros when the layer has none).
+ */
+typedef struct {
+  RanetTensorView in, out;
+  guint kh, kw;
+  guint stride;
+  guint pad_h, pad_w;
+  gboolean relu;
+} RanetConv2dParams;
+
+/**
+ * RanetConv1x1Params:
+ * @in: input view
+ * @out: output view, same h and w as @in
+ * @pre_act: apply relu(scale[c] * x + shift[c]) to each input value first
+ *   (a BatchNorm + ReLU in front of the convolution)
+ * @relu: apply ReLU to the result
+ *
+ * A 1x1 convolution of stride 1 without padding, computed as a matrix product:
+ * out = W * act(in) + b.
+ */
+typedef struct {
+  RanetTensorView in, out;
+  gboolean pre_act;
+  gboolean relu;
+} RanetConv1x1Params;
+
+/**
+ * RanetResizeParams:
+ * @in: input view
+ * @out: output view, same c as @in, any h and w
+ *
+ * Bilinear resize with align_corners=True, exactly as PyTorch's
+ * F.interpolate (mode="bilinear", align_corners=True).
+ */
+typedef struct {
+  RanetTensorView in, out;
+} RanetResizeParams;
+
+/**
+ * RanetPoolKind:
+ * @RANET_POOL_MAX: maximum; padding counts as -infinity
+ * @RANET_POOL_AVG: average over the whole kernel window (no padding allowed)
+ */
+typedef enum {
+  RANET_POOL_MAX,
+  RANET_POOL_AVG,
+} RanetPoolKind;
+
+/**
+ * RanetPool2dParams:
+ * @in: input view
+ * @out: output view, same c as @in; out.h = (in.h + 2 * pad - kernel) / stride + 1
+ * @kind: max or average
+ * @kernel: square window size
+ * @stride: stride in both directions
+ * @pad: padding on every side (max pooling only, at most kernel / 2)
+ */
+typedef struct {
+  RanetTensorView in, out;
+  RanetPoolKind kind;
+  guint kernel, stride, pad;
+} RanetPool2dParams;
+
+/**
+ * RanetLinearParams:
+ * @in: input view, flattened in CHW order (in.c * in.h * in.w features)
+ * @out: output view with out.h = out.w = 1 and out.c outputs
+ * @relu: apply ReLU to the result
+ *
+ * A fully connected layer; weights are PyTorch's [out][in], bias [out].
+ */
+typedef struct {
+  RanetTensorView in, out;
+  gboolean relu;
+} RanetLinearParams;
+
+/**
+ * RanetSoftmaxParams:
+ * @in: K logits: a view with in.c * in.h * in.w = K
+ * @out_base: float offset of the result in the output buffer
+ *
+ * The result is K + 2 floats at @out_base: the probabilities [K], then the
+ * largest probability, then the index of the largest logit (the first one on
+ * ties) stored as a float value (exact below 2^24).
+ */
+typedef struct {
+  RanetTensorView in;
+  gsize out_base;
+} RanetSoftmaxParams;
+
+/* Number of floats a softmax writes for @k logits. */
+#define RANET_SOFTMAX_OUT_SIZE(k) ((k) + 2)
+
+/**
+ * RanetCopyParams:
+ * @in: source view
+ * @out: destination view, same c, h and w as @in
+ */
+typedef struct {
+  RanetTensorView in, out;
+} RanetCopyParams;
+
+/* ---- weight packing ---- */
+
+/**
+ * ranet_op_conv2d_packed_weight_size:
+ * @p: the convolution
+ *
+ * Returns: the number of floats ranet_op_conv2d_pack_weights() writes; always a
+ *   multiple of 4, so packed blocks placed one after another stay aligned.
+ */
+gsize ranet_op_conv2d_packed_weight_size (const RanetConv2dParams *p);
+
+/**
+ * ranet_op_conv2d_pack_weights:
+ * @p: the convolution
+ * @torch_weights: [out.c][in.c][kh][kw]
+ * @bias: (nullable): [out.c], or %NULL for zeros
+ * @packed: (out caller-allocates): ranet_op_conv2d_packed_weight_size() floats
+ */
+void ranet_op_conv2d_pack_weights (const RanetConv2dParams *p,
+    const float *torch_weights, const float *bias, float *packed);
+
+/**
+ * ranet_op_conv1x1_packed_weight_size:
+ * Returns: the number of floats ranet_op_conv1x1_pack_weights() writes (a multiple of 4).
+ */
+gsize ranet_op_conv1x1_packed_weight_size (const RanetConv1x1Params *p);
+
+/**
+ * ranet_op_conv1x1_pack_weights:
+ * @p: the convolution
+ * @torch_weights: [out.c][in.c] (a [out.c][in.c][1][1] tensor)
+ * @bias: (nullable): [out.c], or %NULL for zeros
+ * @pre_scale: (nullable): [in.c]; used only when @p has pre_act
+ * @pre_shift: (nullable): [in.c]; used only when @p has pre_act
+ * @packed: (out caller-allocates): ranet_op_conv1x1_packed_weight_size() floats
+ */
+void ranet_op_conv1x1_pack_weights (const RanetConv1x1Params *p,
+    const float *torch_weights, const float *bias,
+    const float *pre_scale, const float *pre_shift, float *packed);
+
+/**
+ * ranet_op_linear_packed_weight_size:
+ * Returns: the number of floats ranet_op_linear_pack_weights() writes (a multiple of 4).
+ */
+gsize ranet_op_linear_packed_weight_size (const RanetLinearParams *p);
+
+/**
+ * ranet_op_linear_pack_weights:
+ * @p: the layer
+ * @torch_weights: [out.c][in.c * in.h * in.w]
+ * @bias: (nullable): [out.c], or %NULL for zeros
+ * @packed: (out caller-allocates): ranet_op_linear_packed_weight_size() floats
+ */
+void ranet_op_linear_pack_weights (const RanetLinearParams *p,
+    const float *torch_weights, const float *bias, float *packed);
+
+/* ---- ops on a device ---- */
+
+/**
+ * RanetOp:
+ *
+ * One layer bound to a device: its pipeline, specialized for the layer's shape,
+ * and its dispatch size. Created once per layer, recorded any number of times.
+ */
+typedef struct _RanetOp RanetOp;
+
+/**
+ * ranet_op_conv2d_new:
+ * @dev: the device
+ * @p: the convolution; copied
+ * @weights_offset: where the packed weights start in the weights buffer, in
+ *   floats; a multiple of 4 (weights are read as vec4)
+ * @error: return location for a #GError
+ *
+ * Invalid parameters give %RANET_VK_ERROR_INVALID. The same holds for every
+ * ranet_op_*_new() function.
+ *
+ * Returns: (transfer full): the op, or %NULL with @error set.
+ */
+RanetOp *ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
+    gsize weights_offset, GError **error);
+RanetOp *ranet_op_conv1x1_new (RanetVkDevice *dev, const RanetConv1x1Params *p,
+    gsize weights_offset, GError **error);
+RanetOp *ranet_op_linear_new (RanetVkDevice *dev, const RanetLinearParams *p,
+    gsize weights_offset, GError **error);
+RanetOp *ranet_op_resize_bilinear_new (RanetVkDevice *dev,
+    const RanetResizeParams *p, GError **error);
+RanetOp *ranet_op_pool2d_new (RanetVkDevice *dev, const RanetPool2dParams *p,
+    GError **error);
+RanetOp *ranet_op_softmax_new (RanetVkDevice *dev, const RanetSoftmaxParams *p,
+    GError **error);
+RanetOp *ranet_op_copy_new (RanetVkDevice *dev, const RanetCopyParams *p,
+    GError **error);
+
+/**
+ * ranet_op_record:
+ * @op: the op
+ * @cmds: a recording in progress
+ * @in: buffer holding the input view
+ * @weights: (nullable): buffer holding the packed weights; ignored (may be
+ *   %NULL) for ops without weights
+ * @out: buffer holding the output view; may be @in, provided the input and
+ *   output views do not overlap
+ *
+ * Records the op's dispatch. No barrier is recorded: the caller puts
+ * ranet_vk_commands_barrier() between an op and the next one that reads its
+ * output.
+ */
+void ranet_op_record (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *in,
+    RanetVkBuffer *weights, RanetVkBuffer *out);
+
+/* The op's kind ("conv2d", "conv1x1", "linear", "resize_bilinear", "maxpool2d",
+ * "avgpool2d", "softmax", "copy"). */
+const char *ranet_op_get_name (RanetOp *op);
+
+/* Multiply-adds one run of the op performs (0 for ops without weights). */
+guint64 ranet_op_get_macs (RanetOp *op);
+
+void ranet_op_free (RanetOp *op);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetOp, ranet_op_free)
+
+G_END_DECLS

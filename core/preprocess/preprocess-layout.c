@@ -1,0 +1,162 @@
+/* preprocess-layout.c: frame layouts and the output-to-source mapping. */
+#include "preprocess/preprocess-private.h"
+
+static guint
+n_planes (RanetPixelFormat format)
+{
+  switch (format) {
+    case RANET_PIXEL_I420:
+      return 3;
+    case RANET_PIXEL_NV12:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+static guint
+bytes_per_pixel (RanetPixelFormat format)
+{
+  switch (format) {
+    case RANET_PIXEL_RGB:
+    case RANET_PIXEL_BGR:
+      return 3;
+    case RANET_PIXEL_GRAY8:
+    case RANET_PIXEL_I420:
+    case RANET_PIXEL_NV12:
+      return 1;
+    default:
+      return 4;
+  }
+}
+
+guint
+ranet_frame_layout_plane_rows (const RanetFrameLayout *layout, guint plane)
+{
+  if (plane >= n_planes (layout->format))
+    return 0;
+  return plane == 0 ? layout->height : (layout->height + 1) / 2;
+}
+
+gsize
+ranet_frame_layout_plane_row_bytes (const RanetFrameLayout *layout, guint plane)
+{
+  gsize chroma_w = (layout->width + 1) / 2;
+
+  if (plane >= n_planes (layout->format))
+    return 0;
+  if (plane == 0)
+    return (gsize) layout->width * bytes_per_pixel (layout->format);
+  /* NV12's chroma row interleaves U and V */
+  return layout->format == RANET_PIXEL_NV12 ? 2 * chroma_w : chroma_w;
+}
+
+gboolean
+ranet_frame_layout_check (const RanetFrameLayout *layout, GError **error)
+{
+  if ((guint) layout->format >= RANET_PIXEL_N_FORMATS) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "preprocess: unknown pixel format %d", (int) layout->format);
+    return FALSE;
+  }
+  if (layout->width == 0 || layout->height == 0) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "preprocess: empty frame %ux%u", layout->width, layout->height);
+    return FALSE;
+  }
+  for (guint i = 0; i < n_planes (layout->format); i++) {
+    gsize row = ranet_frame_layout_plane_row_bytes (layout, i);
+    guint rows = ranet_frame_layout_plane_rows (layout, i);
+
+    if (layout->stride[i] < row) {
+      g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+          "preprocess: plane %u stride %" G_GSIZE_FORMAT " is shorter than "
+          "its row of %" G_GSIZE_FORMAT " bytes", i, layout->stride[i], row);
+      return FALSE;
+    }
+    /* the shader addresses bytes with 32-bit offsets */
+    if (layout->stride[i] > G_MAXUINT32 / rows
+        || layout->offset[i] > G_MAXUINT32 - (gsize) layout->stride[i] * rows) {
+      g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+          "preprocess: plane %u of a %ux%u frame ends beyond 4 GiB", i,
+          layout->width, layout->height);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+gsize
+ranet_frame_layout_get_size (const RanetFrameLayout *layout)
+{
+  gsize end = 0;
+
+  for (guint i = 0; i < n_planes (layout->format); i++) {
+    guint rows = ranet_frame_layout_plane_rows (layout, i);
+    /* the last row needs only its pixels, not the padding after them */
+    gsize plane_end = layout->offset[i] + layout->stride[i] * (rows - 1)
+        + ranet_frame_layout_plane_row_bytes (layout, i);
+    end = MAX (end, plane_end);
+  }
+  return end;
+}
+
+static RanetAxisMap
+stretch_axis (guint src, guint dst)
+{
+  RanetAxisMap m = { (float) src / (float) dst, 0.0f, 0.0f, (float) dst };
+  return m;
+}
+
+static RanetAxisMap
+crop_axis (float src_extent, guint src, guint dst)
+{
+  RanetAxisMap m = {
+    src_extent / (float) dst, ((float) src - src_extent) / 2.0f, 0.0f, (float) dst
+  };
+  return m;
+}
+
+static RanetAxisMap
+letterbox_axis (float dst_extent, guint src, guint dst)
+{
+  float lo = ((float) dst - dst_extent) / 2.0f;
+  RanetAxisMap m = { (float) src / dst_extent, 0.0f, lo, lo + dst_extent };
+  return m;
+}
+
+void
+ranet_preprocess_axis_maps (const RanetPreprocessParams *p, RanetAxisMap *x,
+    RanetAxisMap *y)
+{
+  guint fw = p->frame.width, fh = p->frame.height;
+  guint ow = p->out.w, oh = p->out.h;
+  /* compare aspect ratios exactly, in integers */
+  gboolean frame_wider = (guint64) fw * oh > (guint64) ow * fh;
+
+  switch (p->mode) {
+    case RANET_RESIZE_CENTER_CROP:
+      if (frame_wider) {
+        *x = crop_axis ((float) fh * ow / oh, fw, ow);
+        *y = stretch_axis (fh, oh);
+      } else {
+        *x = stretch_axis (fw, ow);
+        *y = crop_axis ((float) fw * oh / ow, fh, oh);
+      }
+      break;
+    case RANET_RESIZE_LETTERBOX:
+      if (frame_wider) {
+        *x = stretch_axis (fw, ow);
+        *y = letterbox_axis ((float) fh * ow / fw, fh, oh);
+      } else {
+        *x = letterbox_axis ((float) fw * oh / fh, fw, ow);
+        *y = stretch_axis (fh, oh);
+      }
+      break;
+    case RANET_RESIZE_STRETCH:
+    default:
+      *x = stretch_axis (fw, ow);
+      *y = stretch_axis (fh, oh);
+      break;
+  }
+}

@@ -1,0 +1,26 @@
+/* preprocess-private.h: the frame-to-input geometry the reference and the
+ * shader share, so both sample exactly the same source positions. */
+#pragma once
+
+#include "preprocess/ranet-preprocess.h"
+
+G_BEGIN_DECLS
+
+/* One axis of the mapping from an output pixel to a source position:
+ * src = (dst + 0.5 - dst_lo) * scale + src_origin - 0.5, for output pixels whose
+ * centre lies in [dst_lo, dst_hi); outside that (letterbox bars) the output is black. */
+typedef struct {
+  float scale;
+  float src_origin;
+  float dst_lo, dst_hi;
+} RanetAxisMap;
+
+void ranet_preprocess_axis_maps (const RanetPreprocessParams *p,
+    RanetAxisMap *x, RanetAxisMap *y);
+
+/* BT.601 luma weights, for 1-channel models. */
+#define RANET_LUMA_R 0.299f
+#define RANET_LUMA_G 0.587f
+#define RANET_LUMA_B 0.114f
+
+G_END_DECLS

@@ -1,0 +1,143 @@
+/* preprocess-ref.c: the scalar reference of shaders/preprocess.comp. Every float
+ * operation is written in the shader's order so that the two agree to rounding. */
+#include "preprocess/preprocess-private.h"
+
+#include "ref/ranet-ref.h"
+
+typedef struct {
+  float r, g, b;
+} Rgb;
+
+static Rgb
+yuv_to_rgb (const RanetFrameLayout *l, float y, float u, float v)
+{
+  float kr = (float) l->kr, kb = (float) l->kb;
+  float yf, cb, cr;
+  Rgb o;
+
+  if (l->yuv_full_range) {
+    yf = y / 255.0f;
+    cb = (u - 128.0f) / 255.0f;
+    cr = (v - 128.0f) / 255.0f;
+  } else {
+    yf = (y - 16.0f) / 219.0f;
+    cb = (u - 128.0f) / 224.0f;
+    cr = (v - 128.0f) / 224.0f;
+  }
+  o.r = yf + 2.0f * (1.0f - kr) * cr;
+  o.b = yf + 2.0f * (1.0f - kb) * cb;
+  o.g = (yf - kr * o.r - kb * o.b) / (1.0f - kr - kb);
+  o.r = CLAMP (o.r, 0.0f, 1.0f);
+  o.g = CLAMP (o.g, 0.0f, 1.0f);
+  o.b = CLAMP (o.b, 0.0f, 1.0f);
+  return o;
+}
+
+/* Byte positions of R, G and B inside a packed pixel, and the pixel's size. */
+static void
+packed_order (RanetPixelFormat f, guint *ri, guint *gi, guint *bi, guint *bpp)
+{
+  static const guint8 table[][4] = {
+    [RANET_PIXEL_RGB] = {0, 1, 2, 3},
+    [RANET_PIXEL_BGR] = {2, 1, 0, 3},
+    [RANET_PIXEL_RGBA] = {0, 1, 2, 4},
+    [RANET_PIXEL_BGRA] = {2, 1, 0, 4},
+    [RANET_PIXEL_RGBX] = {0, 1, 2, 4},
+    [RANET_PIXEL_BGRX] = {2, 1, 0, 4},
+    [RANET_PIXEL_XRGB] = {1, 2, 3, 4},
+    [RANET_PIXEL_XBGR] = {3, 2, 1, 4},
+  };
+  *ri = table[f][0];
+  *gi = table[f][1];
+  *bi = table[f][2];
+  *bpp = table[f][3];
+}
+
+static Rgb
+fetch_rgb (const RanetFrameLayout *l, const guint8 *f, guint x, guint y)
+{
+  Rgb o;
+
+  switch (l->format) {
+    case RANET_PIXEL_GRAY8:
+      o.r = o.g = o.b = (float) f[l->offset[0] + y * l->stride[0] + x] / 255.0f;
+      return o;
+    case RANET_PIXEL_I420:
+      return yuv_to_rgb (l, f[l->offset[0] + y * l->stride[0] + x],
+          f[l->offset[1] + (y / 2) * l->stride[1] + x / 2],
+          f[l->offset[2] + (y / 2) * l->stride[2] + x / 2]);
+    case RANET_PIXEL_NV12: {
+      gsize uv = l->offset[1] + (y / 2) * l->stride[1] + (x / 2) * 2;
+      return yuv_to_rgb (l, f[l->offset[0] + y * l->stride[0] + x], f[uv],
+          f[uv + 1]);
+    }
+    default: {
+      guint ri, gi, bi, bpp;
+      gsize base;
+
+      packed_order (l->format, &ri, &gi, &bi, &bpp);
+      base = l->offset[0] + y * l->stride[0] + (gsize) x * bpp;
+      o.r = (float) f[base + ri] / 255.0f;
+      o.g = (float) f[base + gi] / 255.0f;
+      o.b = (float) f[base + bi] / 255.0f;
+      return o;
+    }
+  }
+}
+
+/* PyTorch's align_corners=False source index: clamped at 0, taps x0 and x0 + 1. */
+static void
+source_taps (const RanetAxisMap *m, guint dst, guint size, guint *i0, guint *i1,
+    float *l1)
+{
+  float s = ((float) dst + 0.5f - m->dst_lo) * m->scale + m->src_origin - 0.5f;
+
+  s = MAX (s, 0.0f);
+  *i0 = MIN ((guint) s, size - 1);
+  *i1 = *i0 + (*i0 < size - 1 ? 1 : 0);
+  *l1 = s - (float) *i0;
+}
+
+static gboolean
+inside (const RanetAxisMap *m, guint dst)
+{
+  float c = (float) dst + 0.5f;
+  return c >= m->dst_lo && c < m->dst_hi;
+}
+
+void
+ranet_ref_preprocess (const RanetPreprocessParams *p, const guint8 *frame,
+    float *out)
+{
+  const RanetFrameLayout *l = &p->frame;
+  RanetAxisMap mx, my;
+
+  ranet_preprocess_axis_maps (p, &mx, &my);
+  for (guint oy = 0; oy < p->out.h; oy++) {
+    for (guint ox = 0; ox < p->out.w; ox++) {
+      Rgb v = { 0.0f, 0.0f, 0.0f };
+
+      if (inside (&mx, ox) && inside (&my, oy)) {
+        guint x0, x1, y0, y1;
+        float lx1, ly1;
+
+        source_taps (&mx, ox, l->width, &x0, &x1, &lx1);
+        source_taps (&my, oy, l->height, &y0, &y1, &ly1);
+        float lx0 = 1.0f - lx1, ly0 = 1.0f - ly1;
+        Rgb a = fetch_rgb (l, frame, x0, y0), b = fetch_rgb (l, frame, x1, y0);
+        Rgb c = fetch_rgb (l, frame, x0, y1), d = fetch_rgb (l, frame, x1, y1);
+        v.r = ly0 * (lx0 * a.r + lx1 * b.r) + ly1 * (lx0 * c.r + lx1 * d.r);
+        v.g = ly0 * (lx0 * a.g + lx1 * b.g) + ly1 * (lx0 * c.g + lx1 * d.g);
+        v.b = ly0 * (lx0 * a.b + lx1 * b.b) + ly1 * (lx0 * c.b + lx1 * d.b);
+      }
+      if (p->out.c == 1) {
+        float luma = RANET_LUMA_R * v.r + RANET_LUMA_G * v.g + RANET_LUMA_B * v.b;
+        out[ranet_view_index (&p->out, 0, oy, ox)] = (luma - p->mean[0]) / p->std[0];
+      } else {
+        float rgb[3] = { v.r, v.g, v.b };
+        for (guint c = 0; c < 3; c++)
+          out[ranet_view_index (&p->out, c, oy, ox)] = (rgb[c] - p->mean[c]) / p->std[c];
+      }
+    }
+  }
+}

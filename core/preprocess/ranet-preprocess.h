@@ -1,0 +1,156 @@
+/* ranet-preprocess.h: one video frame to the network's input tensor.
+ *
+ * A single dispatch converts the pixel format, resizes bilinearly to the model's
+ * input size (half-pixel centres, as PyTorch's align_corners=False), and
+ * normalises as (x - mean) / std with x in [0, 1]. It is the only part of a
+ * frame's work that depends on the frame's size, so the net creates it again
+ * only when the frame layout changes.
+ *
+ * libranet knows nothing of GStreamer: the caller describes the frame's memory
+ * (planes, offsets, strides, YUV matrix) with a #RanetFrameLayout.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "ops/ranet-ops.h"
+
+G_BEGIN_DECLS
+
+/**
+ * RanetPixelFormat:
+ *
+ * The frame layouts the preprocess shader reads. Packed RGB formats are named by
+ * their byte order in memory, as GStreamer names them; x is an ignored byte.
+ * I420 is three planes (Y, U, V; chroma halved in both directions, rounded
+ * up), NV12 two (Y, interleaved UV).
+ */
+typedef enum {
+  RANET_PIXEL_RGB,
+  RANET_PIXEL_BGR,
+  RANET_PIXEL_RGBA,
+  RANET_PIXEL_BGRA,
+  RANET_PIXEL_RGBX,
+  RANET_PIXEL_BGRX,
+  RANET_PIXEL_XRGB,
+  RANET_PIXEL_XBGR,
+  RANET_PIXEL_GRAY8,
+  RANET_PIXEL_I420,
+  RANET_PIXEL_NV12,
+  RANET_PIXEL_N_FORMATS,
+} RanetPixelFormat;
+
+/**
+ * RanetResizeMode:
+ * @RANET_RESIZE_STRETCH: the whole frame to the whole input, ignoring aspect ratio
+ * @RANET_RESIZE_CENTER_CROP: the largest centred region with the input's aspect ratio
+ * @RANET_RESIZE_LETTERBOX: the whole frame, aspect kept, centred on black
+ */
+typedef enum {
+  RANET_RESIZE_STRETCH,
+  RANET_RESIZE_CENTER_CROP,
+  RANET_RESIZE_LETTERBOX,
+} RanetResizeMode;
+
+#define RANET_MAX_PLANES 3
+
+/**
+ * RanetFrameLayout:
+ * @format: the pixel format
+ * @width: frame width in pixels
+ * @height: frame height in pixels
+ * @offset: byte offset of each plane from the start of the frame's memory
+ * @stride: bytes from one row of a plane to the next
+ * @kr: the YUV matrix's red luma coefficient (0.299 for BT.601, 0.2126 for BT.709)
+ * @kb: the YUV matrix's blue luma coefficient (0.114 for BT.601, 0.0722 for BT.709)
+ * @yuv_full_range: YUV values span 0..255 rather than 16..235 (16..240 for chroma)
+ *
+ * Where a frame's bytes are. @kr, @kb and @yuv_full_range matter only for I420
+ * and NV12.
+ */
+typedef struct {
+  RanetPixelFormat format;
+  guint width, height;
+  gsize offset[RANET_MAX_PLANES];
+  gsize stride[RANET_MAX_PLANES];
+  double kr, kb;
+  gboolean yuv_full_range;
+} RanetFrameLayout;
+
+/**
+ * RanetPreprocessParams:
+ * @frame: the input frame's layout
+ * @mode: how the frame maps onto the network input
+ * @out: the network input tensor: 1 channel (BT.601 luma) or 3 (R, G, B)
+ * @mean: per-channel mean subtracted from values in [0, 1]
+ * @std: per-channel standard deviation divided by
+ */
+typedef struct {
+  RanetFrameLayout frame;
+  RanetResizeMode mode;
+  RanetTensorView out;
+  float mean[3];
+  float std[3];
+} RanetPreprocessParams;
+
+/**
+ * ranet_frame_layout_check:
+ * @layout: the layout
+ * @error: return location for a #GError
+ *
+ * Checks that sizes are non-zero, strides hold a row, and that the frame's
+ * extent fits in 32-bit byte offsets (what the shader addresses).
+ *
+ * Returns: %TRUE when the layout is usable.
+ */
+gboolean ranet_frame_layout_check (const RanetFrameLayout *layout, GError **error);
+
+/**
+ * ranet_frame_layout_get_size:
+ * @layout: a layout that passed ranet_frame_layout_check()
+ *
+ * Returns: the number of bytes from the start of the frame's memory to the end
+ *   of its last row of its last plane: what must be readable.
+ */
+gsize ranet_frame_layout_get_size (const RanetFrameLayout *layout);
+
+/**
+ * ranet_frame_layout_plane_rows:
+ * Returns: the number of rows of @plane (chroma planes of I420 and NV12 have half,
+ *   rounded up), 0 for a plane the format does not have.
+ */
+guint ranet_frame_layout_plane_rows (const RanetFrameLayout *layout, guint plane);
+
+/**
+ * ranet_frame_layout_plane_row_bytes:
+ * Returns: the bytes of pixel data in one row of @plane (at most its stride).
+ */
+gsize ranet_frame_layout_plane_row_bytes (const RanetFrameLayout *layout, guint plane);
+
+/**
+ * ranet_ref_preprocess:
+ * @p: the parameters
+ * @frame: the frame's memory, ranet_frame_layout_get_size() bytes
+ * @out: buffer holding the output view
+ *
+ * The scalar reference of the preprocess shader.
+ */
+void ranet_ref_preprocess (const RanetPreprocessParams *p, const guint8 *frame,
+    float *out);
+
+/**
+ * ranet_op_preprocess_new:
+ * @dev: the device
+ * @p: the parameters; copied
+ * @error: return location for a #GError
+ *
+ * The op binds (frame buffer, output buffer): record it with
+ * ranet_op_record (op, cmds, frame_buffer, NULL, activations). The frame
+ * buffer holds the frame's memory from byte 0, padded to a multiple of 4 bytes.
+ *
+ * Returns: (transfer full): the op, or %NULL with @error set.
+ */
+RanetOp *ranet_op_preprocess_new (RanetVkDevice *dev,
+    const RanetPreprocessParams *p, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,200 @@
+/* ranet-vk.h: the small Vulkan compute layer under libranet.
+ *
+ * One RanetVkDevice per process is the intended use (it is reference counted and
+ * thread safe for submission); buffers, pipelines and command recordings hang off it.
+ * Everything here reports failures as GErrors in the RANET_VK_ERROR domain; nothing
+ * aborts on a driver error.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RANET_VK_ERROR (ranet_vk_error_quark ())
+GQuark ranet_vk_error_quark (void);
+
+/**
+ * RanetVkError:
+ * @RANET_VK_ERROR_NO_DEVICE: no Vulkan implementation or no device with a compute queue
+ * @RANET_VK_ERROR_DEVICE_NOT_FOUND: the device selector matched no device
+ * @RANET_VK_ERROR_INIT: instance or device creation failed
+ * @RANET_VK_ERROR_OUT_OF_MEMORY: a device or host allocation failed
+ * @RANET_VK_ERROR_DEVICE_LOST: the device was lost during a submission
+ * @RANET_VK_ERROR_INVALID: bad arguments (e.g. malformed SPIR-V, size 0)
+ * @RANET_VK_ERROR_FAILED: any other Vulkan failure; the message names the call and VkResult
+ */
+typedef enum {
+  RANET_VK_ERROR_NO_DEVICE,
+  RANET_VK_ERROR_DEVICE_NOT_FOUND,
+  RANET_VK_ERROR_INIT,
+  RANET_VK_ERROR_OUT_OF_MEMORY,
+  RANET_VK_ERROR_DEVICE_LOST,
+  RANET_VK_ERROR_INVALID,
+  RANET_VK_ERROR_FAILED,
+} RanetVkError;
+
+typedef struct _RanetVkDevice RanetVkDevice;
+typedef struct _RanetVkBuffer RanetVkBuffer;
+typedef struct _RanetVkPipeline RanetVkPipeline;
+typedef struct _RanetVkCommands RanetVkCommands;
+
+/* ---- device ---- */
+
+/**
+ * ranet_vk_device_new:
+ * @selector: (nullable): a device index ("0", "1", ...) or a case-insensitive
+ *   substring of the device name. %NULL or "" means: the environment variable
+ *   RANET_VULKAN_DEVICE if set, else automatic choice (discrete GPU, then
+ *   integrated, virtual, other, and a CPU implementation such as lavapipe last).
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new device, or %NULL with @error set.
+ */
+RanetVkDevice *ranet_vk_device_new (const char *selector, GError **error);
+
+/**
+ * ranet_vk_device_get_shared:
+ * @selector: (nullable): as for ranet_vk_device_new()
+ * @error: return location for a #GError
+ *
+ * Returns one device per distinct selector for the whole process, creating it on
+ * first use; later callers get a new reference to the same device.
+ *
+ * Returns: (transfer full): the device, or %NULL with @error set.
+ */
+RanetVkDevice *ranet_vk_device_get_shared (const char *selector, GError **error);
+
+RanetVkDevice *ranet_vk_device_ref (RanetVkDevice *dev);
+void ranet_vk_device_unref (RanetVkDevice *dev);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetVkDevice, ranet_vk_device_unref)
+
+/* The physical device's name as the driver reports it (e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"). */
+const char *ranet_vk_device_get_name (RanetVkDevice *dev);
+/* TRUE for a CPU implementation (VK_PHYSICAL_DEVICE_TYPE_CPU). */
+gboolean ranet_vk_device_is_cpu (RanetVkDevice *dev);
+/* TRUE when the Khronos validation layer is active on this device's instance. */
+gboolean ranet_vk_device_has_validation (RanetVkDevice *dev);
+/* Number of validation-layer errors reported so far (0 when validation is off). */
+guint ranet_vk_device_get_validation_error_count (RanetVkDevice *dev);
+/* The compute queue's subgroup size (1 when unknown); shaders may size
+ * workgroups from it. */
+guint ranet_vk_device_get_subgroup_size (RanetVkDevice *dev);
+/* The largest buffer a dispatch may bind (maxStorageBufferRange), in bytes. */
+gsize ranet_vk_device_get_max_storage_buffer_range (RanetVkDevice *dev);
+/* maxComputeWorkGroupInvocations: the largest workgroup size. */
+guint ranet_vk_device_get_max_workgroup_invocations (RanetVkDevice *dev);
+/* TRUE when 16-bit storage buffers and float16 arithmetic are enabled. */
+gboolean ranet_vk_device_has_fp16_storage (RanetVkDevice *dev);
+/* TRUE when the compute queue supports timestamps; otherwise
+ * ranet_vk_commands_get_elapsed_ns() returns 0. */
+gboolean ranet_vk_device_has_timestamps (RanetVkDevice *dev);
+
+/**
+ * ranet_vk_list_devices:
+ * @error: return location for a #GError
+ *
+ * Lists the devices with a compute queue in the order of automatic choice;
+ * the index in each line is the one ranet_vk_device_new() accepts.
+ *
+ * Returns: (transfer full) (element-type utf8): "index: name (type)" for each
+ *   device, or %NULL with @error set.
+ */
+GPtrArray *ranet_vk_list_devices (GError **error);
+
+/* ---- buffers ---- */
+
+/**
+ * RanetVkBufferKind:
+ * @RANET_VK_BUFFER_DEVICE: device-local storage (weights, activations); may or
+ *   may not be host-visible, use ranet_vk_buffer_upload()/download()
+ * @RANET_VK_BUFFER_HOST: host-visible, host-coherent and persistently mapped,
+ *   for per-frame input and output; device-local too where the device offers it
+ */
+typedef enum {
+  RANET_VK_BUFFER_DEVICE,
+  RANET_VK_BUFFER_HOST,
+} RanetVkBufferKind;
+
+RanetVkBuffer *ranet_vk_buffer_new (RanetVkDevice *dev, gsize size,
+    RanetVkBufferKind kind, GError **error);
+void ranet_vk_buffer_free (RanetVkBuffer *buf);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetVkBuffer, ranet_vk_buffer_free)
+gsize ranet_vk_buffer_get_size (RanetVkBuffer *buf);
+/* The persistent mapping, or NULL when the buffer is not host-visible. */
+gpointer ranet_vk_buffer_get_mapped (RanetVkBuffer *buf);
+/* Copy between host memory and any buffer (through a staging buffer when needed). */
+gboolean ranet_vk_buffer_upload (RanetVkBuffer *buf, gsize offset,
+    gconstpointer data, gsize size, GError **error);
+gboolean ranet_vk_buffer_download (RanetVkBuffer *buf, gsize offset,
+    gpointer data, gsize size, GError **error);
+
+/* ---- compute pipelines ---- */
+
+/**
+ * ranet_vk_pipeline_new:
+ * @spirv: SPIR-V words of a compute shader with entry point "main"
+ * @n_buffers: number of storage buffers, bound at set 0, bindings 0..n_buffers-1
+ * @spec: (array length=n_spec): value of specialization constant i is spec[i]
+ *   (32-bit; ints, uints and floats by bit pattern)
+ * @push_size: size in bytes of the push-constant block (0 for none)
+ *
+ * Returns: (transfer full): the pipeline, or %NULL with @error set.
+ */
+RanetVkPipeline *ranet_vk_pipeline_new (RanetVkDevice *dev,
+    const guint32 *spirv, gsize spirv_size_bytes, guint n_buffers,
+    const guint32 *spec, guint n_spec, guint push_size, GError **error);
+/**
+ * ranet_vk_pipeline_new_named:
+ * @shader_name: an embedded shader: the file name in shaders/ without ".comp"
+ *
+ * As ranet_vk_pipeline_new(), with the SPIR-V embedded at build time.
+ * An unknown name gives %RANET_VK_ERROR_INVALID.
+ *
+ * Returns: (transfer full): the pipeline, or %NULL with @error set.
+ */
+RanetVkPipeline *ranet_vk_pipeline_new_named (RanetVkDevice *dev,
+    const char *shader_name, guint n_buffers,
+    const guint32 *spec, guint n_spec, guint push_size, GError **error);
+void ranet_vk_pipeline_free (RanetVkPipeline *pipe);
+guint ranet_vk_pipeline_get_n_buffers (RanetVkPipeline *pipe);
+guint ranet_vk_pipeline_get_push_size (RanetVkPipeline *pipe);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetVkPipeline, ranet_vk_pipeline_free)
+
+/* ---- command recording ----
+ * A RanetVkCommands is recorded once (begin, dispatches, barriers, timestamps,
+ * end) and submitted as many times as wanted. Buffers are bound whole; element
+ * offsets travel in specialization or push constants.
+ */
+RanetVkCommands *ranet_vk_commands_new (RanetVkDevice *dev,
+    guint max_timestamps, GError **error);
+void ranet_vk_commands_free (RanetVkCommands *cmds);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetVkCommands, ranet_vk_commands_free)
+
+/* Discards any previous recording and starts a new one. */
+gboolean ranet_vk_commands_begin (RanetVkCommands *cmds, GError **error);
+void ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
+    RanetVkBuffer *const *buffers, guint n_buffers,
+    gconstpointer push, guint push_size,
+    guint groups_x, guint groups_y, guint groups_z);
+/* Makes every earlier shader write visible to every later shader read/write. */
+void ranet_vk_commands_barrier (RanetVkCommands *cmds);
+/* Writes timestamp @index (< max_timestamps) after all earlier work completes. */
+void ranet_vk_commands_timestamp (RanetVkCommands *cmds, guint index);
+gboolean ranet_vk_commands_end (RanetVkCommands *cmds, GError **error);
+
+/* Submits the recording and waits for it to finish. Thread safe. */
+gboolean ranet_vk_commands_submit (RanetVkCommands *cmds, GError **error);
+/* Split form: submit now, wait later (one submission in flight per object). */
+gboolean ranet_vk_commands_submit_async (RanetVkCommands *cmds, GError **error);
+gboolean ranet_vk_commands_wait (RanetVkCommands *cmds, GError **error);
+
+/**
+ * ranet_vk_commands_get_elapsed_ns:
+ * Time between timestamps @from and @to of the last completed submission,
+ * in nanoseconds (converted with timestampPeriod); 0 when the device has no
+ * timestamp support on its compute queue.
+ */
+guint64 ranet_vk_commands_get_elapsed_ns (RanetVkCommands *cmds, guint from, guint to);
+
+G_END_DECLS

@@ -1,0 +1,527 @@
+/* vk-commands.c: a command buffer recorded once and submitted many times,
+ * with its own descriptor sets, fence and timestamp queries. */
+#include "vk-private.h"
+
+/* Each descriptor pool holds this many sets; another pool is added when a
+ * recording needs more, so long recordings never fail for lack of sets. */
+#define SETS_PER_POOL 256
+#define BUFFERS_PER_POOL (SETS_PER_POOL * 4)
+
+typedef enum {
+  STATE_EMPTY,        /* nothing recorded yet */
+  STATE_RECORDING,    /* between begin and end */
+  STATE_READY,        /* ended, may be submitted */
+} RecordingState;
+
+struct _RanetVkCommands {
+  RanetVkDevice *dev;
+  VkCommandPool pool;
+  VkCommandBuffer cmd;
+  VkFence fence;
+  GArray *descriptor_pools;     /* VkDescriptorPool */
+  guint current_pool;
+
+  VkQueryPool query_pool;       /* VK_NULL_HANDLE without timestamps */
+  guint max_timestamps;
+  gboolean *written;            /* per timestamp: written by this recording */
+  guint64 *ticks;               /* per timestamp: value from the last submission */
+  gboolean have_results;
+
+  RecordingState state;
+  gboolean in_flight;
+  /* dispatch() and friends return nothing, so their first error waits here
+   * for commands_end() to report. */
+  GError *record_error;
+};
+
+static gboolean
+add_descriptor_pool (RanetVkCommands *cmds, guint min_buffers, GError **error)
+{
+  VkDescriptorPool pool;
+  VkDescriptorPoolSize size = {
+    .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+    .descriptorCount = MAX (BUFFERS_PER_POOL, min_buffers),
+  };
+  VkDescriptorPoolCreateInfo info = {
+    .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+    .maxSets = SETS_PER_POOL,
+    .poolSizeCount = 1,
+    .pPoolSizes = &size,
+  };
+
+  if (!ranet_vk_check (vkCreateDescriptorPool (cmds->dev->device, &info, NULL, &pool),
+          "vkCreateDescriptorPool", error))
+    return FALSE;
+  g_array_append_val (cmds->descriptor_pools, pool);
+  return TRUE;
+}
+
+/**
+ * ranet_vk_commands_new:
+ * @dev: the device
+ * @max_timestamps: number of timestamp slots (0 for none)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): an empty recording, or %NULL with @error set.
+ */
+RanetVkCommands *
+ranet_vk_commands_new (RanetVkDevice *dev, guint max_timestamps, GError **error)
+{
+  RanetVkCommands *cmds;
+  VkCommandPoolCreateInfo pool_info = {
+    .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+    .queueFamilyIndex = dev->queue_family,
+  };
+  VkCommandBufferAllocateInfo alloc_info = {
+    .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+    .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+    .commandBufferCount = 1,
+  };
+  VkFenceCreateInfo fence_info = {
+    .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO,
+  };
+
+  g_return_val_if_fail (dev != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  cmds = g_new0 (RanetVkCommands, 1);
+  cmds->dev = ranet_vk_device_ref (dev);
+  cmds->descriptor_pools = g_array_new (FALSE, FALSE, sizeof (VkDescriptorPool));
+  cmds->max_timestamps = max_timestamps;
+  cmds->written = g_new0 (gboolean, MAX (max_timestamps, 1));
+  cmds->ticks = g_new0 (guint64, MAX (max_timestamps, 1));
+
+  /* A pool per recording keeps recording free of locks: command pools must
+   * not be used from two threads at once. */
+  if (!ranet_vk_check (vkCreateCommandPool (dev->device, &pool_info, NULL, &cmds->pool),
+          "vkCreateCommandPool", error)) {
+    cmds->pool = VK_NULL_HANDLE;
+    goto fail;
+  }
+  alloc_info.commandPool = cmds->pool;
+  if (!ranet_vk_check (vkAllocateCommandBuffers (dev->device, &alloc_info, &cmds->cmd),
+          "vkAllocateCommandBuffers", error))
+    goto fail;
+  if (!ranet_vk_check (vkCreateFence (dev->device, &fence_info, NULL, &cmds->fence),
+          "vkCreateFence", error)) {
+    cmds->fence = VK_NULL_HANDLE;
+    goto fail;
+  }
+  if (!add_descriptor_pool (cmds, 0, error))
+    goto fail;
+
+  if (max_timestamps > 0 && ranet_vk_device_has_timestamps (dev)) {
+    VkQueryPoolCreateInfo query_info = {
+      .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+      .queryType = VK_QUERY_TYPE_TIMESTAMP,
+      .queryCount = max_timestamps,
+    };
+    if (!ranet_vk_check (vkCreateQueryPool (dev->device, &query_info, NULL,
+                &cmds->query_pool), "vkCreateQueryPool", error)) {
+      cmds->query_pool = VK_NULL_HANDLE;
+      goto fail;
+    }
+  }
+  return cmds;
+
+fail:
+  ranet_vk_commands_free (cmds);
+  return NULL;
+}
+
+void
+ranet_vk_commands_free (RanetVkCommands *cmds)
+{
+  VkDevice device;
+
+  if (cmds == NULL)
+    return;
+  device = cmds->dev->device;
+  if (cmds->in_flight)
+    vkWaitForFences (device, 1, &cmds->fence, VK_TRUE, UINT64_MAX);
+  if (cmds->query_pool)
+    vkDestroyQueryPool (device, cmds->query_pool, NULL);
+  for (guint i = 0; i < cmds->descriptor_pools->len; i++)
+    vkDestroyDescriptorPool (device, g_array_index (cmds->descriptor_pools,
+            VkDescriptorPool, i), NULL);
+  g_array_unref (cmds->descriptor_pools);
+  if (cmds->fence)
+    vkDestroyFence (device, cmds->fence, NULL);
+  if (cmds->pool)   /* frees the command buffer with it */
+    vkDestroyCommandPool (device, cmds->pool, NULL);
+  g_clear_error (&cmds->record_error);
+  g_free (cmds->written);
+  g_free (cmds->ticks);
+  ranet_vk_device_unref (cmds->dev);
+  g_free (cmds);
+}
+
+/* ---- recording ---- */
+
+static void
+set_record_error (RanetVkCommands *cmds, GError *error)
+{
+  if (cmds->record_error == NULL)
+    cmds->record_error = error;
+  else
+    g_error_free (error);
+}
+
+#define RECORD_ERROR(cmds, ...) \
+  set_record_error ((cmds), g_error_new (RANET_VK_ERROR, RANET_VK_ERROR_INVALID, __VA_ARGS__))
+
+gboolean
+ranet_vk_commands_begin (RanetVkCommands *cmds, GError **error)
+{
+  VkDevice device;
+  VkCommandBufferBeginInfo begin = {
+    .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+  };
+
+  g_return_val_if_fail (cmds != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  device = cmds->dev->device;
+
+  /* The previous recording may still be executing; its descriptor sets and
+   * command buffer are about to be reused. */
+  if (cmds->in_flight && !ranet_vk_commands_wait (cmds, error))
+    return FALSE;
+
+  g_clear_error (&cmds->record_error);
+  cmds->state = STATE_EMPTY;
+  cmds->have_results = FALSE;
+  for (guint i = 0; i < cmds->max_timestamps; i++)
+    cmds->written[i] = FALSE;
+
+  if (!ranet_vk_check (vkResetCommandPool (device, cmds->pool, 0), "vkResetCommandPool", error))
+    return FALSE;
+  for (guint i = 0; i < cmds->descriptor_pools->len; i++) {
+    VkDescriptorPool pool = g_array_index (cmds->descriptor_pools, VkDescriptorPool, i);
+    if (!ranet_vk_check (vkResetDescriptorPool (device, pool, 0), "vkResetDescriptorPool", error))
+      return FALSE;
+  }
+  cmds->current_pool = 0;
+
+  if (!ranet_vk_check (vkBeginCommandBuffer (cmds->cmd, &begin), "vkBeginCommandBuffer", error))
+    return FALSE;
+  if (cmds->query_pool)
+    vkCmdResetQueryPool (cmds->cmd, cmds->query_pool, 0, cmds->max_timestamps);
+  cmds->state = STATE_RECORDING;
+  return TRUE;
+}
+
+static VkDescriptorSet
+allocate_set (RanetVkCommands *cmds, RanetVkPipeline *pipe, GError **error)
+{
+  VkDescriptorSet set = VK_NULL_HANDLE;
+  VkDescriptorSetAllocateInfo info = {
+    .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+    .descriptorSetCount = 1,
+    .pSetLayouts = &pipe->set_layout,
+  };
+
+  for (;;) {
+    gboolean fresh = FALSE;
+    VkResult res;
+
+    if (cmds->current_pool == cmds->descriptor_pools->len) {
+      if (!add_descriptor_pool (cmds, pipe->n_buffers, error))
+        return VK_NULL_HANDLE;
+      fresh = TRUE;
+    }
+    info.descriptorPool = g_array_index (cmds->descriptor_pools, VkDescriptorPool,
+        cmds->current_pool);
+    res = vkAllocateDescriptorSets (cmds->dev->device, &info, &set);
+    if (res == VK_SUCCESS)
+      return set;
+    /* A full pool sends us to the next one; a fresh pool is sized for this
+     * request, so failing there is a real error. */
+    if (fresh || (res != VK_ERROR_OUT_OF_POOL_MEMORY && res != VK_ERROR_FRAGMENTED_POOL)) {
+      ranet_vk_check (res, "vkAllocateDescriptorSets", error);
+      return VK_NULL_HANDLE;
+    }
+    cmds->current_pool++;
+  }
+}
+
+static gboolean
+check_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
+    RanetVkBuffer *const *buffers, guint n_buffers, gconstpointer push, guint push_size,
+    guint groups_x, guint groups_y, guint groups_z)
+{
+  const VkPhysicalDeviceLimits *limits = &cmds->dev->props.limits;
+
+  if (cmds->state != STATE_RECORDING) {
+    RECORD_ERROR (cmds, "Dispatch outside ranet_vk_commands_begin()/end()");
+    return FALSE;
+  }
+  if (pipe == NULL || pipe->dev != cmds->dev) {
+    RECORD_ERROR (cmds, "Dispatch of a pipeline that is missing or from another device");
+    return FALSE;
+  }
+  if (n_buffers != pipe->n_buffers || (n_buffers > 0 && buffers == NULL)) {
+    RECORD_ERROR (cmds, "Dispatch with %u buffers, the pipeline has %u", n_buffers,
+        pipe->n_buffers);
+    return FALSE;
+  }
+  if (push_size != pipe->push_size || (push_size > 0 && push == NULL)) {
+    RECORD_ERROR (cmds, "Dispatch with %u bytes of push constants, the pipeline has %u",
+        push_size, pipe->push_size);
+    return FALSE;
+  }
+  for (guint i = 0; i < n_buffers; i++) {
+    if (buffers[i] == NULL || buffers[i]->dev != cmds->dev) {
+      RECORD_ERROR (cmds, "Dispatch buffer %u is missing or from another device", i);
+      return FALSE;
+    }
+    if (buffers[i]->size > limits->maxStorageBufferRange) {
+      RECORD_ERROR (cmds, "Dispatch buffer %u has %" G_GSIZE_FORMAT " bytes, more than the "
+          "device's storage-buffer range of %u", i, buffers[i]->size,
+          limits->maxStorageBufferRange);
+      return FALSE;
+    }
+  }
+  if (groups_x > limits->maxComputeWorkGroupCount[0]
+      || groups_y > limits->maxComputeWorkGroupCount[1]
+      || groups_z > limits->maxComputeWorkGroupCount[2]) {
+    RECORD_ERROR (cmds, "Dispatch of %u x %u x %u workgroups exceeds the device's %u x %u x %u",
+        groups_x, groups_y, groups_z, limits->maxComputeWorkGroupCount[0],
+        limits->maxComputeWorkGroupCount[1], limits->maxComputeWorkGroupCount[2]);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * ranet_vk_commands_dispatch:
+ * @cmds: a recording between begin and end
+ * @pipe: the pipeline
+ * @buffers: (array length=n_buffers): bound whole at bindings 0..n_buffers-1
+ * @n_buffers: must equal the pipeline's number of buffers
+ * @push: (nullable): push-constant data, @push_size bytes (copied now)
+ * @push_size: must equal the pipeline's push-constant size
+ * @groups_x: workgroups in x
+ * @groups_y: workgroups in y
+ * @groups_z: workgroups in z
+ *
+ * Records one dispatch. A descriptor set is allocated now and lives until the
+ * next ranet_vk_commands_begin(), so submitting allocates nothing. Errors are
+ * reported by ranet_vk_commands_end().
+ */
+void
+ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
+    RanetVkBuffer *const *buffers, guint n_buffers, gconstpointer push, guint push_size,
+    guint groups_x, guint groups_y, guint groups_z)
+{
+  GError *error = NULL;
+  VkDescriptorSet set;
+  VkDescriptorBufferInfo *infos;
+  VkWriteDescriptorSet *writes;
+
+  g_return_if_fail (cmds != NULL);
+  if (!check_dispatch (cmds, pipe, buffers, n_buffers, push, push_size,
+          groups_x, groups_y, groups_z))
+    return;
+
+  set = allocate_set (cmds, pipe, &error);
+  if (set == VK_NULL_HANDLE) {
+    set_record_error (cmds, error);
+    return;
+  }
+  infos = g_new0 (VkDescriptorBufferInfo, MAX (n_buffers, 1));
+  writes = g_new0 (VkWriteDescriptorSet, MAX (n_buffers, 1));
+  for (guint i = 0; i < n_buffers; i++) {
+    infos[i].buffer = buffers[i]->buffer;
+    infos[i].offset = 0;
+    infos[i].range = VK_WHOLE_SIZE;
+    writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+    writes[i].dstSet = set;
+    writes[i].dstBinding = i;
+    writes[i].descriptorCount = 1;
+    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    writes[i].pBufferInfo = &infos[i];
+  }
+  if (n_buffers > 0)
+    vkUpdateDescriptorSets (cmds->dev->device, n_buffers, writes, 0, NULL);
+  g_free (writes);
+  g_free (infos);
+
+  vkCmdBindPipeline (cmds->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe->pipeline);
+  vkCmdBindDescriptorSets (cmds->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe->layout,
+      0, 1, &set, 0, NULL);
+  if (push_size > 0)
+    vkCmdPushConstants (cmds->cmd, pipe->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+        push_size, push);
+  vkCmdDispatch (cmds->cmd, groups_x, groups_y, groups_z);
+}
+
+void
+ranet_vk_commands_barrier (RanetVkCommands *cmds)
+{
+  VkMemoryBarrier barrier = {
+    .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+    .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+    .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
+  };
+
+  g_return_if_fail (cmds != NULL);
+  if (cmds->state != STATE_RECORDING) {
+    RECORD_ERROR (cmds, "Barrier outside ranet_vk_commands_begin()/end()");
+    return;
+  }
+  vkCmdPipelineBarrier (cmds->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &barrier, 0, NULL, 0, NULL);
+}
+
+void
+ranet_vk_commands_timestamp (RanetVkCommands *cmds, guint index)
+{
+  g_return_if_fail (cmds != NULL);
+  if (cmds->state != STATE_RECORDING) {
+    RECORD_ERROR (cmds, "Timestamp outside ranet_vk_commands_begin()/end()");
+    return;
+  }
+  if (index >= cmds->max_timestamps || cmds->written[index]) {
+    RECORD_ERROR (cmds, "Timestamp %u: out of range (%u slots) or written twice",
+        index, cmds->max_timestamps);
+    return;
+  }
+  cmds->written[index] = TRUE;
+  if (cmds->query_pool)
+    vkCmdWriteTimestamp (cmds->cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT,
+        cmds->query_pool, index);
+}
+
+gboolean
+ranet_vk_commands_end (RanetVkCommands *cmds, GError **error)
+{
+  /* Host-visible results are read after the fence; the fence alone does not
+   * make shader writes visible to the host, this barrier does. */
+  VkMemoryBarrier to_host = {
+    .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+    .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+    .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
+  };
+
+  g_return_val_if_fail (cmds != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (cmds->state != STATE_RECORDING) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "ranet_vk_commands_end() without ranet_vk_commands_begin()");
+    return FALSE;
+  }
+  vkCmdPipelineBarrier (cmds->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+      VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &to_host, 0, NULL, 0, NULL);
+  if (!ranet_vk_check (vkEndCommandBuffer (cmds->cmd), "vkEndCommandBuffer", error)) {
+    cmds->state = STATE_EMPTY;
+    return FALSE;
+  }
+  if (cmds->record_error) {
+    g_propagate_error (error, cmds->record_error);
+    cmds->record_error = NULL;
+    cmds->state = STATE_EMPTY;
+    return FALSE;
+  }
+  cmds->state = STATE_READY;
+  return TRUE;
+}
+
+/* ---- submission ---- */
+
+gboolean
+ranet_vk_commands_submit_async (RanetVkCommands *cmds, GError **error)
+{
+  RanetVkDevice *dev;
+  VkSubmitInfo submit = {
+    .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+    .commandBufferCount = 1,
+  };
+  VkResult res;
+
+  g_return_val_if_fail (cmds != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  dev = cmds->dev;
+
+  if (cmds->state != STATE_READY || cmds->in_flight) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "Cannot submit: %s", cmds->in_flight ? "the previous submission is still in flight"
+        : "nothing recorded (call begin, record, end first)");
+    return FALSE;
+  }
+  if (!ranet_vk_check (vkResetFences (dev->device, 1, &cmds->fence), "vkResetFences", error))
+    return FALSE;
+
+  submit.pCommandBuffers = &cmds->cmd;
+  ranet_vk_device_queue_submit_lock (dev);
+  res = vkQueueSubmit (dev->queue, 1, &submit, cmds->fence);
+  ranet_vk_device_queue_submit_unlock (dev);
+  if (!ranet_vk_check (res, "vkQueueSubmit", error))
+    return FALSE;
+  cmds->in_flight = TRUE;
+  cmds->have_results = FALSE;
+  return TRUE;
+}
+
+static gboolean
+read_timestamps (RanetVkCommands *cmds, GError **error)
+{
+  if (cmds->query_pool == VK_NULL_HANDLE)
+    return TRUE;
+  /* Only written slots: asking for an unwritten one with WAIT would block. */
+  for (guint i = 0; i < cmds->max_timestamps; i++) {
+    VkResult res;
+    if (!cmds->written[i])
+      continue;
+    res = vkGetQueryPoolResults (cmds->dev->device, cmds->query_pool, i, 1,
+        sizeof (guint64), &cmds->ticks[i], sizeof (guint64),
+        VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
+    if (!ranet_vk_check (res, "vkGetQueryPoolResults", error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+ranet_vk_commands_wait (RanetVkCommands *cmds, GError **error)
+{
+  VkResult res;
+
+  g_return_val_if_fail (cmds != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!cmds->in_flight)
+    return TRUE;
+  res = vkWaitForFences (cmds->dev->device, 1, &cmds->fence, VK_TRUE, UINT64_MAX);
+  cmds->in_flight = FALSE;
+  if (!ranet_vk_check (res, "vkWaitForFences", error))
+    return FALSE;
+  if (!read_timestamps (cmds, error))
+    return FALSE;
+  cmds->have_results = TRUE;
+  return TRUE;
+}
+
+gboolean
+ranet_vk_commands_submit (RanetVkCommands *cmds, GError **error)
+{
+  return ranet_vk_commands_submit_async (cmds, error) && ranet_vk_commands_wait (cmds, error);
+}
+
+guint64
+ranet_vk_commands_get_elapsed_ns (RanetVkCommands *cmds, guint from, guint to)
+{
+  guint32 bits;
+  guint64 mask, ticks;
+
+  g_return_val_if_fail (cmds != NULL, 0);
+  if (!cmds->have_results || cmds->query_pool == VK_NULL_HANDLE
+      || from >= cmds->max_timestamps || to >= cmds->max_timestamps
+      || !cmds->written[from] || !cmds->written[to])
+    return 0;
+  /* Counters wrap at timestampValidBits; the masked difference survives one wrap. */
+  bits = cmds->dev->timestamp_valid_bits;
+  mask = bits >= 64 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << bits) - 1;
+  ticks = (cmds->ticks[to] - cmds->ticks[from]) & mask;
+  return (guint64) ((double) ticks * cmds->dev->props.limits.timestampPeriod + 0.5);
+}

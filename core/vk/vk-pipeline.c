@@ -1,0 +1,212 @@
+/* vk-pipeline.c: compute pipelines from SPIR-V, with storage buffers at set 0,
+ * specialization constants and an optional push-constant block. */
+#include "vk-private.h"
+#include "ranet-shaders.h"
+
+#define SPIRV_MAGIC 0x07230203u
+
+static gboolean
+check_arguments (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
+    guint n_buffers, const guint32 *spec, guint n_spec, guint push_size, GError **error)
+{
+  const VkPhysicalDeviceLimits *limits = &dev->props.limits;
+
+  if (spirv == NULL || spirv_size_bytes < 20 || spirv_size_bytes % 4 != 0
+      || spirv[0] != SPIRV_MAGIC) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "Not SPIR-V: %" G_GSIZE_FORMAT " bytes%s", spirv_size_bytes,
+        spirv && spirv_size_bytes >= 4 && spirv[0] != SPIRV_MAGIC ? ", bad magic number" : "");
+    return FALSE;
+  }
+  if (n_buffers > limits->maxPerStageDescriptorStorageBuffers) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%u storage buffers requested, the device allows %u per stage",
+        n_buffers, limits->maxPerStageDescriptorStorageBuffers);
+    return FALSE;
+  }
+  if (push_size % 4 != 0 || push_size > limits->maxPushConstantsSize) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "Push-constant block of %u bytes: must be a multiple of 4 and at most %u",
+        push_size, limits->maxPushConstantsSize);
+    return FALSE;
+  }
+  if (n_spec > 0 && spec == NULL) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%u specialization constants announced but no values given", n_spec);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+RanetVkPipeline *
+ranet_vk_pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
+    guint n_buffers, const guint32 *spec, guint n_spec, guint push_size, GError **error)
+{
+  RanetVkPipeline *pipe;
+  VkShaderModule module = VK_NULL_HANDLE;
+  VkDescriptorSetLayoutBinding *bindings;
+  VkSpecializationMapEntry *entries;
+  VkResult res;
+
+  g_return_val_if_fail (dev != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_arguments (dev, spirv, spirv_size_bytes, n_buffers, spec, n_spec, push_size, error))
+    return NULL;
+
+  pipe = g_new0 (RanetVkPipeline, 1);
+  pipe->dev = ranet_vk_device_ref (dev);
+  pipe->n_buffers = n_buffers;
+  pipe->push_size = push_size;
+
+  {
+    VkShaderModuleCreateInfo info = {
+      .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+      .codeSize = spirv_size_bytes,
+      .pCode = spirv,
+    };
+    res = vkCreateShaderModule (dev->device, &info, NULL, &module);
+    if (!ranet_vk_check (res, "vkCreateShaderModule", error)) {
+      module = VK_NULL_HANDLE;
+      goto fail;
+    }
+  }
+
+  bindings = g_new0 (VkDescriptorSetLayoutBinding, MAX (n_buffers, 1));
+  for (guint i = 0; i < n_buffers; i++) {
+    bindings[i].binding = i;
+    bindings[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    bindings[i].descriptorCount = 1;
+    bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
+  }
+  {
+    VkDescriptorSetLayoutCreateInfo info = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .bindingCount = n_buffers,
+      .pBindings = bindings,
+    };
+    res = vkCreateDescriptorSetLayout (dev->device, &info, NULL, &pipe->set_layout);
+  }
+  g_free (bindings);
+  if (!ranet_vk_check (res, "vkCreateDescriptorSetLayout", error)) {
+    pipe->set_layout = VK_NULL_HANDLE;
+    goto fail;
+  }
+
+  {
+    VkPushConstantRange range = {
+      .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+      .offset = 0,
+      .size = push_size,
+    };
+    VkPipelineLayoutCreateInfo info = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+      .setLayoutCount = 1,
+      .pSetLayouts = &pipe->set_layout,
+      .pushConstantRangeCount = push_size > 0 ? 1 : 0,
+      .pPushConstantRanges = &range,
+    };
+    res = vkCreatePipelineLayout (dev->device, &info, NULL, &pipe->layout);
+    if (!ranet_vk_check (res, "vkCreatePipelineLayout", error)) {
+      pipe->layout = VK_NULL_HANDLE;
+      goto fail;
+    }
+  }
+
+  /* Constant i lives at bytes 4i..4i+3 of @spec; ids the shader does not
+   * declare are ignored by Vulkan, so callers may pass a common superset. */
+  entries = g_new0 (VkSpecializationMapEntry, MAX (n_spec, 1));
+  for (guint i = 0; i < n_spec; i++) {
+    entries[i].constantID = i;
+    entries[i].offset = i * sizeof (guint32);
+    entries[i].size = sizeof (guint32);
+  }
+  {
+    VkSpecializationInfo spec_info = {
+      .mapEntryCount = n_spec,
+      .pMapEntries = entries,
+      .dataSize = n_spec * sizeof (guint32),
+      .pData = spec,
+    };
+    VkComputePipelineCreateInfo info = {
+      .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+      .stage = {
+        .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+        .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+        .module = module,
+        .pName = "main",
+        .pSpecializationInfo = n_spec > 0 ? &spec_info : NULL,
+      },
+      .layout = pipe->layout,
+    };
+    /* The device's pipeline cache is internally synchronised, so pipelines
+     * may be created from several threads. */
+    res = vkCreateComputePipelines (dev->device, dev->pipeline_cache, 1, &info, NULL,
+        &pipe->pipeline);
+  }
+  g_free (entries);
+  if (!ranet_vk_check (res, "vkCreateComputePipelines", error)) {
+    pipe->pipeline = VK_NULL_HANDLE;
+    goto fail;
+  }
+
+  vkDestroyShaderModule (dev->device, module, NULL);
+  return pipe;
+
+fail:
+  if (module)
+    vkDestroyShaderModule (dev->device, module, NULL);
+  ranet_vk_pipeline_free (pipe);
+  return NULL;
+}
+
+RanetVkPipeline *
+ranet_vk_pipeline_new_named (RanetVkDevice *dev, const char *shader_name, guint n_buffers,
+    const guint32 *spec, guint n_spec, guint push_size, GError **error)
+{
+  gsize size = 0;
+  const guint32 *spirv = ranet_shader_get (shader_name, &size);
+  RanetVkPipeline *pipe;
+
+  if (spirv == NULL) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "No embedded shader named \"%s\"", shader_name ? shader_name : "(null)");
+    return NULL;
+  }
+  pipe = ranet_vk_pipeline_new (dev, spirv, size, n_buffers, spec, n_spec, push_size, error);
+  if (pipe == NULL)
+    g_prefix_error (error, "Shader %s: ", shader_name);
+  return pipe;
+}
+
+void
+ranet_vk_pipeline_free (RanetVkPipeline *pipe)
+{
+  VkDevice device;
+
+  if (pipe == NULL)
+    return;
+  device = pipe->dev->device;
+  if (pipe->pipeline)
+    vkDestroyPipeline (device, pipe->pipeline, NULL);
+  if (pipe->layout)
+    vkDestroyPipelineLayout (device, pipe->layout, NULL);
+  if (pipe->set_layout)
+    vkDestroyDescriptorSetLayout (device, pipe->set_layout, NULL);
+  ranet_vk_device_unref (pipe->dev);
+  g_free (pipe);
+}
+
+guint
+ranet_vk_pipeline_get_n_buffers (RanetVkPipeline *pipe)
+{
+  g_return_val_if_fail (pipe != NULL, 0);
+  return pipe->n_buffers;
+}
+
+guint
+ranet_vk_pipeline_get_push_size (RanetVkPipeline *pipe)
+{
+  g_return_val_if_fail (pipe != NULL, 0);
+  return pipe->push_size;
+}

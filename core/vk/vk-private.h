@@ -1,0 +1,76 @@
+/* vk-private.h: internals shared by the files of the Vulkan layer. Not installed. */
+#pragma once
+
+#include "ranet-vk.h"
+
+#include <vulkan/vulkan.h>
+
+G_BEGIN_DECLS
+
+struct _RanetVkDevice {
+  gint ref_count;               /* atomic */
+  char *shared_key;             /* non-NULL when registered in the shared table */
+
+  VkInstance instance;
+  VkDebugUtilsMessengerEXT messenger;
+  PFN_vkDestroyDebugUtilsMessengerEXT destroy_messenger;
+  gboolean validation;
+  gint validation_errors;       /* atomic */
+
+  VkPhysicalDevice physical;
+  VkPhysicalDeviceProperties props;
+  VkPhysicalDeviceMemoryProperties mem_props;
+  guint32 subgroup_size;
+  gboolean fp16_storage;
+
+  VkDevice device;
+  guint32 queue_family;
+  guint32 timestamp_valid_bits; /* 0: no timestamps on the queue */
+  VkQueue queue;
+  GMutex queue_mutex;           /* vkQueueSubmit needs external synchronisation */
+
+  VkPipelineCache pipeline_cache;
+
+  /* One-off copies for upload/download of buffers that are not mapped. */
+  GMutex transfer_mutex;
+  VkCommandPool transfer_pool;
+  VkCommandBuffer transfer_cmd;
+  VkFence transfer_fence;
+};
+
+struct _RanetVkBuffer {
+  RanetVkDevice *dev;
+  gsize size;
+  RanetVkBufferKind kind;
+  VkBuffer buffer;
+  VkDeviceMemory memory;
+  VkMemoryPropertyFlags memory_flags;
+  gpointer mapped;              /* only when host-visible and host-coherent */
+};
+
+struct _RanetVkPipeline {
+  RanetVkDevice *dev;
+  guint n_buffers;
+  guint push_size;
+  VkDescriptorSetLayout set_layout;
+  VkPipelineLayout layout;
+  VkPipeline pipeline;
+};
+
+/* vk-error.c */
+const char *ranet_vk_result_name (VkResult result);
+gboolean ranet_vk_check (VkResult result, const char *call, GError **error);
+
+/* vk-buffer.c */
+RanetVkBuffer *ranet_vk_buffer_new_full (RanetVkDevice *dev, gsize size,
+    RanetVkBufferKind kind, gboolean allow_map, GError **error);
+
+/* vk-device.c */
+void ranet_vk_device_queue_submit_lock (RanetVkDevice *dev);
+void ranet_vk_device_queue_submit_unlock (RanetVkDevice *dev);
+/* Records @record into the device's transfer command buffer, submits it and waits. */
+typedef void (*RanetVkRecordFunc) (VkCommandBuffer cmd, gpointer user_data);
+gboolean ranet_vk_device_run_transfer (RanetVkDevice *dev, RanetVkRecordFunc record,
+    gpointer user_data, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,146 @@
+#version 450
+/* One video frame to the network input: pixel format conversion, bilinear resize
+ * (half-pixel centres, clamped like PyTorch's align_corners=False) and
+ * normalisation, one output pixel per invocation. The frame's bytes arrive as
+ * 32-bit words; only the few rows the taps touch are ever read. The format and
+ * geometry are specialization constants, so each layout compiles to straight-line
+ * code. core/preprocess/preprocess-ref.c is the same computation in C. */
+
+layout(local_size_x = 64) in;
+
+/* RanetPixelFormat values */
+const uint FMT_RGB = 0u, FMT_BGR = 1u, FMT_RGBA = 2u, FMT_BGRA = 3u, FMT_RGBX = 4u,
+    FMT_BGRX = 5u, FMT_XRGB = 6u, FMT_XBGR = 7u, FMT_GRAY8 = 8u, FMT_I420 = 9u,
+    FMT_NV12 = 10u;
+
+layout(constant_id = 0) const uint FORMAT = 0u;
+layout(constant_id = 1) const uint W = 1u;
+layout(constant_id = 2) const uint H = 1u;
+layout(constant_id = 3) const uint OFF0 = 0u;
+layout(constant_id = 4) const uint OFF1 = 0u;
+layout(constant_id = 5) const uint OFF2 = 0u;
+layout(constant_id = 6) const uint STRIDE0 = 0u;
+layout(constant_id = 7) const uint STRIDE1 = 0u;
+layout(constant_id = 8) const uint STRIDE2 = 0u;
+layout(constant_id = 9) const uint OUT_C = 1u;
+layout(constant_id = 10) const uint OUT_H = 1u;
+layout(constant_id = 11) const uint OUT_W = 1u;
+layout(constant_id = 12) const uint OUT_ORIGIN = 0u;
+layout(constant_id = 13) const float X_SCALE = 1.0;
+layout(constant_id = 14) const float X_SRC0 = 0.0;
+layout(constant_id = 15) const float X_LO = 0.0;
+layout(constant_id = 16) const float X_HI = 1.0;
+layout(constant_id = 17) const float Y_SCALE = 1.0;
+layout(constant_id = 18) const float Y_SRC0 = 0.0;
+layout(constant_id = 19) const float Y_LO = 0.0;
+layout(constant_id = 20) const float Y_HI = 1.0;
+layout(constant_id = 21) const float MEAN0 = 0.0;
+layout(constant_id = 22) const float MEAN1 = 0.0;
+layout(constant_id = 23) const float MEAN2 = 0.0;
+layout(constant_id = 24) const float STD0 = 1.0;
+layout(constant_id = 25) const float STD1 = 1.0;
+layout(constant_id = 26) const float STD2 = 1.0;
+layout(constant_id = 27) const float KR = 0.299;
+layout(constant_id = 28) const float KB = 0.114;
+layout(constant_id = 29) const uint FULL_RANGE = 0u;
+
+layout(std430, set = 0, binding = 0) readonly buffer Frame { uint words[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Out { float y[]; };
+
+float byte_at (uint off)
+{
+  return float((words[off >> 2] >> ((off & 3u) * 8u)) & 0xffu);
+}
+
+vec3 yuv_to_rgb (float Y, float U, float V)
+{
+  float yf, cb, cr;
+  if (FULL_RANGE != 0u) {
+    yf = Y / 255.0;
+    cb = (U - 128.0) / 255.0;
+    cr = (V - 128.0) / 255.0;
+  } else {
+    yf = (Y - 16.0) / 219.0;
+    cb = (U - 128.0) / 224.0;
+    cr = (V - 128.0) / 224.0;
+  }
+  float r = yf + 2.0 * (1.0 - KR) * cr;
+  float b = yf + 2.0 * (1.0 - KB) * cb;
+  float g = (yf - KR * r - KB * b) / (1.0 - KR - KB);
+  return clamp(vec3(r, g, b), 0.0, 1.0);
+}
+
+/* byte positions of R, G, B in a packed pixel, and its size */
+uvec4 packed_order ()
+{
+  if (FORMAT == FMT_RGB) return uvec4(0u, 1u, 2u, 3u);
+  if (FORMAT == FMT_BGR) return uvec4(2u, 1u, 0u, 3u);
+  if (FORMAT == FMT_RGBA || FORMAT == FMT_RGBX) return uvec4(0u, 1u, 2u, 4u);
+  if (FORMAT == FMT_BGRA || FORMAT == FMT_BGRX) return uvec4(2u, 1u, 0u, 4u);
+  if (FORMAT == FMT_XRGB) return uvec4(1u, 2u, 3u, 4u);
+  return uvec4(3u, 2u, 1u, 4u);
+}
+
+vec3 fetch_rgb (uint x, uint y)
+{
+  if (FORMAT == FMT_GRAY8) {
+    float v = byte_at(OFF0 + y * STRIDE0 + x) / 255.0;
+    return vec3(v);
+  }
+  if (FORMAT == FMT_I420)
+    return yuv_to_rgb(byte_at(OFF0 + y * STRIDE0 + x),
+        byte_at(OFF1 + (y / 2u) * STRIDE1 + x / 2u),
+        byte_at(OFF2 + (y / 2u) * STRIDE2 + x / 2u));
+  if (FORMAT == FMT_NV12) {
+    uint uv = OFF1 + (y / 2u) * STRIDE1 + (x / 2u) * 2u;
+    return yuv_to_rgb(byte_at(OFF0 + y * STRIDE0 + x), byte_at(uv), byte_at(uv + 1u));
+  }
+  uvec4 o = packed_order();
+  uint base = OFF0 + y * STRIDE0 + x * o.w;
+  return vec3(byte_at(base + o.x) / 255.0, byte_at(base + o.y) / 255.0,
+      byte_at(base + o.z) / 255.0);
+}
+
+void source_taps (float dst, float lo, float scale, float src0, uint size,
+    out uint i0, out uint i1, out float l1)
+{
+  float s = (dst + 0.5 - lo) * scale + src0 - 0.5;
+  s = max(s, 0.0);
+  i0 = min(uint(s), size - 1u);
+  i1 = i0 + (i0 < size - 1u ? 1u : 0u);
+  l1 = s - float(i0);
+}
+
+void main ()
+{
+  uint idx = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 64u
+      + gl_LocalInvocationID.x;
+  if (idx >= OUT_H * OUT_W)
+    return;
+  uint ox = idx % OUT_W;
+  uint oy = idx / OUT_W;
+  float cx = float(ox) + 0.5;
+  float cy = float(oy) + 0.5;
+
+  vec3 v = vec3(0.0);
+  if (cx >= X_LO && cx < X_HI && cy >= Y_LO && cy < Y_HI) {
+    uint x0, x1, y0, y1;
+    float lx1, ly1;
+    source_taps(float(ox), X_LO, X_SCALE, X_SRC0, W, x0, x1, lx1);
+    source_taps(float(oy), Y_LO, Y_SCALE, Y_SRC0, H, y0, y1, ly1);
+    float lx0 = 1.0 - lx1, ly0 = 1.0 - ly1;
+    vec3 a = fetch_rgb(x0, y0), b = fetch_rgb(x1, y0);
+    vec3 c = fetch_rgb(x0, y1), d = fetch_rgb(x1, y1);
+    v = ly0 * (lx0 * a + lx1 * b) + ly1 * (lx0 * c + lx1 * d);
+  }
+
+  uint plane = OUT_H * OUT_W;
+  if (OUT_C == 1u) {
+    float luma = 0.299 * v.r + 0.587 * v.g + 0.114 * v.b;
+    y[OUT_ORIGIN + idx] = (luma - MEAN0) / STD0;
+  } else {
+    y[OUT_ORIGIN + idx] = (v.r - MEAN0) / STD0;
+    y[OUT_ORIGIN + plane + idx] = (v.g - MEAN1) / STD1;
+    y[OUT_ORIGIN + 2u * plane + idx] = (v.b - MEAN2) / STD2;
+  }
+}
