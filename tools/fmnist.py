@@ -50,5 +50,5 @@ STD = [0.3530]
 
 def to_tensor(images):
     import torch
-    x = torch.from_numpy(np.ascontiguousarray(images)).float().div_(255.0).unsqueeze(1)
+    x = torch.from_numpy(np.array(images, dtype=np.uint8)).float().div_(255.0).unsqueeze(1)
     return (x - MEAN[0]) / STD[0]

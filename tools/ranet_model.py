@@ -340,7 +340,7 @@ class RANet(nn.Module):
 
 
 def exit_macs(model: RANet, input_size):
-    """Cumulative multiply-adds (conv, linear, and resize/pool as one per output) to reach each exit."""
+    """Cumulative multiply-adds of convolutions and linear layers to reach each exit (for one image)."""
     counts = []
     total = [0]
 

@@ -124,8 +124,8 @@ ranet_op_conv1x1_new (RanetVkDevice *dev, const RanetConv1x1Params *p,
     return NULL;
   }
   Gemm g = gemm_from_conv1x1 (p);
-  /* four consecutive pixels per invocation: each weight vec4 feeds four FMAs */
-  return gemm_new (dev, "conv1x1", &g, MIN (g.hw, 4u), weights_offset, error);
+  return gemm_new (dev, "conv1x1", &g, ranet_op_pixels_per_invocation (g.hw),
+      weights_offset, error);
 }
 
 gsize

@@ -5,14 +5,6 @@
 #define MAX_KERNEL 15u
 #define MAX_STRIDE 8u
 
-/* Output pixels per invocation along a row: enough to reuse each loaded input
- * value across kernel columns, no more than the row has. */
-static guint
-conv2d_px (const RanetConv2dParams *p)
-{
-  return MIN (p->out.w, 4u);
-}
-
 static guint
 conv2d_n_oc_blocks (const RanetConv2dParams *p)
 {
@@ -94,7 +86,7 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
           ranet_op_conv2d_packed_weight_size (p), "conv2d", error))
     return NULL;
 
-  px = conv2d_px (p);
+  px = ranet_op_pixels_per_invocation (p->out.w);
   nxb = (p->out.w + px - 1) / px;
   guint32 spec[] = {
     p->in.c, p->in.h, p->in.w, ranet_op_view_origin (&p->in),

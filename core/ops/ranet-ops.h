@@ -153,7 +153,10 @@ typedef struct {
   RanetTensorView in, out;
 } RanetCopyParams;
 
-/* ---- weight packing ---- */
+/* ---- weight packing ----
+ * The pack functions trust @p: pass parameters the matching ranet_op_*_new()
+ * accepts (the layout depends on in.c, kh, kw and out.c only).
+ */
 
 /**
  * ranet_op_conv2d_packed_weight_size:

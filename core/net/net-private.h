@@ -1,0 +1,45 @@
+/* net-private.h: the parts of a RanetNet its files share. */
+#pragma once
+
+#include "net/ranet-net.h"
+
+G_BEGIN_DECLS
+
+/* Timestamps written by every stage's recording: its start and its end. */
+#define RANET_NET_TS_START 0
+#define RANET_NET_TS_END 1
+
+typedef enum {
+  RANET_NET_INPUT_TENSOR,   /* stage 0 copies a host-written tensor into place */
+  RANET_NET_INPUT_FRAME,    /* stage 0 preprocesses a host-written video frame */
+} RanetNetInput;
+
+struct _RanetNet {
+  RanetVkDevice *dev;
+  RanetModel *model;
+  const RanetGraph *graph;      /* owned by the model */
+  guint n_exits;
+  guint n_classes;
+
+  RanetVkBuffer *weights;       /* every layer's packed weights */
+  RanetVkBuffer *activations;   /* every tensor, as the graph places them */
+  RanetVkBuffer *results;       /* host-visible: each exit's softmax output */
+  RanetOp **ops;                /* one per graph layer */
+
+  RanetNetInput input;
+  RanetVkBuffer *input_tensor;  /* host-visible, for tensor input */
+  RanetOp *input_copy;
+  RanetVkBuffer *frame;         /* host-visible, for frame input; grows, never shrinks */
+  RanetOp *preprocess;
+  RanetFrameLayout frame_layout;
+  RanetResizeMode frame_mode;
+
+  RanetVkCommands **stages;     /* one recording per exit */
+  guint next_stage;             /* the stage a run may submit next */
+  float *probs;                 /* n_classes, copied out of the results */
+};
+
+/* Records stage @k (stage 0 with the current input op) into its command buffer. */
+gboolean ranet_net_record_stage (RanetNet *net, guint k, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,278 @@
+/* net.c: a model on a device: weights packed and uploaded, one op per layer,
+ * one recording per stage. */
+#include "net/net-private.h"
+
+#include "graph/ranet-fold.h"
+
+/* The float offset of each layer's packed weights; weights are read as vec4. */
+#define WEIGHT_ALIGN 4
+
+static const float *
+lookup_model_tensor (const char *name, gsize n_floats, gpointer user_data,
+    GError **error)
+{
+  RanetModel *model = user_data;
+  const float *data;
+  const guint *dims;
+  guint n_dims;
+  gsize n = 1;
+
+  if (!ranet_model_get_tensor_f32 (model, name, &data, &dims, &n_dims)) {
+    g_set_error (error, RANET_GRAPH_ERROR, RANET_GRAPH_ERROR_WEIGHTS,
+        "%s: no tensor \"%s\"", ranet_model_get_display_name (model), name);
+    return NULL;
+  }
+  for (guint i = 0; i < n_dims; i++)
+    n *= dims[i];
+  if (n != n_floats) {
+    g_set_error (error, RANET_GRAPH_ERROR, RANET_GRAPH_ERROR_WEIGHTS,
+        "%s: tensor \"%s\" holds %" G_GSIZE_FORMAT " values, expected %"
+        G_GSIZE_FORMAT, ranet_model_get_display_name (model), name, n, n_floats);
+    return NULL;
+  }
+  return data;
+}
+
+static gsize
+packed_size (const RanetLayer *layer)
+{
+  switch (layer->kind) {
+    case RANET_LAYER_CONV2D:
+      return ranet_op_conv2d_packed_weight_size (&layer->p.conv2d);
+    case RANET_LAYER_CONV1X1:
+      return ranet_op_conv1x1_packed_weight_size (&layer->p.conv1x1);
+    case RANET_LAYER_LINEAR:
+      return ranet_op_linear_packed_weight_size (&layer->p.linear);
+    default:
+      return 0;
+  }
+}
+
+static void
+pack (const RanetLayer *layer, const RanetLayerWeights *w, float *packed)
+{
+  switch (layer->kind) {
+    case RANET_LAYER_CONV2D:
+      ranet_op_conv2d_pack_weights (&layer->p.conv2d, w->weight, w->bias, packed);
+      break;
+    case RANET_LAYER_CONV1X1:
+      ranet_op_conv1x1_pack_weights (&layer->p.conv1x1, w->weight, w->bias,
+          w->pre_scale, w->pre_shift, packed);
+      break;
+    case RANET_LAYER_LINEAR:
+      ranet_op_linear_pack_weights (&layer->p.linear, w->weight, w->bias, packed);
+      break;
+    default:
+      break;
+  }
+}
+
+/* Folds and packs every layer's weights into one host array, then uploads it.
+ * @offsets receives each layer's float offset. */
+static gboolean
+upload_weights (RanetNet *net, gsize *offsets, GError **error)
+{
+  guint n_layers = ranet_graph_get_n_layers (net->graph);
+  gsize total = 0;
+
+  for (guint i = 0; i < n_layers; i++) {
+    offsets[i] = total;
+    total += (packed_size (ranet_graph_get_layer (net->graph, i)) + WEIGHT_ALIGN - 1)
+        / WEIGHT_ALIGN * WEIGHT_ALIGN;
+  }
+  /* a network without weights still binds a valid buffer */
+  total = MAX (total, WEIGHT_ALIGN);
+
+  g_autofree float *packed = g_try_new0 (float, total);
+  if (packed == NULL) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_OUT_OF_MEMORY,
+        "out of host memory packing %" G_GSIZE_FORMAT " weights", total);
+    return FALSE;
+  }
+  for (guint i = 0; i < n_layers; i++) {
+    const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
+    if (packed_size (layer) == 0)
+      continue;
+    g_autoptr (RanetLayerWeights) w = ranet_layer_fold_weights (net->graph, i,
+        lookup_model_tensor, net->model, error);
+    if (w == NULL)
+      return FALSE;
+    pack (layer, w, packed + offsets[i]);
+  }
+
+  net->weights = ranet_vk_buffer_new (net->dev, total * sizeof (float),
+      RANET_VK_BUFFER_DEVICE, error);
+  return net->weights != NULL
+      && ranet_vk_buffer_upload (net->weights, 0, packed, total * sizeof (float), error);
+}
+
+static RanetOp *
+create_op (RanetNet *net, const RanetLayer *layer, gsize weights_offset,
+    GError **error)
+{
+  switch (layer->kind) {
+    case RANET_LAYER_CONV2D:
+      return ranet_op_conv2d_new (net->dev, &layer->p.conv2d, weights_offset, error);
+    case RANET_LAYER_CONV1X1:
+      return ranet_op_conv1x1_new (net->dev, &layer->p.conv1x1, weights_offset, error);
+    case RANET_LAYER_LINEAR:
+      return ranet_op_linear_new (net->dev, &layer->p.linear, weights_offset, error);
+    case RANET_LAYER_RESIZE_BILINEAR:
+      return ranet_op_resize_bilinear_new (net->dev, &layer->p.resize, error);
+    case RANET_LAYER_MAXPOOL2D:
+    case RANET_LAYER_AVGPOOL2D:
+      return ranet_op_pool2d_new (net->dev, &layer->p.pool, error);
+    case RANET_LAYER_SOFTMAX:
+      return ranet_op_softmax_new (net->dev, &layer->p.softmax, error);
+    case RANET_LAYER_COPY:
+      return ranet_op_copy_new (net->dev, &layer->p.copy, error);
+  }
+  g_set_error (error, RANET_GRAPH_ERROR, RANET_GRAPH_ERROR_INVALID_CONFIG,
+      "unknown layer kind %d", (int) layer->kind);
+  return NULL;
+}
+
+static gboolean
+create_input_copy (RanetNet *net, GError **error)
+{
+  RanetTensorView to = ranet_graph_get_input_view (net->graph);
+  RanetCopyParams p = { .in = to, .out = to };
+
+  p.in.base = 0;
+  p.in.c_offset = 0;
+  p.in.c_total = to.c;
+  net->input_tensor = ranet_vk_buffer_new (net->dev,
+      (gsize) to.c * to.h * to.w * sizeof (float), RANET_VK_BUFFER_HOST, error);
+  if (net->input_tensor == NULL)
+    return FALSE;
+  net->input_copy = ranet_op_copy_new (net->dev, &p, error);
+  return net->input_copy != NULL;
+}
+
+RanetNet *
+ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error)
+{
+  g_autoptr (RanetNet) net = g_new0 (RanetNet, 1);
+  guint n_layers;
+
+  g_return_val_if_fail (dev != NULL && model != NULL, NULL);
+  net->dev = ranet_vk_device_ref (dev);
+  net->model = ranet_model_ref (model);
+  net->graph = ranet_model_get_graph (model);
+  net->n_exits = ranet_graph_get_n_exits (net->graph);
+  net->n_classes = ranet_graph_get_config (net->graph)->num_classes;
+  net->probs = g_new0 (float, net->n_classes);
+  net->input = RANET_NET_INPUT_TENSOR;
+  n_layers = ranet_graph_get_n_layers (net->graph);
+
+  g_autofree gsize *offsets = g_new0 (gsize, n_layers);
+  if (!upload_weights (net, offsets, error))
+    return NULL;
+
+  net->activations = ranet_vk_buffer_new (net->dev,
+      ranet_graph_get_activation_size (net->graph) * sizeof (float),
+      RANET_VK_BUFFER_DEVICE, error);
+  if (net->activations == NULL)
+    return NULL;
+  net->results = ranet_vk_buffer_new (net->dev,
+      ranet_graph_get_results_size (net->graph) * sizeof (float),
+      RANET_VK_BUFFER_HOST, error);
+  if (net->results == NULL)
+    return NULL;
+
+  net->ops = g_new0 (RanetOp *, n_layers);
+  for (guint i = 0; i < n_layers; i++) {
+    net->ops[i] = create_op (net, ranet_graph_get_layer (net->graph, i), offsets[i],
+        error);
+    if (net->ops[i] == NULL) {
+      g_prefix_error (error, "layer %u: ", i);
+      return NULL;
+    }
+  }
+  if (!create_input_copy (net, error))
+    return NULL;
+
+  net->stages = g_new0 (RanetVkCommands *, net->n_exits);
+  for (guint k = 0; k < net->n_exits; k++) {
+    net->stages[k] = ranet_vk_commands_new (net->dev, 2, error);
+    if (net->stages[k] == NULL || !ranet_net_record_stage (net, k, error))
+      return NULL;
+  }
+  return g_steal_pointer (&net);
+}
+
+void
+ranet_net_free (RanetNet *net)
+{
+  if (net == NULL)
+    return;
+  if (net->stages != NULL) {
+    for (guint k = 0; k < net->n_exits; k++)
+      g_clear_pointer (&net->stages[k], ranet_vk_commands_free);
+    g_free (net->stages);
+  }
+  if (net->ops != NULL) {
+    for (guint i = 0; i < ranet_graph_get_n_layers (net->graph); i++)
+      g_clear_pointer (&net->ops[i], ranet_op_free);
+    g_free (net->ops);
+  }
+  g_clear_pointer (&net->input_copy, ranet_op_free);
+  g_clear_pointer (&net->preprocess, ranet_op_free);
+  g_clear_pointer (&net->input_tensor, ranet_vk_buffer_free);
+  g_clear_pointer (&net->frame, ranet_vk_buffer_free);
+  g_clear_pointer (&net->weights, ranet_vk_buffer_free);
+  g_clear_pointer (&net->activations, ranet_vk_buffer_free);
+  g_clear_pointer (&net->results, ranet_vk_buffer_free);
+  g_clear_pointer (&net->model, ranet_model_unref);
+  g_clear_pointer (&net->dev, ranet_vk_device_unref);
+  g_free (net->probs);
+  g_free (net);
+}
+
+gboolean
+ranet_net_record_stage (RanetNet *net, guint k, GError **error)
+{
+  RanetVkCommands *cmds = net->stages[k];
+  guint first, n;
+
+  if (!ranet_vk_commands_begin (cmds, error))
+    return FALSE;
+  ranet_vk_commands_timestamp (cmds, RANET_NET_TS_START);
+  if (k == 0) {
+    if (net->input == RANET_NET_INPUT_FRAME)
+      ranet_op_record (net->preprocess, cmds, net->frame, NULL, net->activations);
+    else
+      ranet_op_record (net->input_copy, cmds, net->input_tensor, NULL, net->activations);
+    ranet_vk_commands_barrier (cmds);
+  }
+  ranet_graph_get_stage_layers (net->graph, k, &first, &n);
+  for (guint i = first; i < first + n; i++) {
+    const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
+    RanetVkBuffer *out = layer->kind == RANET_LAYER_SOFTMAX ? net->results
+        : net->activations;
+
+    ranet_op_record (net->ops[i], cmds, net->activations, net->weights, out);
+    /* every layer reads what an earlier one wrote: a barrier after each */
+    ranet_vk_commands_barrier (cmds);
+  }
+  ranet_vk_commands_timestamp (cmds, RANET_NET_TS_END);
+  return ranet_vk_commands_end (cmds, error);
+}
+
+RanetModel *
+ranet_net_get_model (RanetNet *net)
+{
+  return net->model;
+}
+
+const RanetGraph *
+ranet_net_get_graph (RanetNet *net)
+{
+  return net->graph;
+}
+
+guint
+ranet_net_get_n_exits (RanetNet *net)
+{
+  return net->n_exits;
+}

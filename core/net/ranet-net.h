@@ -1,0 +1,143 @@
+/* ranet-net.h: a model on a device, run one stage at a time.
+ *
+ * Creating a net uploads the model's folded, packed weights into one device
+ * buffer, creates one op per layer and records each stage's command buffer
+ * once. A frame then costs one submission per stage it runs: stage 0 starts
+ * with the input (a preprocessed video frame, or a ready tensor), and stage k
+ * ends with exit k's softmax, whose result the host reads to decide whether to
+ * go on. Each stage is timed with GPU timestamps.
+ *
+ * A net is used by one thread at a time; several nets may share a device.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "graph/ranet-graph.h"
+#include "model/ranet-model.h"
+#include "preprocess/ranet-preprocess.h"
+#include "vk/ranet-vk.h"
+
+G_BEGIN_DECLS
+
+typedef struct _RanetNet RanetNet;
+
+/**
+ * RanetExitResult:
+ * @exit_index: the exit these figures come from
+ * @class_id: the most probable class (the first on ties)
+ * @confidence: its softmax probability
+ * @probs: (array length=n_classes): every class's probability; owned by the
+ *   net, valid until its next run
+ * @n_classes: number of classes
+ * @gpu_ns: GPU time of the stage that ended at this exit (0 where the device
+ *   has no timestamps)
+ * @wall_ns: host time from submission to the result being readable
+ * @macs: cumulative multiply-adds to reach this exit
+ */
+typedef struct {
+  guint exit_index;
+  guint class_id;
+  float confidence;
+  const float *probs;
+  guint n_classes;
+  guint64 gpu_ns;
+  guint64 wall_ns;
+  guint64 macs;
+} RanetExitResult;
+
+/**
+ * ranet_net_new:
+ * @dev: the device
+ * @model: a loaded model
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the net, ready for tensor input
+ *   (ranet_net_set_input_tensor()), or %NULL with @error set.
+ */
+RanetNet *ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error);
+void ranet_net_free (RanetNet *net);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetNet, ranet_net_free)
+
+RanetModel *ranet_net_get_model (RanetNet *net);
+const RanetGraph *ranet_net_get_graph (RanetNet *net);
+guint ranet_net_get_n_exits (RanetNet *net);
+
+/**
+ * ranet_net_set_input_tensor:
+ * @net: the net
+ * @input: in_channels x input_h x input_w floats, CHW, already normalised
+ * @error: return location for a #GError
+ *
+ * Makes the next run start from @input (and stage 0 copy it into place).
+ */
+gboolean ranet_net_set_input_tensor (RanetNet *net, const float *input,
+    GError **error);
+
+/**
+ * ranet_net_set_frame_layout:
+ * @net: the net
+ * @layout: where the frame's bytes are
+ * @mode: how the frame maps onto the network input
+ * @error: return location for a #GError
+ *
+ * Makes stage 0 start with the preprocess dispatch for frames of @layout,
+ * using the model's mean and std. Cheap when the layout is unchanged; on a
+ * change the preprocess op is created again and stage 0 re-recorded.
+ */
+gboolean ranet_net_set_frame_layout (RanetNet *net,
+    const RanetFrameLayout *layout, RanetResizeMode mode, GError **error);
+
+/**
+ * ranet_net_get_frame_memory:
+ * @net: the net, after ranet_net_set_frame_layout()
+ * @size: (out): ranet_frame_layout_get_size() of the current layout
+ *
+ * Returns: (transfer none): host-visible memory for the next frame's bytes, laid
+ *   out as the frame layout says; write the frame here before running.
+ */
+guint8 *ranet_net_get_frame_memory (RanetNet *net, gsize *size);
+
+/**
+ * ranet_net_run_stage:
+ * @net: the net
+ * @stage: the next stage: 0 for a new frame, else one more than the last run
+ * @result: (out): exit @stage's result
+ * @error: return location for a #GError
+ *
+ * Runs one stage and waits for it.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set (a device error, or a
+ *   stage out of order).
+ */
+gboolean ranet_net_run_stage (RanetNet *net, guint stage,
+    RanetExitResult *result, GError **error);
+
+/**
+ * ranet_net_run:
+ * @net: the net
+ * @thresholds: (nullable) (array): one per exit: the frame leaves at the first
+ *   exit whose confidence reaches its threshold; %NULL runs every exit
+ * @max_exit: the last exit to run (clamped to the last exit)
+ * @result: (out): the result at the exit taken
+ * @error: return location for a #GError
+ *
+ * Early exit on fixed thresholds: the frame stops at the first exit whose
+ * confidence reaches its threshold, or at @max_exit.
+ */
+gboolean ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
+    RanetExitResult *result, GError **error);
+
+/**
+ * ranet_net_read_logits:
+ * @net: the net
+ * @exit_index: an exit computed by the last run
+ * @logits: (out caller-allocates): num_classes floats
+ * @error: return location for a #GError
+ *
+ * Reads an exit's logits back from the device (for tests and tools; slow).
+ */
+gboolean ranet_net_read_logits (RanetNet *net, guint exit_index, float *logits,
+    GError **error);
+
+G_END_DECLS
