@@ -1,0 +1,598 @@
+/**
+ * SECTION:element-ranetclassify
+ * @title: ranetclassify
+ *
+ * Classifies every video frame with a Resolution Adaptive Network (RANet) on a
+ * Vulkan device and attaches the result to the buffer as a
+ * "RanetClassificationMeta" GstCustomMeta (see ranet-classification-meta.h).
+ * Video passes through unchanged.
+ *
+ * A RANet has several exits: a cheap low-resolution sub-network answers first,
+ * and only frames it is not confident about continue into the higher-resolution
+ * sub-networks. The `threshold` property sets the confidence at which a frame
+ * leaves; `max-exit` caps how far any frame goes.
+ *
+ * Without a `model`, the built-in Fashion-MNIST model (28x28 grey, 10 classes)
+ * is used.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 -m videotestsrc num-buffers=30 ! ranetclassify post-messages=true ! fakesink
+ * ]|
+ */
+#include "gstranetclassify.h"
+
+#include "ranet-classification-meta.h"
+#include "ranet-result.h"
+#include "ranet-video-layout.h"
+
+#include <gio/gio.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_ranet_classify_debug);
+#define GST_CAT_DEFAULT gst_ranet_classify_debug
+
+#define DEFAULT_MODEL NULL
+#define DEFAULT_DEVICE NULL
+#define DEFAULT_THRESHOLD 0.9
+#define DEFAULT_MAX_EXIT -1
+#define DEFAULT_TOP_K 3
+#define DEFAULT_INFERENCE_INTERVAL 1
+#define DEFAULT_POST_MESSAGES FALSE
+#define DEFAULT_RESIZE_MODE RANET_RESIZE_STRETCH
+
+#define BUILTIN_MODEL_RESOURCE "/org/ranet/models/fashion-mnist-ranet.safetensors"
+#define BUILTIN_MODEL_NAME "built-in Fashion-MNIST model"
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_DEVICE,
+  PROP_THRESHOLD,
+  PROP_MAX_EXIT,
+  PROP_TOP_K,
+  PROP_INFERENCE_INTERVAL,
+  PROP_POST_MESSAGES,
+  PROP_RESIZE_MODE,
+  PROP_DEVICE_NAME,
+  PROP_LABELS,
+  PROP_NUM_EXITS,
+  PROP_STATS,
+};
+
+struct _GstRanetClassify {
+  GstVideoFilter parent;
+
+  /* properties; read and written under the object lock */
+  gchar *model_path;
+  gchar *device_selector;
+  gdouble threshold;
+  gint max_exit;
+  guint top_k;
+  guint inference_interval;
+  gboolean post_messages;
+  RanetResizeMode resize_mode;
+
+  /* from start() to stop(); the streaming thread's, except as noted */
+  RanetVkDevice *device;
+  RanetModel *model;      /* also read by property getters, under the object lock */
+  RanetNet *net;
+  RanetFrameResult last;  /* the last classified frame's result */
+  gboolean have_last;
+  guint64 since_classified;
+
+  /* statistics, under the object lock */
+  guint64 n_frames;
+  guint64 n_classified;
+  guint64 *exit_counts;
+  guint64 latency_sum_ns;
+  guint64 latency_max_ns;
+};
+
+G_DEFINE_TYPE (GstRanetClassify, gst_ranet_classify, GST_TYPE_VIDEO_FILTER);
+
+GType
+gst_ranet_resize_mode_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    { RANET_RESIZE_STRETCH, "Scale the whole frame to the network input, ignoring aspect ratio",
+        "stretch" },
+    { RANET_RESIZE_CENTER_CROP, "Scale the largest centred region with the input's aspect ratio",
+        "center-crop" },
+    { RANET_RESIZE_LETTERBOX, "Scale the whole frame keeping its aspect ratio, on black bars",
+        "letterbox" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstRanetResizeMode", values));
+  return type;
+}
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (RANET_VIDEO_FORMATS)));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (RANET_VIDEO_FORMATS)));
+
+/* ---- model and device ---- */
+
+static RanetModel *
+load_model (GstRanetClassify *self, const gchar *path, GError **error)
+{
+  if (path != NULL && *path != '\0')
+    return ranet_model_load_file (path, error);
+
+  g_autoptr (GBytes) bytes = g_resources_lookup_data (BUILTIN_MODEL_RESOURCE,
+      G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (bytes == NULL)
+    return NULL;
+  return ranet_model_load_bytes (bytes, BUILTIN_MODEL_NAME, error);
+}
+
+static gboolean
+gst_ranet_classify_start (GstBaseTransform * trans)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (trans);
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *selector = NULL;
+  g_autoptr (GError) error = NULL;
+  RanetModel *model;
+
+  GST_OBJECT_LOCK (self);
+  path = g_strdup (self->model_path);
+  selector = g_strdup (self->device_selector);
+  GST_OBJECT_UNLOCK (self);
+
+  model = load_model (self, path, &error);
+  if (model == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+        ("Could not load the RANet model \"%s\": %s",
+            path ? path : BUILTIN_MODEL_NAME, error->message),
+        ("set the model property to a valid .safetensors model file"));
+    return FALSE;
+  }
+
+  self->device = ranet_vk_device_get_shared (selector, &error);
+  if (self->device == NULL) {
+    ranet_model_unref (model);
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
+        ("No usable Vulkan device: %s", error->message),
+        ("device selector: %s", selector ? selector : "(automatic)"));
+    return FALSE;
+  }
+  GST_INFO_OBJECT (self, "using Vulkan device \"%s\"",
+      ranet_vk_device_get_name (self->device));
+
+  self->net = ranet_net_new (self->device, model, &error);
+  if (self->net == NULL) {
+    ranet_model_unref (model);
+    g_clear_pointer (&self->device, ranet_vk_device_unref);
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+        ("Could not set up the network on the Vulkan device: %s", error->message),
+        (NULL));
+    return FALSE;
+  }
+
+  GST_OBJECT_LOCK (self);
+  self->model = model;
+  self->n_frames = self->n_classified = 0;
+  self->latency_sum_ns = self->latency_max_ns = 0;
+  g_free (self->exit_counts);
+  self->exit_counts = g_new0 (guint64, ranet_net_get_n_exits (self->net));
+  GST_OBJECT_UNLOCK (self);
+  self->have_last = FALSE;
+  self->since_classified = 0;
+  return TRUE;
+}
+
+static gboolean
+gst_ranet_classify_stop (GstBaseTransform * trans)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (trans);
+
+  g_clear_pointer (&self->net, ranet_net_free);
+  g_clear_pointer (&self->device, ranet_vk_device_unref);
+  ranet_frame_result_clear (&self->last);
+  self->have_last = FALSE;
+  GST_OBJECT_LOCK (self);
+  g_clear_pointer (&self->model, ranet_model_unref);
+  GST_OBJECT_UNLOCK (self);
+  return TRUE;
+}
+
+/* ---- caps ---- */
+
+static gboolean
+gst_ranet_classify_set_info (GstVideoFilter * filter, GstCaps * incaps,
+    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (filter);
+
+  GST_DEBUG_OBJECT (self, "caps %" GST_PTR_FORMAT, incaps);
+  /* the frame layout (strides may differ per buffer through GstVideoMeta) is
+   * taken from each mapped frame; nothing here depends on caps but the format */
+  if (GST_VIDEO_INFO_WIDTH (in_info) == 0 || GST_VIDEO_INFO_HEIGHT (in_info) == 0) {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("Empty video frames (%dx%d)",
+            GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info)), (NULL));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- frames ---- */
+
+static void
+update_stats (GstRanetClassify *self, const RanetFrameResult *r)
+{
+  GST_OBJECT_LOCK (self);
+  self->n_frames++;
+  if (!r->reused) {
+    self->n_classified++;
+    self->exit_counts[r->exit_index]++;
+    self->latency_sum_ns += r->latency_ns;
+    self->latency_max_ns = MAX (self->latency_max_ns, r->latency_ns);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static gboolean
+classify (GstRanetClassify *self, GstVideoFrame *frame, gdouble threshold,
+    gint max_exit, RanetResizeMode mode, RanetFrameResult *r, GError **error)
+{
+  RanetFrameLayout layout;
+  RanetExitResult exit;
+  guint n_exits = ranet_net_get_n_exits (self->net);
+  guint last = max_exit < 0 ? n_exits - 1 : MIN ((guint) max_exit, n_exits - 1);
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (!ranet_video_layout_from_frame (frame, &layout)) {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT,
+        "unsupported video format %s",
+        gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame)));
+    return FALSE;
+  }
+  if (!ranet_net_set_frame_layout (self->net, &layout, mode, error))
+    return FALSE;
+  ranet_video_layout_copy_frame (frame, &layout,
+      ranet_net_get_frame_memory (self->net, NULL));
+
+  for (guint k = 0; k <= last; k++) {
+    if (!ranet_net_run_stage (self->net, k, &exit, error))
+      return FALSE;
+    /* the network's last exit takes every frame that reaches it */
+    r->threshold = k == n_exits - 1 ? 0.0 : threshold;
+    if (exit.confidence >= r->threshold)
+      break;
+  }
+  r->forced = exit.confidence < r->threshold;
+  r->class_id = exit.class_id;
+  r->confidence = exit.confidence;
+  r->exit_index = exit.exit_index;
+  r->num_exits = n_exits;
+  r->reused = FALSE;
+  r->macs = exit.macs;
+  r->latency_ns = (guint64) (g_get_monotonic_time () - t0) * 1000;
+  r->n_classes = exit.n_classes;
+  g_free (r->probs);
+  r->probs = g_memdup2 (exit.probs, exit.n_classes * sizeof (gfloat));
+  return TRUE;
+}
+
+static void
+post_result_message (GstRanetClassify *self, GstBuffer *buf, GstStructure *s)
+{
+  GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
+  GstClockTime ts = GST_BUFFER_PTS (buf);
+
+  gst_structure_set (s,
+      "timestamp", G_TYPE_UINT64, ts,
+      "stream-time", G_TYPE_UINT64,
+      gst_segment_to_stream_time (segment, GST_FORMAT_TIME, ts),
+      "running-time", G_TYPE_UINT64,
+      gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts), NULL);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static GstFlowReturn
+gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (filter);
+  g_autoptr (GError) error = NULL;
+  gdouble threshold;
+  gint max_exit;
+  guint top_k, interval;
+  gboolean post;
+  RanetResizeMode mode;
+  RanetFrameResult r = { 0 };
+
+  GST_OBJECT_LOCK (self);
+  threshold = self->threshold;
+  max_exit = self->max_exit;
+  top_k = self->top_k;
+  interval = self->inference_interval;
+  post = self->post_messages;
+  mode = self->resize_mode;
+  GST_OBJECT_UNLOCK (self);
+
+  if (self->have_last && self->since_classified + 1 < interval) {
+    self->since_classified++;
+    ranet_frame_result_copy (&r, &self->last);
+    r.reused = TRUE;
+    r.latency_ns = 0;
+    r.macs = 0;
+  } else {
+    if (!classify (self, frame, threshold, max_exit, mode, &r, &error)) {
+      ranet_frame_result_clear (&r);
+      GST_ELEMENT_ERROR (self, STREAM, FAILED,
+          ("Could not classify the frame: %s", error->message), (NULL));
+      return GST_FLOW_ERROR;
+    }
+    ranet_frame_result_copy (&self->last, &r);
+    self->have_last = TRUE;
+    self->since_classified = 0;
+  }
+
+  const char *const *labels = ranet_model_get_labels (ranet_net_get_model (self->net));
+  GstCustomMeta *meta = gst_buffer_add_custom_meta (frame->buffer,
+      RANET_CLASSIFICATION_META_NAME);
+  ranet_frame_result_fill_structure (&r, gst_custom_meta_get_structure (meta),
+      labels, top_k);
+
+  GST_LOG_OBJECT (self, "class %d (%s) confidence %.3f exit %d%s", r.class_id,
+      labels[r.class_id], r.confidence, r.exit_index, r.reused ? " (reused)" : "");
+  if (post && !r.reused) {
+    GstStructure *s = gst_structure_new_empty ("ranet");
+    ranet_frame_result_fill_structure (&r, s, labels, top_k);
+    post_result_message (self, frame->buffer, s);
+  }
+  update_stats (self, &r);
+  ranet_frame_result_clear (&r);
+  return GST_FLOW_OK;
+}
+
+/* ---- properties ---- */
+
+static GstStructure *
+build_stats (GstRanetClassify *self)
+{
+  GValue counts = G_VALUE_INIT;
+  guint n_exits = self->net != NULL ? ranet_net_get_n_exits (self->net) : 0;
+  GstStructure *s;
+
+  gst_value_array_init (&counts, n_exits);
+  for (guint k = 0; k < n_exits && self->exit_counts != NULL; k++) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, G_TYPE_UINT64);
+    g_value_set_uint64 (&v, self->exit_counts[k]);
+    gst_value_array_append_and_take_value (&counts, &v);
+  }
+  s = gst_structure_new ("ranet-stats",
+      "frames", G_TYPE_UINT64, self->n_frames,
+      "classified", G_TYPE_UINT64, self->n_classified,
+      "mean-latency", G_TYPE_UINT64,
+      self->n_classified ? self->latency_sum_ns / self->n_classified : (guint64) 0,
+      "max-latency", G_TYPE_UINT64, self->latency_max_ns, NULL);
+  gst_structure_take_value (s, "exit-counts", &counts);
+  return s;
+}
+
+static void
+gst_ranet_classify_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_free (self->model_path);
+      self->model_path = g_value_dup_string (value);
+      break;
+    case PROP_DEVICE:
+      g_free (self->device_selector);
+      self->device_selector = g_value_dup_string (value);
+      break;
+    case PROP_THRESHOLD:
+      self->threshold = g_value_get_double (value);
+      break;
+    case PROP_MAX_EXIT:
+      self->max_exit = g_value_get_int (value);
+      break;
+    case PROP_TOP_K:
+      self->top_k = g_value_get_uint (value);
+      break;
+    case PROP_INFERENCE_INTERVAL:
+      self->inference_interval = g_value_get_uint (value);
+      break;
+    case PROP_POST_MESSAGES:
+      self->post_messages = g_value_get_boolean (value);
+      break;
+    case PROP_RESIZE_MODE:
+      self->resize_mode = g_value_get_enum (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_ranet_classify_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_value_set_string (value, self->model_path);
+      break;
+    case PROP_DEVICE:
+      g_value_set_string (value, self->device_selector);
+      break;
+    case PROP_THRESHOLD:
+      g_value_set_double (value, self->threshold);
+      break;
+    case PROP_MAX_EXIT:
+      g_value_set_int (value, self->max_exit);
+      break;
+    case PROP_TOP_K:
+      g_value_set_uint (value, self->top_k);
+      break;
+    case PROP_INFERENCE_INTERVAL:
+      g_value_set_uint (value, self->inference_interval);
+      break;
+    case PROP_POST_MESSAGES:
+      g_value_set_boolean (value, self->post_messages);
+      break;
+    case PROP_RESIZE_MODE:
+      g_value_set_enum (value, self->resize_mode);
+      break;
+    case PROP_DEVICE_NAME:
+      g_value_set_string (value,
+          self->device ? ranet_vk_device_get_name (self->device) : NULL);
+      break;
+    case PROP_LABELS:
+      g_value_set_boxed (value,
+          self->model ? ranet_model_get_labels (self->model) : NULL);
+      break;
+    case PROP_NUM_EXITS:
+      g_value_set_int (value, self->model ? (gint) ranet_model_get_n_exits (self->model) : 0);
+      break;
+    case PROP_STATS:
+      g_value_take_boxed (value, build_stats (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_ranet_classify_finalize (GObject * object)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (object);
+
+  g_free (self->model_path);
+  g_free (self->device_selector);
+  g_free (self->exit_counts);
+  ranet_frame_result_clear (&self->last);
+  G_OBJECT_CLASS (gst_ranet_classify_parent_class)->finalize (object);
+}
+
+static void
+gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  gobject_class->set_property = gst_ranet_classify_set_property;
+  gobject_class->get_property = gst_ranet_classify_get_property;
+  gobject_class->finalize = gst_ranet_classify_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "Path of a RANet model file (.safetensors with ranet.* metadata); "
+          "unset (the default) uses the built-in Fashion-MNIST model. "
+          "Read when the element starts", DEFAULT_MODEL,
+          rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_DEVICE,
+      g_param_spec_string ("device", "Vulkan device",
+          "Vulkan device index or a case-insensitive part of its name; unset "
+          "(the default) uses RANET_VULKAN_DEVICE if set, else picks a GPU "
+          "before a CPU implementation", DEFAULT_DEVICE,
+          rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_THRESHOLD,
+      g_param_spec_double ("threshold", "Confidence threshold",
+          "A frame leaves at the first exit whose top softmax probability "
+          "reaches this value (0 = always the first exit, 1 = nearly always the "
+          "last); applies from the next frame", 0.0, 1.0, DEFAULT_THRESHOLD,
+          rw | GST_PARAM_MUTABLE_PLAYING | GST_PARAM_CONTROLLABLE));
+  g_object_class_install_property (gobject_class, PROP_MAX_EXIT,
+      g_param_spec_int ("max-exit", "Maximum exit",
+          "The last exit any frame may reach, 0-based; -1 (the default) allows "
+          "every exit. A frame stopped here without reaching the threshold is "
+          "marked forced", -1, G_MAXINT, DEFAULT_MAX_EXIT,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_TOP_K,
+      g_param_spec_uint ("top-k", "Top k",
+          "Number of most probable classes listed in the metadata's top-k field",
+          1, 1000, DEFAULT_TOP_K, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_INFERENCE_INTERVAL,
+      g_param_spec_uint ("inference-interval", "Inference interval",
+          "Classify every Nth frame; the frames between carry the last result, "
+          "marked reused (1, the default, classifies every frame)",
+          1, G_MAXUINT, DEFAULT_INFERENCE_INTERVAL, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean ("post-messages", "Post messages",
+          "Post an element message named \"ranet\" for every classified frame, "
+          "with the metadata's fields plus timestamp, stream-time and running-time",
+          DEFAULT_POST_MESSAGES, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_RESIZE_MODE,
+      g_param_spec_enum ("resize-mode", "Resize mode",
+          "How a frame is mapped onto the network's input size",
+          GST_TYPE_RANET_RESIZE_MODE, DEFAULT_RESIZE_MODE,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_DEVICE_NAME,
+      g_param_spec_string ("device-name", "Device name",
+          "Name of the Vulkan device in use (NULL until the element starts)",
+          NULL, ro));
+  g_object_class_install_property (gobject_class, PROP_LABELS,
+      g_param_spec_boxed ("labels", "Labels",
+          "The model's class labels, by class id (NULL until the element starts)",
+          G_TYPE_STRV, ro));
+  g_object_class_install_property (gobject_class, PROP_NUM_EXITS,
+      g_param_spec_int ("num-exits", "Number of exits",
+          "The model's number of exits (0 until the element starts)",
+          0, G_MAXINT, 0, ro));
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "ranet-stats structure: frames (guint64), classified (guint64), "
+          "exit-counts (array of guint64, frames per exit), mean-latency and "
+          "max-latency (guint64, ns, classified frames only)",
+          GST_TYPE_STRUCTURE, ro));
+
+  gst_element_class_set_static_metadata (element_class,
+      "RANet classifier", "Filter/Analyzer/Video",
+      "Classifies video frames with a Resolution Adaptive Network on Vulkan, "
+      "exiting early on easy frames, and attaches the class as metadata",
+      "ranet-gst");
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_ranet_classify_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_ranet_classify_stop);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_ranet_classify_set_info);
+  filter_class->transform_frame_ip =
+      GST_DEBUG_FUNCPTR (gst_ranet_classify_transform_frame_ip);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_RANET_RESIZE_MODE, 0);
+  GST_DEBUG_CATEGORY_INIT (gst_ranet_classify_debug, "ranetclassify", 0,
+      "RANet video classifier");
+}
+
+static void
+gst_ranet_classify_init (GstRanetClassify * self)
+{
+  self->threshold = DEFAULT_THRESHOLD;
+  self->max_exit = DEFAULT_MAX_EXIT;
+  self->top_k = DEFAULT_TOP_K;
+  self->inference_interval = DEFAULT_INFERENCE_INTERVAL;
+  self->post_messages = DEFAULT_POST_MESSAGES;
+  self->resize_mode = DEFAULT_RESIZE_MODE;
+  /* the video is never modified: only metadata is added */
+  gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
+}
+
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (ranetclassify, "ranetclassify",
+    GST_RANK_NONE, GST_TYPE_RANET_CLASSIFY, ranet_classification_meta_register ());

@@ -1,0 +1,14 @@
+/* plugin.c: the "ranet" plugin and what it registers. */
+#include <gst/gst.h>
+
+#include "gstranetclassify.h"
+
+static gboolean
+plugin_init (GstPlugin * plugin)
+{
+  return GST_ELEMENT_REGISTER (ranetclassify, plugin);
+}
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, ranet,
+    "Resolution Adaptive Network video classification on Vulkan",
+    plugin_init, RANET_VERSION, "LGPL", "ranet-gst", "https://example.invalid/ranet-gst")

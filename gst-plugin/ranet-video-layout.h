@@ -1,0 +1,36 @@
+/* ranet-video-layout.h: GStreamer's description of a frame, in libranet's terms. */
+#pragma once
+
+#include <gst/video/video.h>
+
+#include "preprocess/ranet-preprocess.h"
+
+G_BEGIN_DECLS
+
+/* The raw formats ranetclassify accepts, for its pad templates. */
+#define RANET_VIDEO_FORMATS \
+  "{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, xRGB, xBGR, GRAY8, I420, NV12 }"
+
+/**
+ * ranet_video_layout_from_frame:
+ * @frame: a mapped video frame
+ * @layout: (out): the frame's layout, planes at the offsets they will have once
+ *   copied one after another by ranet_video_layout_copy_frame()
+ *
+ * Returns: %FALSE when the frame's format is not one ranetclassify accepts.
+ */
+gboolean ranet_video_layout_from_frame (const GstVideoFrame *frame,
+    RanetFrameLayout *layout);
+
+/**
+ * ranet_video_layout_copy_frame:
+ * @frame: a mapped video frame
+ * @layout: its layout from ranet_video_layout_from_frame()
+ * @dest: ranet_frame_layout_get_size() bytes
+ *
+ * Copies the frame's planes, strides included, to where @layout places them.
+ */
+void ranet_video_layout_copy_frame (const GstVideoFrame *frame,
+    const RanetFrameLayout *layout, guint8 *dest);
+
+G_END_DECLS
