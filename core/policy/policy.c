@@ -1,0 +1,391 @@
+/* policy.c: budget, latency estimates, operating-point choice and deadlines. */
+#include "policy/ranet-policy.h"
+
+#include <math.h>
+
+/* A frame's real cost over its prediction is believed only within these bounds:
+ * one odd frame (a page fault, a preempted thread) must not swing the choice. */
+#define FEEDBACK_MIN 0.25
+#define FEEDBACK_MAX 4.0
+/* QoS can shrink the budget to this share of its nominal value, no further. */
+#define QOS_SCALE_MIN 0.05
+/* Each QoS event moves the scale by proportion^-QOS_GAIN: a flood of events
+ * (one per buffer) then adds up to a smooth change instead of a collapse. */
+#define QOS_GAIN 0.1
+/* Per frame, the QoS scale relaxes by this factor towards 1, so a budget cut by
+ * a downstream that has since stopped reporting comes back (in ~350 frames
+ * from half); a downstream still late keeps cutting faster than this. */
+#define QOS_RELAX 1.002
+/* Deadline checks use the mean latency plus this many mean deviations. */
+#define DEVIATIONS 2.0
+
+typedef struct {
+  double *thresholds;
+  double *fractions;
+  double accuracy;
+} Point;
+
+/* A stage's latency is modelled as efficiency x multiply-adds x rate: the rate
+ * (ns per multiply-add) follows the machine's load and is learned from every
+ * stage that runs, stage 0 on every frame; the efficiency is the stage's own
+ * shape factor (small layers use a device less well), learned when it runs.
+ * So the estimate of a stage that the deadline has kept from running for a
+ * while still follows a change of load. */
+typedef struct {
+  double efficiency;  /* 1 until measured */
+  double deviation;   /* mean relative deviation of measurements from estimates */
+  gboolean measured;
+} StageEstimate;
+
+struct _RanetPolicy {
+  RanetPolicyParams params;
+  guint n_exits;
+  double *stage_macs;
+  Point *points;
+  guint n_points;
+
+  guint64 period_ns;
+  guint64 latency_budget_ns;
+  double qos_scale;
+
+  StageEstimate *stages;
+  double rate;              /* ns per multiply-add now; 0 until a stage ran */
+  double feedback;          /* moving average of actual / predicted frame cost */
+  guint current;
+  guint frames_since_change;
+  RanetPolicyStats stats;
+};
+
+void
+ranet_policy_params_init (RanetPolicyParams *params)
+{
+  /* The element runs in its upstream's streaming thread, which also converts,
+   * scales and pushes every frame, and the machine runs other work: half the
+   * frame period for classification leaves the other half for all of that and
+   * for jitter. */
+  params->budget_fraction = 0.5;
+  /* Half a second at 30 fps: long enough that estimates settle after a move. */
+  params->settle_frames = 15;
+  /* A 10% margin: stage latencies vary by a few percent from frame to frame. */
+  params->headroom = 0.1;
+  /* Latencies follow a change of machine load within ~10 frames and ignore
+   * single outliers. A frame's cost depends on where it exits, so one frame says
+   * little about a point; the cost ratio averages over ~50 frames. */
+  params->latency_smoothing = 0.1;
+  params->feedback_smoothing = 0.02;
+}
+
+RanetPolicy *
+ranet_policy_new (guint n_exits, const double *stage_macs,
+    const RanetPolicyPoint *points, guint n_points,
+    const RanetPolicyParams *params)
+{
+  RanetPolicy *p;
+  guint best = 0;
+
+  g_return_val_if_fail (n_exits > 0 && stage_macs != NULL, NULL);
+  g_return_val_if_fail (points != NULL && n_points > 0, NULL);
+
+  p = g_new0 (RanetPolicy, 1);
+  if (params != NULL)
+    p->params = *params;
+  else
+    ranet_policy_params_init (&p->params);
+  p->n_exits = n_exits;
+  p->stage_macs = g_new (double, n_exits);
+  for (guint k = 0; k < n_exits; k++)
+    /* a stage of no multiply-adds (none in a RANet) still costs a dispatch */
+    p->stage_macs[k] = MAX (stage_macs[k], 1.0);
+  p->n_points = n_points;
+  p->points = g_new0 (Point, n_points);
+  for (guint i = 0; i < n_points; i++) {
+    p->points[i].thresholds = g_memdup2 (points[i].thresholds, n_exits * sizeof (double));
+    p->points[i].fractions = g_memdup2 (points[i].exit_fractions, n_exits * sizeof (double));
+    p->points[i].accuracy = points[i].accuracy;
+    /* the last exit takes whatever reaches it */
+    p->points[i].thresholds[n_exits - 1] = -1.0;
+    if (points[i].accuracy > points[best].accuracy)
+      best = i;
+  }
+  p->stages = g_new0 (StageEstimate, n_exits);
+  for (guint k = 0; k < n_exits; k++)
+    p->stages[k].efficiency = 1.0;
+  p->qos_scale = 1.0;
+  p->feedback = 1.0;
+  p->current = best;
+  return p;
+}
+
+void
+ranet_policy_free (RanetPolicy *policy)
+{
+  if (policy == NULL)
+    return;
+  for (guint i = 0; i < policy->n_points; i++) {
+    g_free (policy->points[i].thresholds);
+    g_free (policy->points[i].fractions);
+  }
+  g_free (policy->points);
+  g_free (policy->stages);
+  g_free (policy->stage_macs);
+  g_free (policy);
+}
+
+/* ---- budget ---- */
+
+void
+ranet_policy_set_frame_period (RanetPolicy *policy, guint64 period_ns)
+{
+  policy->period_ns = period_ns;
+}
+
+void
+ranet_policy_set_latency_budget (RanetPolicy *policy, guint64 budget_ns)
+{
+  policy->latency_budget_ns = budget_ns;
+}
+
+void
+ranet_policy_set_budget_fraction (RanetPolicy *policy, double fraction)
+{
+  policy->params.budget_fraction = CLAMP (fraction, 0.0, 1.0);
+}
+
+void
+ranet_policy_handle_qos (RanetPolicy *policy, double proportion, gint64 jitter_ns)
+{
+  if (!(proportion > 0.0) || !isfinite (proportion))
+    return;
+  /* late buffers count as at least a little too slow, even when the average
+   * rate looks right */
+  if (jitter_ns > 0 && proportion < 1.05)
+    proportion = 1.05;
+  policy->qos_scale = CLAMP (policy->qos_scale * pow (proportion, -QOS_GAIN),
+      QOS_SCALE_MIN, 1.0);
+}
+
+guint64
+ranet_policy_get_budget (RanetPolicy *policy)
+{
+  double nominal;
+
+  if (policy->latency_budget_ns > 0)
+    nominal = (double) policy->latency_budget_ns;
+  else if (policy->period_ns > 0)
+    nominal = (double) policy->period_ns * policy->params.budget_fraction;
+  else
+    return G_MAXUINT64;
+  return (guint64) (nominal * policy->qos_scale);
+}
+
+/* ---- estimates ---- */
+
+double
+ranet_policy_get_stage_latency (RanetPolicy *policy, guint stage)
+{
+  g_return_val_if_fail (stage < policy->n_exits, 0.0);
+  return policy->stages[stage].efficiency * policy->stage_macs[stage] * policy->rate;
+}
+
+/* Mean latency plus a margin for its variation: what a deadline check trusts. */
+static double
+stage_latency_bound (RanetPolicy *policy, guint stage)
+{
+  return ranet_policy_get_stage_latency (policy, stage)
+      * (1.0 + DEVIATIONS * policy->stages[stage].deviation);
+}
+
+static double
+predict_uncorrected (RanetPolicy *policy, guint point)
+{
+  const Point *pt = &policy->points[point];
+  double cumulative = 0.0, cost = 0.0;
+
+  for (guint k = 0; k < policy->n_exits; k++) {
+    cumulative += ranet_policy_get_stage_latency (policy, k);
+    cost += pt->fractions[k] * cumulative;
+  }
+  return cost;
+}
+
+double
+ranet_policy_predict_cost (RanetPolicy *policy, guint point)
+{
+  g_return_val_if_fail (point < policy->n_points, 0.0);
+  return predict_uncorrected (policy, point) * policy->feedback;
+}
+
+/* Expected extra latency, past exit @e, of a frame of point @point that does
+ * not leave at or before @e. */
+static double
+expected_cost_beyond (RanetPolicy *policy, guint point, guint e)
+{
+  const Point *pt = &policy->points[point];
+  double extra = 0.0, weight = 0.0, weighted = 0.0;
+
+  for (guint k = e + 1; k < policy->n_exits; k++) {
+    extra += ranet_policy_get_stage_latency (policy, k);
+    weighted += pt->fractions[k] * extra;
+    weight += pt->fractions[k];
+  }
+  if (e + 1 >= policy->n_exits)
+    return 0.0;
+  /* calibration saw no frame go further: assume the next stage */
+  return weight > 0.0 ? weighted / weight : ranet_policy_get_stage_latency (policy, e + 1);
+}
+
+/* ---- choice ---- */
+
+/* The most accurate point whose corrected cost is at most @limit; the cheapest
+ * point when none is. */
+static guint
+best_within (RanetPolicy *policy, double limit)
+{
+  gint best = -1;
+  guint cheapest = 0;
+
+  for (guint i = 0; i < policy->n_points; i++) {
+    double cost = ranet_policy_predict_cost (policy, i);
+    if (cost <= limit && (best < 0 || policy->points[i].accuracy > policy->points[best].accuracy))
+      best = (gint) i;
+    if (cost < ranet_policy_predict_cost (policy, cheapest))
+      cheapest = i;
+  }
+  return best >= 0 ? (guint) best : cheapest;
+}
+
+static void
+choose_point (RanetPolicy *policy)
+{
+  guint64 budget = ranet_policy_get_budget (policy);
+  guint next = policy->current;
+
+  if (budget == G_MAXUINT64) {
+    next = best_within (policy, G_MAXDOUBLE);
+  } else if (policy->rate == 0.0) {
+    /* nothing measured yet: the first frame teaches the latencies */
+  } else if (ranet_policy_predict_cost (policy, policy->current) > (double) budget) {
+    /* over budget: move down at once */
+    next = best_within (policy, (double) budget);
+  } else if (policy->frames_since_change >= policy->params.settle_frames) {
+    guint up = best_within (policy, (double) budget * (1.0 - policy->params.headroom));
+    if (policy->points[up].accuracy > policy->points[policy->current].accuracy
+        && ranet_policy_predict_cost (policy, up) <= (double) budget * (1.0 - policy->params.headroom))
+      next = up;
+  }
+
+  if (next != policy->current) {
+    policy->current = next;
+    policy->frames_since_change = 0;
+    policy->stats.point_changes++;
+  }
+}
+
+/* ---- per frame ---- */
+
+void
+ranet_policy_begin_frame (RanetPolicy *policy, guint64 now_ns, RanetPolicyFrame *frame)
+{
+  guint64 budget;
+
+  policy->qos_scale = MIN (1.0, policy->qos_scale * QOS_RELAX);
+  choose_point (policy);
+  budget = ranet_policy_get_budget (policy);
+  frame->point = policy->current;
+  frame->thresholds = policy->points[policy->current].thresholds;
+  frame->start_ns = now_ns;
+  frame->deadline_ns = budget == G_MAXUINT64 || now_ns > G_MAXUINT64 - budget
+      ? G_MAXUINT64 : now_ns + budget;
+}
+
+gboolean
+ranet_policy_can_run_stage (RanetPolicy *policy, const RanetPolicyFrame *frame,
+    guint stage, guint64 now_ns)
+{
+  g_return_val_if_fail (stage < policy->n_exits, FALSE);
+  if (stage == 0 || frame->deadline_ns == G_MAXUINT64)
+    return TRUE;
+  return (double) now_ns + stage_latency_bound (policy, stage)
+      <= (double) frame->deadline_ns;
+}
+
+void
+ranet_policy_stage_done (RanetPolicy *policy, guint stage, guint64 cost_ns)
+{
+  StageEstimate *s;
+  double a = policy->params.latency_smoothing;
+  double macs, observed, predicted;
+
+  g_return_if_fail (stage < policy->n_exits);
+  s = &policy->stages[stage];
+  macs = policy->stage_macs[stage];
+  observed = (double) cost_ns;
+  if (policy->rate == 0.0) {
+    policy->rate = observed / (s->efficiency * macs);
+    s->measured = TRUE;
+    return;
+  }
+  predicted = ranet_policy_get_stage_latency (policy, stage);
+  s->deviation = (1.0 - a) * s->deviation + a * fabs (observed / predicted - 1.0);
+  if (!s->measured) {
+    /* first run of this stage: its shape factor at the current rate */
+    s->efficiency = observed / (macs * policy->rate);
+    s->measured = TRUE;
+    return;
+  }
+  /* the error is shared between the load (all stages) and this stage's shape;
+   * the shape learns slower, since it changes only with the device */
+  policy->rate = (1.0 - a) * policy->rate + a * observed / (s->efficiency * macs);
+  s->efficiency = (1.0 - a / 4) * s->efficiency
+      + (a / 4) * observed / (macs * policy->rate);
+}
+
+void
+ranet_policy_end_frame (RanetPolicy *policy, const RanetPolicyFrame *frame,
+    guint exit_index, guint64 now_ns, gboolean forced)
+{
+  double cost = now_ns > frame->start_ns ? (double) (now_ns - frame->start_ns) : 0.0;
+  double unforced = cost;
+  double predicted;
+
+  policy->stats.frames++;
+  policy->frames_since_change++;
+  if (frame->deadline_ns != G_MAXUINT64 && now_ns > frame->deadline_ns)
+    policy->stats.deadline_misses++;
+  if (forced) {
+    policy->stats.forced_exits++;
+    /* A forced frame wanted more stages: count what it would have cost, or a
+     * point too costly for the budget would look affordable because the
+     * deadline cut its frames short. Where it would have left is unknown; the
+     * calibration says where frames that pass exit_index leave on average. */
+    unforced += expected_cost_beyond (policy, frame->point, exit_index);
+  }
+
+  /* only frames of the current point say how good its prediction is */
+  predicted = predict_uncorrected (policy, frame->point);
+  if (frame->point == policy->current && predicted > 0.0 && cost > 0.0) {
+    double ratio = CLAMP (unforced / predicted, FEEDBACK_MIN, FEEDBACK_MAX);
+    double a = policy->params.feedback_smoothing;
+    policy->feedback = (1.0 - a) * policy->feedback + a * ratio;
+  }
+}
+
+/* ---- what it did ---- */
+
+guint
+ranet_policy_get_point (RanetPolicy *policy)
+{
+  return policy->current;
+}
+
+guint
+ranet_policy_get_n_points (RanetPolicy *policy)
+{
+  return policy->n_points;
+}
+
+void
+ranet_policy_get_stats (RanetPolicy *policy, RanetPolicyStats *stats)
+{
+  *stats = policy->stats;
+}

@@ -1,0 +1,179 @@
+/* ranet-policy.h: the frame-rate controller.
+ *
+ * Pure C: no Vulkan, no clock. Time comes in as nanosecond numbers, so the
+ * same code runs in the element and in tests with a simulated clock.
+ *
+ * Each frame gets a budget B: the frame period times a fraction, or a fixed
+ * latency budget, scaled down while downstream reports through QoS that it is
+ * late. From the model's calibration (operating points: per-exit thresholds
+ * and the fraction of frames expected to leave at each exit) and the measured
+ * latency of each stage, the expected cost of a point is sum_k q_k * C_k with
+ * C_k the cumulative latency to reach exit k. The policy uses the most
+ * accurate point (by validation accuracy) whose expected cost, corrected by
+ * how far real frames have been from the prediction, fits the budget. Within
+ * a frame, a stage that cannot finish before the frame's deadline is not
+ * started: the frame leaves at the exit it has (anytime prediction).
+ *
+ * Moves to a more expensive point need headroom and a quiet period; moves to a
+ * cheaper one happen at once. That asymmetry keeps the choice from
+ * oscillating between two neighbouring points.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * RanetPolicyPoint:
+ * @thresholds: (array length=n_exits): per-exit thresholds on the top softmax
+ *   probability (the last exit's is ignored: it takes every frame)
+ * @exit_fractions: (array length=n_exits): expected share of frames leaving
+ *   at each exit, summing to 1
+ * @accuracy: validation accuracy in percent; higher is better
+ *
+ * One calibrated operating point.
+ */
+typedef struct {
+  const double *thresholds;
+  const double *exit_fractions;
+  double accuracy;
+} RanetPolicyPoint;
+
+/**
+ * RanetPolicyParams:
+ * @budget_fraction: share of the frame period the classification may use
+ * @settle_frames: frames after a change before the policy may move to a more
+ *   expensive point
+ * @headroom: a more expensive point must fit within (1 - headroom) of the budget
+ * @latency_smoothing: weight of a new stage-latency measurement in its moving
+ *   average (0..1]
+ * @feedback_smoothing: weight of a new frame's cost ratio (actual /
+ *   predicted) in its moving average (0..1]
+ */
+typedef struct {
+  double budget_fraction;
+  guint settle_frames;
+  double headroom;
+  double latency_smoothing;
+  double feedback_smoothing;
+} RanetPolicyParams;
+
+/* Defaults; see ranet_policy_params_init() for the reasons. */
+void ranet_policy_params_init (RanetPolicyParams *params);
+
+typedef struct _RanetPolicy RanetPolicy;
+
+/**
+ * ranet_policy_new:
+ * @n_exits: the network's exits (at least 1)
+ * @stage_macs: (array length=n_exits): multiply-adds of each stage, used only
+ *   to estimate a stage's latency before it has been measured
+ * @points: (array length=n_points): the calibrated points, any order; copied
+ * @n_points: at least 1
+ * @params: (nullable): tuning; %NULL for the defaults
+ *
+ * Returns: (transfer full): the policy. Until a budget is set it has none and
+ *   uses the most accurate point.
+ */
+RanetPolicy *ranet_policy_new (guint n_exits, const double *stage_macs,
+    const RanetPolicyPoint *points, guint n_points,
+    const RanetPolicyParams *params);
+void ranet_policy_free (RanetPolicy *policy);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetPolicy, ranet_policy_free)
+
+/* ---- the budget ---- */
+
+/* The frame period in ns (from the stream's framerate, or a target rate); 0
+ * for none. */
+void ranet_policy_set_frame_period (RanetPolicy *policy, guint64 period_ns);
+/* A fixed per-frame budget in ns that overrides period x fraction; 0 for none. */
+void ranet_policy_set_latency_budget (RanetPolicy *policy, guint64 budget_ns);
+void ranet_policy_set_budget_fraction (RanetPolicy *policy, double fraction);
+
+/**
+ * ranet_policy_handle_qos:
+ * @proportion: downstream's QoS proportion (> 1: it cannot keep up)
+ * @jitter_ns: how late (> 0) or early (< 0) the last buffer was
+ *
+ * Scales the budget: down at once by the proportion when downstream is late,
+ * back up gradually when it is early. Never drops a frame.
+ */
+void ranet_policy_handle_qos (RanetPolicy *policy, double proportion,
+    gint64 jitter_ns);
+
+/* The budget in force for the next frame, in ns (G_MAXUINT64: none). */
+guint64 ranet_policy_get_budget (RanetPolicy *policy);
+
+/* ---- per frame ---- */
+
+/**
+ * RanetPolicyFrame:
+ * @point: index of the operating point used
+ * @thresholds: (array length=n_exits): the thresholds to apply; owned by the
+ *   policy, valid until the next ranet_policy_begin_frame()
+ * @start_ns: when the frame started
+ * @deadline_ns: when it must be done (G_MAXUINT64: no deadline)
+ */
+typedef struct {
+  guint point;
+  const double *thresholds;
+  guint64 start_ns;
+  guint64 deadline_ns;
+} RanetPolicyFrame;
+
+/* Picks the point for a frame starting at @now_ns and fills @frame. */
+void ranet_policy_begin_frame (RanetPolicy *policy, guint64 now_ns,
+    RanetPolicyFrame *frame);
+
+/**
+ * ranet_policy_can_run_stage:
+ * @stage: the next stage (1 or more; stage 0 always runs)
+ * @now_ns: the time now
+ *
+ * Returns: %TRUE when @stage is expected to finish before the frame's deadline.
+ */
+gboolean ranet_policy_can_run_stage (RanetPolicy *policy,
+    const RanetPolicyFrame *frame, guint stage, guint64 now_ns);
+
+/* Records what stage @stage took (device time plus host overhead). */
+void ranet_policy_stage_done (RanetPolicy *policy, guint stage, guint64 cost_ns);
+
+/**
+ * ranet_policy_end_frame:
+ * @exit_index: the exit the frame left at
+ * @now_ns: the time now
+ * @forced: the frame left below its threshold (deadline or max exit)
+ *
+ * Learns from the frame's real cost.
+ */
+void ranet_policy_end_frame (RanetPolicy *policy, const RanetPolicyFrame *frame,
+    guint exit_index, guint64 now_ns, gboolean forced);
+
+/* ---- what it did ---- */
+
+/* Expected cost in ns of @point with the current latency estimates and feedback. */
+double ranet_policy_predict_cost (RanetPolicy *policy, guint point);
+/* The point the next frame will use unless the budget changes. */
+guint ranet_policy_get_point (RanetPolicy *policy);
+guint ranet_policy_get_n_points (RanetPolicy *policy);
+/* The estimated latency of stage @stage in ns. */
+double ranet_policy_get_stage_latency (RanetPolicy *policy, guint stage);
+
+/**
+ * RanetPolicyStats:
+ * @frames: frames ended
+ * @deadline_misses: frames whose cost exceeded their budget
+ * @forced_exits: frames that left below their threshold
+ * @point_changes: times the operating point changed
+ */
+typedef struct {
+  guint64 frames;
+  guint64 deadline_misses;
+  guint64 forced_exits;
+  guint64 point_changes;
+} RanetPolicyStats;
+
+void ranet_policy_get_stats (RanetPolicy *policy, RanetPolicyStats *stats);
+
+G_END_DECLS

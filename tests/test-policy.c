@@ -1,0 +1,369 @@
+/* test-policy.c: the frame-rate policy against a simulated network and clock.
+ *
+ * The simulated network has five exits with fixed stage costs. A frame has a
+ * hardness u in [0, 1); its confidence at exit k is 1 - u * (1 - 0.15 k), so
+ * harder frames need deeper exits. Operating points use one threshold t for
+ * every exit; their exit fractions are what the confidence model gives for
+ * uniformly distributed hardness (the "validation split"), and their accuracy
+ * grows with the stages they spend, as a real calibration table does.
+ *
+ * Every scenario asserts what the policy promises: after a stated settling
+ * time at least 99% of frames finish within the budget, the point in use is the
+ * most accurate one that fits, and the point changes only a bounded number of
+ * times. */
+#include "policy/ranet-policy.h"
+
+#include <math.h>
+
+#define N_EXITS 5
+#define N_POINTS 14
+#define MS 1000000.0
+
+static const double stage_ms[N_EXITS] = { 2.0, 1.0, 0.8, 1.0, 0.5 };
+/* host work per frame outside the stages (copying the frame in) */
+#define OVERHEAD_MS 0.05
+/* stage costs vary by up to +-NOISE from frame to frame */
+#define NOISE 0.03
+
+typedef struct {
+  double thresholds[N_POINTS][N_EXITS];
+  double fractions[N_POINTS][N_EXITS];
+  double accuracy[N_POINTS];
+  RanetPolicyPoint points[N_POINTS];
+  double stage_macs[N_EXITS];
+} Table;
+
+static double
+confidence (double u, guint k)
+{
+  return 1.0 - u * (1.0 - 0.15 * k);
+}
+
+static guint
+exit_for (const double *thresholds, double u)
+{
+  for (guint k = 0; k + 1 < N_EXITS; k++)
+    if (confidence (u, k) >= thresholds[k])
+      return k;
+  return N_EXITS - 1;
+}
+
+static void
+table_init (Table *t)
+{
+  for (guint j = 0; j < N_POINTS; j++) {
+    double mean_exit = 0.0;
+    for (guint k = 0; k < N_EXITS; k++) {
+      t->thresholds[j][k] = 0.3 + 0.05 * j;
+      t->fractions[j][k] = 0.0;
+    }
+    for (guint i = 0; i < 10000; i++) {
+      guint e = exit_for (t->thresholds[j], (i + 0.5) / 10000.0);
+      t->fractions[j][e] += 1e-4;
+      mean_exit += e * 1e-4;
+    }
+    t->accuracy[j] = 80.0 + 3.0 * mean_exit;
+    t->points[j] = (RanetPolicyPoint) { t->thresholds[j], t->fractions[j], t->accuracy[j] };
+  }
+  /* stage MACs proportional to the stage costs, as on a real device */
+  for (guint k = 0; k < N_EXITS; k++)
+    t->stage_macs[k] = stage_ms[k] * 1e6;
+}
+
+/* True expected cost (ms) of point @j for uniform hardness and load @load. */
+static double
+true_cost_ms (const Table *t, guint j, double load)
+{
+  double cum = 0.0, cost = OVERHEAD_MS;
+  for (guint k = 0; k < N_EXITS; k++) {
+    cum += stage_ms[k] * load;
+    cost += t->fractions[j][k] * cum;
+  }
+  return cost;
+}
+
+/* The most accurate point whose true cost fits within @limit_ms. */
+static gint
+oracle (const Table *t, double limit_ms, double load)
+{
+  gint best = -1;
+  for (guint j = 0; j < N_POINTS; j++)
+    if (true_cost_ms (t, j, load) <= limit_ms && (best < 0 || t->accuracy[j] > t->accuracy[best]))
+      best = (gint) j;
+  return best;
+}
+
+typedef struct {
+  RanetPolicy *policy;
+  GRand *rand;
+  guint64 now;
+  /* per-frame outcome of the last run_frames() */
+  guint met, frames, forced, changes;
+  double exit_sum;
+} Sim;
+
+static void
+sim_init (Sim *s, const Table *t, guint64 budget_ns)
+{
+  s->policy = ranet_policy_new (N_EXITS, t->stage_macs, t->points, N_POINTS, NULL);
+  ranet_policy_set_latency_budget (s->policy, budget_ns);
+  s->rand = g_rand_new_with_seed (42);
+  s->now = 1000000000;
+}
+
+static void
+sim_clear (Sim *s)
+{
+  ranet_policy_free (s->policy);
+  g_rand_free (s->rand);
+}
+
+/* Runs @n frames with stage costs scaled by @load and hardness drawn as
+ * U^@skew (skew < 1: more hard frames than in calibration). */
+static void
+run_frames (Sim *s, guint n, double load, double skew)
+{
+  RanetPolicyStats before, after;
+
+  ranet_policy_get_stats (s->policy, &before);
+  s->met = s->frames = s->forced = 0;
+  s->exit_sum = 0.0;
+  for (guint i = 0; i < n; i++) {
+    RanetPolicyFrame f;
+    double u = pow (g_rand_double (s->rand), skew);
+    guint k = 0;
+    gboolean forced = FALSE;
+
+    ranet_policy_begin_frame (s->policy, s->now, &f);
+    s->now += (guint64) (OVERHEAD_MS * MS);
+    for (k = 0;; k++) {
+      double noise = 1.0 + NOISE * (2.0 * g_rand_double (s->rand) - 1.0);
+      guint64 cost = (guint64) (stage_ms[k] * load * noise * MS);
+      s->now += cost;
+      ranet_policy_stage_done (s->policy, k, cost);
+      if (k == N_EXITS - 1 || confidence (u, k) >= f.thresholds[k])
+        break;
+      if (!ranet_policy_can_run_stage (s->policy, &f, k + 1, s->now)) {
+        forced = TRUE;
+        break;
+      }
+    }
+    ranet_policy_end_frame (s->policy, &f, k, s->now, forced);
+    s->frames++;
+    s->met += s->now - f.start_ns <= ranet_policy_get_budget (s->policy) ? 1 : 0;
+    s->forced += forced;
+    s->exit_sum += k;
+    s->now += 1000000;   /* idle until the next frame */
+  }
+  ranet_policy_get_stats (s->policy, &after);
+  s->changes = (guint) (after.point_changes - before.point_changes);
+}
+
+static double
+met_share (const Sim *s)
+{
+  return (double) s->met / s->frames;
+}
+
+/* The point in use must fit the budget and be at least as accurate as the
+ * best point with the policy's headroom to spare. */
+static void
+assert_best_feasible (const Table *t, Sim *s, double budget_ms, double load)
+{
+  guint p = ranet_policy_get_point (s->policy);
+  gint best = oracle (t, budget_ms * 0.9, load);
+
+  g_test_message ("point %u (accuracy %.2f, true cost %.2f ms) budget %.2f ms, "
+      "best with headroom %d (%.2f)", p, t->accuracy[p], true_cost_ms (t, p, load),
+      budget_ms, best, best >= 0 ? t->accuracy[best] : 0.0);
+  g_assert_cmpfloat (true_cost_ms (t, p, load), <=, budget_ms);
+  g_assert_cmpint (best, >=, 0);
+  g_assert_cmpfloat (t->accuracy[p], >=, t->accuracy[best]);
+}
+
+static void
+test_steady (void)
+{
+  Table t;
+  Sim s;
+
+  table_init (&t);
+  sim_init (&s, &t, (guint64) (3.5 * MS));
+  run_frames (&s, 100, 1.0, 1.0);          /* settling: 100 frames */
+  run_frames (&s, 1000, 1.0, 1.0);
+  g_test_message ("steady: %.2f%% met, %u forced, %u changes, mean exit %.2f",
+      100 * met_share (&s), s.forced, s.changes, s.exit_sum / s.frames);
+  g_assert_cmpfloat (met_share (&s), >=, 0.99);
+  /* neighbouring points differ by a few percent in cost: an occasional step
+   * between two of them is fine, a cycle every few dozen frames is not */
+  g_assert_cmpuint (s.changes, <=, 4);
+  assert_best_feasible (&t, &s, 3.5, 1.0);
+  sim_clear (&s);
+}
+
+static void
+test_load_step (void)
+{
+  Table t;
+  Sim s;
+  guint best_before;
+
+  table_init (&t);
+  sim_init (&s, &t, (guint64) (10.0 * MS));
+  run_frames (&s, 100, 1.0, 1.0);
+  best_before = ranet_policy_get_point (s.policy);
+
+  /* the machine gets three times slower for 200 frames */
+  run_frames (&s, 30, 3.0, 1.0);           /* settling: 30 frames */
+  run_frames (&s, 170, 3.0, 1.0);
+  g_test_message ("x3 load: %.2f%% met, %u forced, %u changes", 100 * met_share (&s),
+      s.forced, s.changes);
+  g_assert_cmpfloat (met_share (&s), >=, 0.99);
+  g_assert_cmpuint (s.changes, <=, 2);
+  assert_best_feasible (&t, &s, 10.0, 3.0);
+
+  /* and recovers: back to the most accurate feasible point */
+  run_frames (&s, 100, 1.0, 1.0);          /* settling: 100 frames */
+  run_frames (&s, 300, 1.0, 1.0);
+  g_test_message ("recovered: %.2f%% met, %u changes", 100 * met_share (&s), s.changes);
+  g_assert_cmpfloat (met_share (&s), >=, 0.99);
+  g_assert_cmpuint (s.changes, <=, 1);
+  assert_best_feasible (&t, &s, 10.0, 1.0);
+  g_assert_cmpuint (ranet_policy_get_point (s.policy), ==, best_before);
+  sim_clear (&s);
+}
+
+static void
+test_content_drift (void)
+{
+  Table t;
+  Sim s;
+  guint calm;
+
+  table_init (&t);
+  sim_init (&s, &t, (guint64) (4.0 * MS));
+  run_frames (&s, 200, 1.0, 1.0);
+  calm = ranet_policy_get_point (s.policy);
+
+  /* far more hard frames than calibration saw: the same thresholds send most
+   * frames deep, so the policy must move to cheaper thresholds */
+  run_frames (&s, 100, 1.0, 0.25);         /* settling: 100 frames */
+  run_frames (&s, 500, 1.0, 0.25);
+  g_test_message ("drift: %.2f%% met, %u forced, %u changes, point %u (was %u)",
+      100 * met_share (&s), s.forced, s.changes, ranet_policy_get_point (s.policy), calm);
+  g_assert_cmpfloat (met_share (&s), >=, 0.99);
+  g_assert_cmpuint (s.changes, <=, 3);
+  g_assert_cmpfloat (t.accuracy[ranet_policy_get_point (s.policy)], <, t.accuracy[calm]);
+  sim_clear (&s);
+}
+
+static void
+test_qos_flood (void)
+{
+  Table t;
+  Sim s;
+  guint64 nominal = (guint64) (5.0 * MS);
+  guint p_calm, p_late;
+
+  table_init (&t);
+  sim_init (&s, &t, nominal);
+  run_frames (&s, 100, 1.0, 1.0);
+  p_calm = ranet_policy_get_point (s.policy);
+
+  /* downstream is twice too slow and says so with every buffer, 1000 times */
+  for (guint i = 0; i < 1000; i++)
+    ranet_policy_handle_qos (s.policy, 2.0, 5000000);
+  g_assert_cmpuint (ranet_policy_get_budget (s.policy), <, nominal / 2);
+  g_assert_cmpuint (ranet_policy_get_budget (s.policy), >=, nominal / 20);
+  run_frames (&s, 50, 1.0, 1.0);
+  run_frames (&s, 200, 1.0, 1.0);
+  p_late = ranet_policy_get_point (s.policy);
+  g_test_message ("qos flood: budget %.2f ms, point %u -> %u, %u changes",
+      ranet_policy_get_budget (s.policy) / MS, p_calm, p_late, s.changes);
+  g_assert_cmpuint (s.changes, <=, 1);
+  g_assert_cmpfloat (t.accuracy[p_late], <, t.accuracy[p_calm]);
+  /* never a dropped frame: every frame gets a result, at least exit 0 */
+  g_assert_cmpuint (s.frames, ==, 200);
+
+  /* downstream catches up: the budget and the point come back, gradually */
+  for (guint i = 0; i < 1000; i++)
+    ranet_policy_handle_qos (s.policy, 0.5, -5000000);
+  g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, nominal);
+  run_frames (&s, 100, 1.0, 1.0);
+  run_frames (&s, 200, 1.0, 1.0);
+  g_assert_cmpuint (ranet_policy_get_point (s.policy), ==, p_calm);
+  g_assert_cmpuint (s.changes, <=, 1);
+
+  /* nonsense QoS values are ignored */
+  ranet_policy_handle_qos (s.policy, NAN, 0);
+  ranet_policy_handle_qos (s.policy, -1.0, 0);
+  ranet_policy_handle_qos (s.policy, 0.0, 0);
+  g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, nominal);
+  sim_clear (&s);
+}
+
+static void
+test_budget_below_first_exit (void)
+{
+  Table t;
+  Sim s;
+  RanetPolicyStats stats;
+  guint cheapest = 0;
+
+  table_init (&t);
+  for (guint j = 0; j < N_POINTS; j++)
+    if (true_cost_ms (&t, j, 1.0) < true_cost_ms (&t, cheapest, 1.0))
+      cheapest = j;
+
+  /* 1 ms cannot even pay for stage 0 (2 ms): every frame leaves at exit 0,
+   * forced unless confident there, and the cheapest point is in use */
+  sim_init (&s, &t, (guint64) (1.0 * MS));
+  run_frames (&s, 20, 1.0, 1.0);
+  run_frames (&s, 300, 1.0, 1.0);
+  g_assert_cmpfloat (s.exit_sum, ==, 0.0);
+  g_assert_cmpuint (s.met, ==, 0);
+  g_assert_cmpuint (s.changes, ==, 0);
+  g_assert_cmpuint (ranet_policy_get_point (s.policy), ==, cheapest);
+  ranet_policy_get_stats (s.policy, &stats);
+  g_assert_cmpuint (stats.deadline_misses, ==, stats.frames);
+  g_assert_cmpuint (stats.forced_exits, >, 0);
+  sim_clear (&s);
+}
+
+static void
+test_no_budget (void)
+{
+  Table t;
+  Sim s;
+  guint best = 0;
+
+  table_init (&t);
+  for (guint j = 0; j < N_POINTS; j++)
+    if (t.accuracy[j] > t.accuracy[best])
+      best = j;
+  sim_init (&s, &t, 0);
+  g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, G_MAXUINT64);
+  run_frames (&s, 50, 1.0, 1.0);
+  g_assert_cmpuint (ranet_policy_get_point (s.policy), ==, best);
+  g_assert_cmpuint (s.forced, ==, 0);
+
+  /* a frame period gives period x fraction */
+  ranet_policy_set_frame_period (s.policy, 40 * 1000000);
+  g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, 20 * 1000000);
+  ranet_policy_set_budget_fraction (s.policy, 0.25);
+  g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, 10 * 1000000);
+  sim_clear (&s);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/policy/steady", test_steady);
+  g_test_add_func ("/policy/load-step", test_load_step);
+  g_test_add_func ("/policy/content-drift", test_content_drift);
+  g_test_add_func ("/policy/qos-flood", test_qos_flood);
+  g_test_add_func ("/policy/budget-below-first-exit", test_budget_below_first_exit);
+  g_test_add_func ("/policy/no-budget", test_no_budget);
+  return g_test_run ();
+}
