@@ -26,6 +26,8 @@
 #include "ranet-result.h"
 #include "ranet-video-layout.h"
 
+#include "policy/ranet-policy.h"
+
 #include <gio/gio.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_ranet_classify_debug);
@@ -39,6 +41,15 @@ GST_DEBUG_CATEGORY_STATIC (gst_ranet_classify_debug);
 #define DEFAULT_INFERENCE_INTERVAL 1
 #define DEFAULT_POST_MESSAGES FALSE
 #define DEFAULT_RESIZE_MODE RANET_RESIZE_STRETCH
+#define DEFAULT_THRESHOLD_MODE GST_RANET_THRESHOLD_ADAPTIVE
+#define DEFAULT_TARGET_FPS 0.0
+#define DEFAULT_BUDGET_FRACTION 0.5
+#define DEFAULT_LATENCY_BUDGET 0
+
+typedef enum {
+  GST_RANET_THRESHOLD_ADAPTIVE,
+  GST_RANET_THRESHOLD_FIXED,
+} GstRanetThresholdMode;
 
 #define BUILTIN_MODEL_RESOURCE "/org/ranet/models/fashion-mnist-ranet.safetensors"
 #define BUILTIN_MODEL_NAME "built-in Fashion-MNIST model"
@@ -53,6 +64,12 @@ enum {
   PROP_INFERENCE_INTERVAL,
   PROP_POST_MESSAGES,
   PROP_RESIZE_MODE,
+  PROP_THRESHOLD_MODE,
+  PROP_TARGET_FPS,
+  PROP_BUDGET_FRACTION,
+  PROP_LATENCY_BUDGET,
+  PROP_CURRENT_THRESHOLD,
+  PROP_OPERATING_POINT,
   PROP_DEVICE_NAME,
   PROP_LABELS,
   PROP_NUM_EXITS,
@@ -71,6 +88,16 @@ struct _GstRanetClassify {
   guint inference_interval;
   gboolean post_messages;
   RanetResizeMode resize_mode;
+  GstRanetThresholdMode threshold_mode;
+  gdouble target_fps;
+  gdouble budget_fraction;
+  guint64 latency_budget;
+
+  /* the frame-rate policy, from start() to stop(); used by the streaming
+   * thread and by QoS events from downstream, so under the object lock */
+  RanetPolicy *policy;
+  guint64 caps_period_ns;     /* from the negotiated framerate; 0 when none */
+  gdouble *current_thresholds;  /* what the last classified frame used */
 
   /* from start() to stop(); the streaming thread's, except as noted */
   RanetVkDevice *device;
@@ -86,6 +113,7 @@ struct _GstRanetClassify {
   guint64 *exit_counts;
   guint64 latency_sum_ns;
   guint64 latency_max_ns;
+  guint64 forced_exits;
 };
 
 G_DEFINE_TYPE (GstRanetClassify, gst_ranet_classify, GST_TYPE_VIDEO_FILTER);
@@ -106,6 +134,24 @@ gst_ranet_resize_mode_get_type (void)
 
   if (g_once_init_enter (&type))
     g_once_init_leave (&type, g_enum_register_static ("GstRanetResizeMode", values));
+  return type;
+}
+
+#define GST_TYPE_RANET_THRESHOLD_MODE (gst_ranet_threshold_mode_get_type ())
+static GType
+gst_ranet_threshold_mode_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    { GST_RANET_THRESHOLD_ADAPTIVE, "Choose per-exit thresholds from the model's "
+          "calibration so that classification fits the frame budget", "adaptive" },
+    { GST_RANET_THRESHOLD_FIXED, "Use the threshold property at every exit, "
+          "with no budget", "fixed" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstRanetThresholdMode", values));
   return type;
 }
 
@@ -130,6 +176,38 @@ load_model (GstRanetClassify *self, const gchar *path, GError **error)
   if (bytes == NULL)
     return NULL;
   return ranet_model_load_bytes (bytes, BUILTIN_MODEL_NAME, error);
+}
+
+/* The policy's view of the model: stage costs and operating points. */
+static RanetPolicy *
+create_policy (RanetModel *model)
+{
+  const RanetCalibration *cal = ranet_model_get_calibration (model);
+  g_autofree double *stage_macs = g_new (double, cal->n_exits);
+  g_autofree RanetPolicyPoint *points = g_new (RanetPolicyPoint, cal->n_operating_points);
+
+  for (guint k = 0; k < cal->n_exits; k++)
+    stage_macs[k] = cal->exit_macs[k] - (k > 0 ? cal->exit_macs[k - 1] : 0.0);
+  for (guint i = 0; i < cal->n_operating_points; i++) {
+    points[i].thresholds = cal->operating_points[i].thresholds;
+    points[i].exit_fractions = cal->operating_points[i].exit_fractions;
+    points[i].accuracy = cal->operating_points[i].val_accuracy;
+  }
+  return ranet_policy_new (cal->n_exits, stage_macs, points,
+      cal->n_operating_points, NULL);
+}
+
+/* Hands the budget properties and the stream's framerate to the policy.
+ * Called with the object lock held. */
+static void
+update_budget_locked (GstRanetClassify *self)
+{
+  if (self->policy == NULL)
+    return;
+  ranet_policy_set_frame_period (self->policy, self->target_fps > 0.0
+      ? (guint64) (GST_SECOND / self->target_fps) : self->caps_period_ns);
+  ranet_policy_set_budget_fraction (self->policy, self->budget_fraction);
+  ranet_policy_set_latency_budget (self->policy, self->latency_budget);
 }
 
 static gboolean
@@ -178,8 +256,13 @@ gst_ranet_classify_start (GstBaseTransform * trans)
 
   GST_OBJECT_LOCK (self);
   self->model = model;
+  self->policy = create_policy (model);
+  g_free (self->current_thresholds);
+  self->current_thresholds = g_new0 (gdouble, ranet_model_get_n_exits (model));
+  update_budget_locked (self);
   self->n_frames = self->n_classified = 0;
   self->latency_sum_ns = self->latency_max_ns = 0;
+  self->forced_exits = 0;
   g_free (self->exit_counts);
   self->exit_counts = g_new0 (guint64, ranet_net_get_n_exits (self->net));
   GST_OBJECT_UNLOCK (self);
@@ -199,6 +282,7 @@ gst_ranet_classify_stop (GstBaseTransform * trans)
   self->have_last = FALSE;
   GST_OBJECT_LOCK (self);
   g_clear_pointer (&self->model, ranet_model_unref);
+  g_clear_pointer (&self->policy, ranet_policy_free);
   GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
@@ -219,7 +303,36 @@ gst_ranet_classify_set_info (GstVideoFilter * filter, GstCaps * incaps,
             GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info)), (NULL));
     return FALSE;
   }
+  GST_OBJECT_LOCK (self);
+  /* a variable or unknown framerate (0/1) gives no period */
+  self->caps_period_ns = GST_VIDEO_INFO_FPS_N (in_info) > 0
+      ? gst_util_uint64_scale_int (GST_SECOND, GST_VIDEO_INFO_FPS_D (in_info),
+          GST_VIDEO_INFO_FPS_N (in_info)) : 0;
+  update_budget_locked (self);
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
+}
+
+/* ---- QoS: tighten the budget, never drop ---- */
+
+static gboolean
+gst_ranet_classify_src_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (trans);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_QOS) {
+    gdouble proportion;
+    GstClockTimeDiff diff;
+
+    gst_event_parse_qos (event, NULL, &proportion, &diff, NULL);
+    GST_LOG_OBJECT (self, "QoS proportion %f jitter %" G_GINT64_FORMAT, proportion, diff);
+    GST_OBJECT_LOCK (self);
+    if (self->policy != NULL)
+      ranet_policy_handle_qos (self->policy, proportion, diff);
+    GST_OBJECT_UNLOCK (self);
+  }
+  /* upstream still hears about it */
+  return GST_BASE_TRANSFORM_CLASS (gst_ranet_classify_parent_class)->src_event (trans, event);
 }
 
 /* ---- frames ---- */
@@ -234,19 +347,38 @@ update_stats (GstRanetClassify *self, const RanetFrameResult *r)
     self->exit_counts[r->exit_index]++;
     self->latency_sum_ns += r->latency_ns;
     self->latency_max_ns = MAX (self->latency_max_ns, r->latency_ns);
+    self->forced_exits += r->forced ? 1 : 0;
   }
   GST_OBJECT_UNLOCK (self);
 }
 
+/* The thresholds and deadline of one frame: from the policy in adaptive mode,
+ * else the threshold property at every exit and no deadline. */
+typedef struct {
+  gboolean adaptive;
+  RanetPolicyFrame plan;
+  gdouble fixed;
+} FramePlan;
+
+static gdouble
+plan_threshold (const FramePlan *plan, guint k, guint n_exits)
+{
+  /* the network's last exit takes every frame that reaches it */
+  if (k == n_exits - 1)
+    return 0.0;
+  return plan->adaptive ? plan->plan.thresholds[k] : plan->fixed;
+}
+
 static gboolean
-classify (GstRanetClassify *self, GstVideoFrame *frame, gdouble threshold,
+classify (GstRanetClassify *self, GstVideoFrame *frame, FramePlan *plan,
     gint max_exit, RanetResizeMode mode, RanetFrameResult *r, GError **error)
 {
   RanetFrameLayout layout;
   RanetExitResult exit;
   guint n_exits = ranet_net_get_n_exits (self->net);
   guint last = max_exit < 0 ? n_exits - 1 : MIN ((guint) max_exit, n_exits - 1);
-  gint64 t0 = g_get_monotonic_time ();
+  guint64 t0 = (guint64) g_get_monotonic_time () * 1000, t = t0;
+  gboolean out_of_time = FALSE;
 
   if (!ranet_video_layout_from_frame (frame, &layout)) {
     g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT,
@@ -254,19 +386,40 @@ classify (GstRanetClassify *self, GstVideoFrame *frame, gdouble threshold,
         gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame)));
     return FALSE;
   }
+  if (plan->adaptive) {
+    GST_OBJECT_LOCK (self);
+    ranet_policy_begin_frame (self->policy, t0, &plan->plan);
+    GST_OBJECT_UNLOCK (self);
+  }
   if (!ranet_net_set_frame_layout (self->net, &layout, mode, error))
     return FALSE;
   ranet_video_layout_copy_frame (frame, &layout,
       ranet_net_get_frame_memory (self->net, NULL));
 
   for (guint k = 0; k <= last; k++) {
+    guint64 now;
+
+    if (k > 0 && plan->adaptive) {
+      GST_OBJECT_LOCK (self);
+      out_of_time = !ranet_policy_can_run_stage (self->policy, &plan->plan, k, t);
+      GST_OBJECT_UNLOCK (self);
+      if (out_of_time)
+        break;
+    }
     if (!ranet_net_run_stage (self->net, k, &exit, error))
       return FALSE;
-    /* the network's last exit takes every frame that reaches it */
-    r->threshold = k == n_exits - 1 ? 0.0 : threshold;
-    if (exit.confidence >= r->threshold)
+    now = (guint64) g_get_monotonic_time () * 1000;
+    if (plan->adaptive) {
+      /* stage 0's cost includes getting the frame to the device */
+      GST_OBJECT_LOCK (self);
+      ranet_policy_stage_done (self->policy, k, now - t);
+      GST_OBJECT_UNLOCK (self);
+    }
+    t = now;
+    if (exit.confidence >= plan_threshold (plan, k, n_exits))
       break;
   }
+  r->threshold = plan_threshold (plan, exit.exit_index, n_exits);
   r->forced = exit.confidence < r->threshold;
   r->class_id = exit.class_id;
   r->confidence = exit.confidence;
@@ -274,10 +427,18 @@ classify (GstRanetClassify *self, GstVideoFrame *frame, gdouble threshold,
   r->num_exits = n_exits;
   r->reused = FALSE;
   r->macs = exit.macs;
-  r->latency_ns = (guint64) (g_get_monotonic_time () - t0) * 1000;
+  r->latency_ns = t - t0;
   r->n_classes = exit.n_classes;
   g_free (r->probs);
   r->probs = g_memdup2 (exit.probs, exit.n_classes * sizeof (gfloat));
+
+  GST_OBJECT_LOCK (self);
+  if (plan->adaptive) {
+    ranet_policy_end_frame (self->policy, &plan->plan, exit.exit_index, t, r->forced);
+  }
+  for (guint k = 0; k < n_exits; k++)
+    self->current_thresholds[k] = plan_threshold (plan, k, n_exits);
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
@@ -307,6 +468,7 @@ gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
   guint top_k, interval;
   gboolean post;
   RanetResizeMode mode;
+  FramePlan plan = { 0 };
   RanetFrameResult r = { 0 };
 
   GST_OBJECT_LOCK (self);
@@ -316,6 +478,8 @@ gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
   interval = self->inference_interval;
   post = self->post_messages;
   mode = self->resize_mode;
+  plan.adaptive = self->threshold_mode == GST_RANET_THRESHOLD_ADAPTIVE;
+  plan.fixed = threshold;
   GST_OBJECT_UNLOCK (self);
 
   if (self->have_last && self->since_classified + 1 < interval) {
@@ -325,7 +489,7 @@ gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
     r.latency_ns = 0;
     r.macs = 0;
   } else {
-    if (!classify (self, frame, threshold, max_exit, mode, &r, &error)) {
+    if (!classify (self, frame, &plan, max_exit, mode, &r, &error)) {
       ranet_frame_result_clear (&r);
       GST_ELEMENT_ERROR (self, STREAM, FAILED,
           ("Could not classify the frame: %s", error->message), (NULL));
@@ -370,8 +534,21 @@ build_stats (GstRanetClassify *self)
     g_value_set_uint64 (&v, self->exit_counts[k]);
     gst_value_array_append_and_take_value (&counts, &v);
   }
+  RanetPolicyStats policy_stats = { 0 };
+  guint64 budget = G_MAXUINT64;
+
+  if (self->policy != NULL) {
+    ranet_policy_get_stats (self->policy, &policy_stats);
+    budget = ranet_policy_get_budget (self->policy);
+  }
   s = gst_structure_new ("ranet-stats",
       "frames", G_TYPE_UINT64, self->n_frames,
+      "forced-exits", G_TYPE_UINT64, self->forced_exits,
+      "deadline-misses", G_TYPE_UINT64, policy_stats.deadline_misses,
+      "operating-point-changes", G_TYPE_UINT64, policy_stats.point_changes,
+      "budget", G_TYPE_UINT64,
+      self->threshold_mode == GST_RANET_THRESHOLD_ADAPTIVE && budget != G_MAXUINT64
+      ? budget : (guint64) 0,
       "classified", G_TYPE_UINT64, self->n_classified,
       "mean-latency", G_TYPE_UINT64,
       self->n_classified ? self->latency_sum_ns / self->n_classified : (guint64) 0,
@@ -414,6 +591,21 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
     case PROP_RESIZE_MODE:
       self->resize_mode = g_value_get_enum (value);
       break;
+    case PROP_THRESHOLD_MODE:
+      self->threshold_mode = g_value_get_enum (value);
+      break;
+    case PROP_TARGET_FPS:
+      self->target_fps = g_value_get_double (value);
+      update_budget_locked (self);
+      break;
+    case PROP_BUDGET_FRACTION:
+      self->budget_fraction = g_value_get_double (value);
+      update_budget_locked (self);
+      break;
+    case PROP_LATENCY_BUDGET:
+      self->latency_budget = g_value_get_uint64 (value);
+      update_budget_locked (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -453,6 +645,38 @@ gst_ranet_classify_get_property (GObject * object, guint prop_id, GValue * value
     case PROP_RESIZE_MODE:
       g_value_set_enum (value, self->resize_mode);
       break;
+    case PROP_THRESHOLD_MODE:
+      g_value_set_enum (value, self->threshold_mode);
+      break;
+    case PROP_TARGET_FPS:
+      g_value_set_double (value, self->target_fps);
+      break;
+    case PROP_BUDGET_FRACTION:
+      g_value_set_double (value, self->budget_fraction);
+      break;
+    case PROP_LATENCY_BUDGET:
+      g_value_set_uint64 (value, self->latency_budget);
+      break;
+    case PROP_CURRENT_THRESHOLD:{
+      GValue list = G_VALUE_INIT;
+      guint n = self->model ? ranet_model_get_n_exits (self->model) : 0;
+
+      gst_value_array_init (&list, n);
+      for (guint k = 0; k < n && self->current_thresholds != NULL; k++) {
+        GValue v = G_VALUE_INIT;
+        g_value_init (&v, G_TYPE_DOUBLE);
+        g_value_set_double (&v, self->current_thresholds[k]);
+        gst_value_array_append_and_take_value (&list, &v);
+      }
+      g_value_copy (&list, value);
+      g_value_unset (&list);
+      break;
+    }
+    case PROP_OPERATING_POINT:
+      g_value_set_int (value, self->policy != NULL
+          && self->threshold_mode == GST_RANET_THRESHOLD_ADAPTIVE
+          ? (gint) ranet_policy_get_point (self->policy) : -1);
+      break;
     case PROP_DEVICE_NAME:
       g_value_set_string (value,
           self->device ? ranet_vk_device_get_name (self->device) : NULL);
@@ -482,6 +706,7 @@ gst_ranet_classify_finalize (GObject * object)
   g_free (self->model_path);
   g_free (self->device_selector);
   g_free (self->exit_counts);
+  g_free (self->current_thresholds);
   ranet_frame_result_clear (&self->last);
   G_OBJECT_CLASS (gst_ranet_classify_parent_class)->finalize (object);
 }
@@ -543,6 +768,39 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
           "How a frame is mapped onto the network's input size",
           GST_TYPE_RANET_RESIZE_MODE, DEFAULT_RESIZE_MODE,
           rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_THRESHOLD_MODE,
+      g_param_spec_enum ("threshold-mode", "Threshold mode",
+          "adaptive: per-exit thresholds chosen from the model's calibration so "
+          "that classification fits the frame budget, stopping a frame early at "
+          "its deadline; fixed: the threshold property at every exit, no budget",
+          GST_TYPE_RANET_THRESHOLD_MODE, DEFAULT_THRESHOLD_MODE,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_TARGET_FPS,
+      g_param_spec_double ("target-fps", "Target frame rate",
+          "Frame rate the budget is computed for, in frames per second; 0 (the "
+          "default) uses the negotiated framerate", 0.0, 1000.0,
+          DEFAULT_TARGET_FPS, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_BUDGET_FRACTION,
+      g_param_spec_double ("budget-fraction", "Budget fraction",
+          "Share of the frame period classification may take (adaptive mode); "
+          "the default 0.5 leaves the other half to the rest of the pipeline "
+          "and to jitter", 0.01, 1.0, DEFAULT_BUDGET_FRACTION,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_LATENCY_BUDGET,
+      g_param_spec_uint64 ("latency-budget", "Latency budget",
+          "Per-frame classification budget in nanoseconds, overriding frame "
+          "period x budget-fraction (adaptive mode); 0 (the default) for none",
+          0, G_MAXUINT64, DEFAULT_LATENCY_BUDGET, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_CURRENT_THRESHOLD,
+      gst_param_spec_array ("current-threshold", "Current thresholds",
+          "Per-exit thresholds the last classified frame used (the last exit's "
+          "is 0: it takes every frame)",
+          g_param_spec_double ("threshold", "Threshold", "An exit's threshold",
+              0.0, 1.0, 0.0, ro), ro));
+  g_object_class_install_property (gobject_class, PROP_OPERATING_POINT,
+      g_param_spec_int ("operating-point", "Operating point",
+          "Index of the calibration operating point in use (adaptive mode), "
+          "-1 in fixed mode or before the element starts", -1, G_MAXINT, -1, ro));
   g_object_class_install_property (gobject_class, PROP_DEVICE_NAME,
       g_param_spec_string ("device-name", "Device name",
           "Name of the Vulkan device in use (NULL until the element starts)",
@@ -559,7 +817,9 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
       g_param_spec_boxed ("stats", "Statistics",
           "ranet-stats structure: frames (guint64), classified (guint64), "
           "exit-counts (array of guint64, frames per exit), mean-latency and "
-          "max-latency (guint64, ns, classified frames only)",
+          "max-latency (guint64, ns, classified frames only), forced-exits, "
+          "deadline-misses and operating-point-changes (guint64), budget "
+          "(guint64, ns per frame; 0 when none applies)",
           GST_TYPE_STRUCTURE, ro));
 
   gst_element_class_set_static_metadata (element_class,
@@ -572,11 +832,13 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_ranet_classify_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_ranet_classify_stop);
+  trans_class->src_event = GST_DEBUG_FUNCPTR (gst_ranet_classify_src_event);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_ranet_classify_set_info);
   filter_class->transform_frame_ip =
       GST_DEBUG_FUNCPTR (gst_ranet_classify_transform_frame_ip);
 
   gst_type_mark_as_plugin_api (GST_TYPE_RANET_RESIZE_MODE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RANET_THRESHOLD_MODE, 0);
   GST_DEBUG_CATEGORY_INIT (gst_ranet_classify_debug, "ranetclassify", 0,
       "RANet video classifier");
 }
@@ -590,6 +852,13 @@ gst_ranet_classify_init (GstRanetClassify * self)
   self->inference_interval = DEFAULT_INFERENCE_INTERVAL;
   self->post_messages = DEFAULT_POST_MESSAGES;
   self->resize_mode = DEFAULT_RESIZE_MODE;
+  self->threshold_mode = DEFAULT_THRESHOLD_MODE;
+  self->target_fps = DEFAULT_TARGET_FPS;
+  self->budget_fraction = DEFAULT_BUDGET_FRACTION;
+  self->latency_budget = DEFAULT_LATENCY_BUDGET;
+  /* late frames are classified more cheaply, never dropped: QoS events feed
+   * the policy (src_event) instead of the base class's dropping */
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
   /* the video is never modified: only metadata is added */
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }
