@@ -218,6 +218,8 @@ gst_ranet_classify_start (GstBaseTransform * trans)
   g_autofree gchar *selector = NULL;
   g_autoptr (GError) error = NULL;
   RanetModel *model;
+  RanetVkDevice *device;
+  RanetNet *net;
 
   GST_OBJECT_LOCK (self);
   path = g_strdup (self->model_path);
@@ -226,15 +228,21 @@ gst_ranet_classify_start (GstBaseTransform * trans)
 
   model = load_model (self, path, &error);
   if (model == NULL) {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Could not load the RANet model \"%s\": %s",
-            path ? path : BUILTIN_MODEL_NAME, error->message),
-        ("set the model property to a valid .safetensors model file"));
+    g_autofree gchar *text = g_strdup_printf ("Could not load the RANet model "
+        "\"%s\": %s", path ? path : BUILTIN_MODEL_NAME, error->message);
+
+    /* applications tell a missing file from a bad one by the code */
+    if (g_error_matches (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_NOT_FOUND))
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", text),
+          ("set the model property to an existing .safetensors model file"));
+    else
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", text),
+          ("set the model property to a valid .safetensors model file"));
     return FALSE;
   }
 
-  self->device = ranet_vk_device_get_shared (selector, &error);
-  if (self->device == NULL) {
+  device = ranet_vk_device_get_shared (selector, &error);
+  if (device == NULL) {
     ranet_model_unref (model);
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
         ("No usable Vulkan device: %s", error->message),
@@ -242,19 +250,22 @@ gst_ranet_classify_start (GstBaseTransform * trans)
     return FALSE;
   }
   GST_INFO_OBJECT (self, "using Vulkan device \"%s\"",
-      ranet_vk_device_get_name (self->device));
+      ranet_vk_device_get_name (device));
 
-  self->net = ranet_net_new (self->device, model, &error);
-  if (self->net == NULL) {
+  net = ranet_net_new (device, model, &error);
+  if (net == NULL) {
     ranet_model_unref (model);
-    g_clear_pointer (&self->device, ranet_vk_device_unref);
+    ranet_vk_device_unref (device);
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
         ("Could not set up the network on the Vulkan device: %s", error->message),
         (NULL));
     return FALSE;
   }
 
+  /* the property getters read the device, net and model under the lock */
   GST_OBJECT_LOCK (self);
+  self->device = device;
+  self->net = net;
   self->model = model;
   self->policy = create_policy (model);
   g_free (self->current_thresholds);
@@ -275,15 +286,21 @@ static gboolean
 gst_ranet_classify_stop (GstBaseTransform * trans)
 {
   GstRanetClassify *self = GST_RANET_CLASSIFY (trans);
+  RanetNet *net;
+  RanetVkDevice *device;
 
-  g_clear_pointer (&self->net, ranet_net_free);
-  g_clear_pointer (&self->device, ranet_vk_device_unref);
   ranet_frame_result_clear (&self->last);
   self->have_last = FALSE;
+  /* the property getters (device-name, stats) read these under the lock:
+   * unhook them there, free them after */
   GST_OBJECT_LOCK (self);
+  net = g_steal_pointer (&self->net);
+  device = g_steal_pointer (&self->device);
   g_clear_pointer (&self->model, ranet_model_unref);
   g_clear_pointer (&self->policy, ranet_policy_free);
   GST_OBJECT_UNLOCK (self);
+  g_clear_pointer (&net, ranet_net_free);
+  g_clear_pointer (&device, ranet_vk_device_unref);
   return TRUE;
 }
 
@@ -447,15 +464,38 @@ post_result_message (GstRanetClassify *self, GstBuffer *buf, GstStructure *s)
 {
   GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
   GstClockTime ts = GST_BUFFER_PTS (buf);
+  GstClockTime stream_time = GST_CLOCK_TIME_NONE, running_time = GST_CLOCK_TIME_NONE;
 
+  /* a segment in another format (appsrc's default is bytes) gives no times */
+  if (segment->format == GST_FORMAT_TIME) {
+    stream_time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME, ts);
+    running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
+  }
   gst_structure_set (s,
       "timestamp", G_TYPE_UINT64, ts,
-      "stream-time", G_TYPE_UINT64,
-      gst_segment_to_stream_time (segment, GST_FORMAT_TIME, ts),
-      "running-time", G_TYPE_UINT64,
-      gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts), NULL);
+      "stream-time", G_TYPE_UINT64, stream_time,
+      "running-time", G_TYPE_UINT64, running_time, NULL);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
+}
+
+/* A GstVideoMeta's strides and offsets are not checked against the memory
+ * when a frame is mapped; reading by them could run past the buffer. */
+static gboolean
+frame_fits_buffer (GstRanetClassify *self, GstVideoFrame *frame)
+{
+  RanetFrameLayout layout;
+
+  if (!ranet_video_layout_from_frame (frame, &layout)
+      || ranet_video_layout_fits_frame (frame, &layout))
+    return TRUE;
+  GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+      ("Frame not classified: its planes extend beyond its buffer"),
+      ("%ux%u %s in %" G_GSIZE_FORMAT " bytes: the strides or offsets of its "
+          "GstVideoMeta do not fit its memory", layout.width, layout.height,
+          gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame)),
+          gst_buffer_get_size (frame->buffer)));
+  return FALSE;
 }
 
 static GstFlowReturn
@@ -482,6 +522,12 @@ gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
   plan.fixed = threshold;
   GST_OBJECT_UNLOCK (self);
 
+  /* Like a buffer too small for its caps, which GstVideoFilter cannot map
+   * and passes on with a warning: a damaged frame is not classified, and the
+   * stream goes on. */
+  if (!frame_fits_buffer (self, frame))
+    return GST_FLOW_OK;
+
   if (self->have_last && self->since_classified + 1 < interval) {
     self->since_classified++;
     ranet_frame_result_copy (&r, &self->last);
@@ -491,8 +537,14 @@ gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
   } else {
     if (!classify (self, frame, &plan, max_exit, mode, &r, &error)) {
       ranet_frame_result_clear (&r);
-      GST_ELEMENT_ERROR (self, STREAM, FAILED,
-          ("Could not classify the frame: %s", error->message), (NULL));
+      if (g_error_matches (error, RANET_VK_ERROR, RANET_VK_ERROR_DEVICE_LOST))
+        GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+            ("The Vulkan device was lost: %s", error->message),
+            ("the device stays unusable; restarting the element (NULL or "
+                "READY, then PLAYING) sets it up on a new device"));
+      else
+        GST_ELEMENT_ERROR (self, STREAM, FAILED,
+            ("Could not classify the frame: %s", error->message), (NULL));
       return GST_FLOW_ERROR;
     }
     ranet_frame_result_copy (&self->last, &r);
@@ -562,6 +614,24 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstRanetClassify *self = GST_RANET_CLASSIFY (object);
+
+  /* the model and the device are taken at start (READY to PAUSED): a change
+   * later would silently apply at some future restart, so it is refused, on
+   * the bus where applications and gst-launch-1.0 see it */
+  if (prop_id == PROP_MODEL || prop_id == PROP_DEVICE) {
+    GstState state;
+
+    GST_OBJECT_LOCK (self);
+    state = GST_STATE (self);
+    GST_OBJECT_UNLOCK (self);
+    if (state > GST_STATE_READY) {
+      GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+          ("The \"%s\" property cannot change in the %s state; ignored",
+              pspec->name, gst_element_state_get_name (state)),
+          ("set the element to READY or NULL first"));
+      return;
+    }
+  }
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
@@ -739,9 +809,10 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
           rw | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_THRESHOLD,
       g_param_spec_double ("threshold", "Confidence threshold",
-          "A frame leaves at the first exit whose top softmax probability "
-          "reaches this value (0 = always the first exit, 1 = nearly always the "
-          "last); applies from the next frame", 0.0, 1.0, DEFAULT_THRESHOLD,
+          "With threshold-mode=fixed, a frame leaves at the first exit whose top "
+          "softmax probability reaches this value (0 = always the first exit, "
+          "1 = nearly always the last); applies from the next frame. Adaptive "
+          "mode ignores it (see current-threshold)", 0.0, 1.0, DEFAULT_THRESHOLD,
           rw | GST_PARAM_MUTABLE_PLAYING | GST_PARAM_CONTROLLABLE));
   g_object_class_install_property (gobject_class, PROP_MAX_EXIT,
       g_param_spec_int ("max-exit", "Maximum exit",
@@ -827,6 +898,17 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
       "Classifies video frames with a Resolution Adaptive Network on Vulkan, "
       "exiting early on easy frames, and attaches the class as metadata",
       "ranet-gst");
+  /* gst-inspect-1.0 lists every metadata key: this one documents the result */
+  gst_element_class_add_static_metadata (element_class, "metadata",
+      "Every buffer gets a GstCustomMeta \"" RANET_CLASSIFICATION_META_NAME "\" "
+      "whose structure holds class-id (gint), label (gchararray), confidence "
+      "(gdouble, softmax probability), exit (gint, 0-based), num-exits (gint), "
+      "threshold (gdouble, applied at that exit), forced (gboolean, ended below "
+      "its threshold by max-exit or a deadline), reused (gboolean, carried over "
+      "by inference-interval), macs (guint64), latency (guint64, ns) and top-k "
+      "(GstValueArray of \"ranet-class\" structures: class-id, label, score). "
+      "C: ranet-classification-meta.h; Python: "
+      "buf.get_custom_meta(\"" RANET_CLASSIFICATION_META_NAME "\").get_structure()");
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
 

@@ -1,8 +1,8 @@
 /* ranet-classification-meta.h: reading ranetclassify's result from a buffer.
  *
  * The result rides on each buffer as a GstCustomMeta registered under the name
- * "RanetClassificationMeta"; its GstStructure, named "ranet-classification",
- * holds:
+ * "RanetClassificationMeta"; its GstStructure (which GStreamer names after the
+ * meta, "RanetClassificationMeta") holds:
  *
  *   class-id     gint       the predicted class
  *   label        gchararray its label
@@ -32,7 +32,8 @@
 G_BEGIN_DECLS
 
 #define RANET_CLASSIFICATION_META_NAME "RanetClassificationMeta"
-#define RANET_CLASSIFICATION_STRUCTURE_NAME "ranet-classification"
+/* GStreamer names a custom meta's structure after the meta */
+#define RANET_CLASSIFICATION_STRUCTURE_NAME RANET_CLASSIFICATION_META_NAME
 
 /**
  * RanetClassification:

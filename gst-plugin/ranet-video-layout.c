@@ -60,6 +60,33 @@ ranet_video_layout_from_frame (const GstVideoFrame *frame, RanetFrameLayout *lay
   return TRUE;
 }
 
+gboolean
+ranet_video_layout_fits_frame (const GstVideoFrame *frame,
+    const RanetFrameLayout *layout)
+{
+  for (guint i = 0; i < RANET_MAX_PLANES; i++) {
+    guint rows = ranet_frame_layout_plane_rows (layout, i);
+    /* without a GstVideoMeta the whole buffer is map[0]; with one, each plane
+     * has the mapping of the memory holding it */
+    const GstMapInfo *map = frame->meta != NULL ? &frame->map[i] : &frame->map[0];
+    const guint8 *plane = GST_VIDEO_FRAME_PLANE_DATA (frame, i);
+    gsize start, need;
+
+    if (rows == 0)
+      break;
+    if (plane < map->data || plane > map->data + map->size)
+      return FALSE;
+    start = (gsize) (plane - map->data);
+    /* a negative stride reads as a huge one here, and fails */
+    if (layout->stride[i] > G_MAXSIZE / rows)
+      return FALSE;
+    need = layout->stride[i] * (rows - 1) + ranet_frame_layout_plane_row_bytes (layout, i);
+    if (need > map->size - start)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 void
 ranet_video_layout_copy_frame (const GstVideoFrame *frame,
     const RanetFrameLayout *layout, guint8 *dest)

@@ -23,6 +23,21 @@ gboolean ranet_video_layout_from_frame (const GstVideoFrame *frame,
     RanetFrameLayout *layout);
 
 /**
+ * ranet_video_layout_fits_frame:
+ * @frame: a mapped video frame
+ * @layout: its layout from ranet_video_layout_from_frame()
+ *
+ * A GstVideoMeta's strides and offsets are taken on trust when a frame is
+ * mapped (only the first byte of each plane is looked up), so a buffer smaller
+ * than they say still maps.
+ *
+ * Returns: %TRUE when every plane's rows, as @layout reads them, lie inside
+ *   the memory mapped for the plane.
+ */
+gboolean ranet_video_layout_fits_frame (const GstVideoFrame *frame,
+    const RanetFrameLayout *layout);
+
+/**
  * ranet_video_layout_copy_frame:
  * @frame: a mapped video frame
  * @layout: its layout from ranet_video_layout_from_frame()

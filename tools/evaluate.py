@@ -47,12 +47,17 @@ def main():
     policy = ap.add_mutually_exclusive_group()
     policy.add_argument("--threshold", type=float, help="one confidence threshold for every exit but the last")
     policy.add_argument("--operating-point", type=int, metavar="N", help="index into the calibration's points")
+    ap.add_argument("--limit", type=int, metavar="N", help="only the first N test images")
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     model, meta = load(args.model)
     images, labels = fmnist.load("t10k")
+    if args.limit is not None:
+        if args.limit < 1:
+            ap.error("--limit %d: not a number of images" % args.limit)
+        images, labels = images[:args.limit], labels[:args.limit]
     conf, pred = exit_outputs(model, network_input(images, meta["preprocess"]))
     num_exits = conf.shape[0]
     macs = np.asarray(meta["calibration"]["exit_macs"], dtype=np.float64)

@@ -6,7 +6,7 @@ PACKAGES=(
   meson ninja-build gcc pkg-config
   glslang-tools libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers
   libglib2.0-dev libjson-glib-dev zlib1g-dev
-  python3 python3-numpy
+  python3 python3-numpy python3-torch
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0

@@ -451,7 +451,7 @@ check_finite (const ModelTensor *t, const char *file, GError **error)
  *
  * Gives every tensor a float32 view (t->data) and rejects non-finite values.
  * Little-endian F32 data at a 4-byte aligned address is used in place, so a
- * mapped file is not copied; anything else is converted into t->owned.
+ * file in memory is not copied again; anything else is converted into t->owned.
  */
 gboolean
 model_tensors_to_f32 (ModelContainer *c, const char *file, GError **error)

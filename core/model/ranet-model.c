@@ -6,7 +6,11 @@
  * graph (number of exits for the calibration, the expected tensors), and last
  * the tensor values, the only step that touches every byte of the file.
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
 
 #include "graph/ranet-fold.h"
 #include "model/model-private.h"
@@ -51,7 +55,7 @@ ranet_model_ref (RanetModel *model)
  * ranet_model_unref:
  * @model: (nullable) (transfer full): a model
  *
- * Drops one reference; the last one frees the model and unmaps its file.
+ * Drops one reference; the last one frees the model and its file's bytes.
  */
 void
 ranet_model_unref (RanetModel *model)
@@ -139,41 +143,63 @@ ranet_model_load_bytes (GBytes *bytes, const char *display_name, GError **error)
   return g_steal_pointer (&model);
 }
 
+/* Beyond any RANet (the largest published ones are a few hundred MiB); a
+ * bigger file is not a model, and reading it would only exhaust memory. */
+#define MODEL_MAX_FILE_BYTES ((guint64) 2 * 1024 * 1024 * 1024)
+
 /**
  * ranet_model_load_file:
  * @path: a `.safetensors` model file
  * @error: return location for a #GError in %RANET_MODEL_ERROR
  *
- * Maps @path and validates it (see ranet_model_load_bytes()). The file stays
- * mapped while the model lives: it must not be truncated meanwhile.
+ * Reads @path into memory and validates it (see ranet_model_load_bytes()).
+ * The file is read, not mapped: once this returns, the file may be deleted,
+ * replaced or rewritten in place without affecting the model. (A mapping
+ * would turn a file truncated in place, by `cp` over it for example, into a
+ * SIGBUS in whatever thread next touched a weight.) A file changed while it
+ * is being read gives a model error, never a crash.
  *
  * Returns: (transfer full): the model, or %NULL with @error set.
  */
 RanetModel *
 ranet_model_load_file (const char *path, GError **error)
 {
-  g_autoptr (GMappedFile) mapped = NULL;
   g_autoptr (GBytes) bytes = NULL;
   g_autoptr (GError) local = NULL;
+  GStatBuf st;
+  char *contents = NULL;
+  gsize length = 0;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* A directory or a device would map to nonsense or fail obscurely. */
-  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+  if (g_stat (path, &st) != 0) {
+    int saved = errno;
+
+    g_set_error (error, RANET_MODEL_ERROR, saved == ENOENT ? RANET_MODEL_ERROR_NOT_FOUND : RANET_MODEL_ERROR_IO,
+                 "%s: cannot read the model file: %s", path, g_strerror (saved));
+    return NULL;
+  }
+  /* A directory or a device would read as nonsense or fail obscurely. */
+  if (!S_ISREG (st.st_mode)) {
     g_set_error (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_IO, "%s: not a regular file; expected a .safetensors "
                  "model file", path);
     return NULL;
   }
-  mapped = g_mapped_file_new (path, FALSE, &local);
-  if (mapped == NULL) {
+  if ((guint64) st.st_size > MODEL_MAX_FILE_BYTES) {
+    g_set_error (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_IO, "%s: the file is %" G_GUINT64_FORMAT " bytes; "
+                 "expected at most %" G_GUINT64_FORMAT " for a model file", path, (guint64) st.st_size,
+                 MODEL_MAX_FILE_BYTES);
+    return NULL;
+  }
+  if (!g_file_get_contents (path, &contents, &length, &local)) {
     gboolean noent = g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT);
 
     g_set_error (error, RANET_MODEL_ERROR, noent ? RANET_MODEL_ERROR_NOT_FOUND : RANET_MODEL_ERROR_IO,
                  "%s: cannot read the model file: %s", path, local->message);
     return NULL;
   }
-  bytes = g_mapped_file_get_bytes (mapped);
+  bytes = g_bytes_new_take (contents, length);
   return ranet_model_load_bytes (bytes, path, error);
 }
 

@@ -40,7 +40,7 @@ GQuark ranet_model_error_quark (void);
 /**
  * RanetModelError:
  * @RANET_MODEL_ERROR_NOT_FOUND: the file does not exist
- * @RANET_MODEL_ERROR_IO: the file exists but could not be read or mapped
+ * @RANET_MODEL_ERROR_IO: the file exists but could not be read, or is not a regular file, or is too large
  * @RANET_MODEL_ERROR_CORRUPT: the container is malformed: too short, a bad
  *   header length, a header that is not a JSON object, a tensor entry with
  *   missing or mistyped fields, byte ranges out of the file or overlapping

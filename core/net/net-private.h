@@ -21,7 +21,9 @@ struct _RanetNet {
   guint n_exits;
   guint n_classes;
 
-  RanetVkBuffer *weights;       /* every layer's packed weights */
+  RanetVkBuffer **weights;      /* packed weights, in chunks a dispatch can bind */
+  guint n_weight_chunks;
+  guint *layer_chunk;           /* per layer: the chunk holding its weights */
   RanetVkBuffer *activations;   /* every tensor, as the graph places them */
   RanetVkBuffer *results;       /* host-visible: each exit's softmax output */
   RanetOp **ops;                /* one per graph layer */
@@ -33,6 +35,8 @@ struct _RanetNet {
   RanetOp *preprocess;
   RanetFrameLayout frame_layout;
   RanetResizeMode frame_mode;
+  guint *frame_rows[RANET_MAX_PLANES];   /* rows the preprocess reads, per plane */
+  guint n_frame_rows[RANET_MAX_PLANES];
 
   RanetVkCommands **stages;     /* one recording per exit */
   guint next_stage;             /* the stage a run may submit next */
@@ -41,5 +45,11 @@ struct _RanetNet {
 
 /* Records stage @k (stage 0 with the current input op) into its command buffer. */
 gboolean ranet_net_record_stage (RanetNet *net, guint k, GError **error);
+
+/* Records the current input op (stage 0's first dispatch). */
+void ranet_net_record_input (RanetNet *net, RanetVkCommands *cmds);
+
+/* Records layer @i with its buffers bound. */
+void ranet_net_record_layer (RanetNet *net, RanetVkCommands *cmds, guint i);
 
 G_END_DECLS

@@ -65,6 +65,11 @@ ranet_net_set_frame_layout (RanetNet *net, const RanetFrameLayout *layout,
     /* the word that holds the last byte may have bytes beyond the frame */
     memset (ranet_vk_buffer_get_mapped (net->frame), 0, padded);
   }
+  for (guint i = 0; i < RANET_MAX_PLANES; i++) {
+    g_free (net->frame_rows[i]);
+    net->frame_rows[i] = g_new (guint, MAX (ranet_frame_layout_plane_rows (layout, i), 1));
+    net->n_frame_rows[i] = ranet_preprocess_get_plane_rows (&p, i, net->frame_rows[i]);
+  }
   g_clear_pointer (&net->preprocess, ranet_op_free);
   net->preprocess = op;
   net->frame_layout = *layout;
@@ -80,6 +85,37 @@ ranet_net_get_frame_memory (RanetNet *net, gsize *size)
   if (size != NULL)
     *size = ranet_frame_layout_get_size (&net->frame_layout);
   return ranet_vk_buffer_get_mapped (net->frame);
+}
+
+const guint *
+ranet_net_get_frame_rows (RanetNet *net, guint plane, guint *n_rows)
+{
+  g_return_val_if_fail (net != NULL && net->frame != NULL && n_rows != NULL, NULL);
+  if (plane >= RANET_MAX_PLANES) {
+    *n_rows = 0;
+    return NULL;
+  }
+  *n_rows = net->n_frame_rows[plane];
+  return net->frame_rows[plane];
+}
+
+void
+ranet_net_write_frame_plane (RanetNet *net, guint plane, const guint8 *src,
+    gsize src_stride)
+{
+  const RanetFrameLayout *l = &net->frame_layout;
+  guint8 *dest;
+  gsize row_bytes;
+
+  g_return_if_fail (net != NULL && net->frame != NULL && src != NULL);
+  g_return_if_fail (plane < RANET_MAX_PLANES);
+  dest = (guint8 *) ranet_vk_buffer_get_mapped (net->frame) + l->offset[plane];
+  row_bytes = ranet_frame_layout_plane_row_bytes (l, plane);
+  g_return_if_fail (src_stride >= row_bytes);
+  for (guint i = 0; i < net->n_frame_rows[plane]; i++) {
+    guint r = net->frame_rows[plane][i];
+    memcpy (dest + r * l->stride[plane], src + r * src_stride, row_bytes);
+  }
 }
 
 gboolean

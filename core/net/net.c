@@ -67,43 +67,69 @@ pack (const RanetLayer *layer, const RanetLayerWeights *w, float *packed)
   }
 }
 
-/* Folds and packs every layer's weights into one host array, then uploads it.
- * @offsets receives each layer's float offset. */
+/* Folds and packs every layer's weights and uploads them in chunks: a dispatch
+ * binds a whole buffer, and a large network's weights (an ImageNet-style RANet
+ * holds over 500 MB) exceed what one binding may span (maxStorageBufferRange,
+ * 128 MiB on some implementations). @offsets receives each layer's float
+ * offset inside its chunk. */
 static gboolean
 upload_weights (RanetNet *net, gsize *offsets, GError **error)
 {
   guint n_layers = ranet_graph_get_n_layers (net->graph);
+  gsize limit = ranet_vk_device_get_max_storage_buffer_range (net->dev)
+      / sizeof (float) / WEIGHT_ALIGN * WEIGHT_ALIGN;
+  g_autoptr (GArray) chunk_size = g_array_new (FALSE, TRUE, sizeof (gsize));
   gsize total = 0;
 
+  net->layer_chunk = g_new0 (guint, n_layers);
   for (guint i = 0; i < n_layers; i++) {
+    gsize size = (packed_size (ranet_graph_get_layer (net->graph, i))
+        + WEIGHT_ALIGN - 1) / WEIGHT_ALIGN * WEIGHT_ALIGN;
+    if (size > limit) {
+      g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+          "layer %u: %" G_GSIZE_FORMAT " bytes of weights exceed the device's "
+          "storage-buffer range", i, size * sizeof (float));
+      return FALSE;
+    }
+    if (total + size > limit) {
+      g_array_append_val (chunk_size, total);
+      total = 0;
+    }
+    net->layer_chunk[i] = chunk_size->len;
     offsets[i] = total;
-    total += (packed_size (ranet_graph_get_layer (net->graph, i)) + WEIGHT_ALIGN - 1)
-        / WEIGHT_ALIGN * WEIGHT_ALIGN;
+    total += size;
   }
   /* a network without weights still binds a valid buffer */
   total = MAX (total, WEIGHT_ALIGN);
+  g_array_append_val (chunk_size, total);
 
-  g_autofree float *packed = g_try_new0 (float, total);
-  if (packed == NULL) {
-    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_OUT_OF_MEMORY,
-        "out of host memory packing %" G_GSIZE_FORMAT " weights", total);
-    return FALSE;
-  }
-  for (guint i = 0; i < n_layers; i++) {
-    const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
-    if (packed_size (layer) == 0)
-      continue;
-    g_autoptr (RanetLayerWeights) w = ranet_layer_fold_weights (net->graph, i,
-        lookup_model_tensor, net->model, error);
-    if (w == NULL)
+  net->n_weight_chunks = chunk_size->len;
+  net->weights = g_new0 (RanetVkBuffer *, net->n_weight_chunks);
+  for (guint c = 0, i = 0; c < net->n_weight_chunks; c++) {
+    gsize n = g_array_index (chunk_size, gsize, c);
+    g_autofree float *packed = g_try_new0 (float, n);
+    if (packed == NULL) {
+      g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_OUT_OF_MEMORY,
+          "out of host memory packing %" G_GSIZE_FORMAT " weights", n);
       return FALSE;
-    pack (layer, w, packed + offsets[i]);
+    }
+    for (; i < n_layers && net->layer_chunk[i] == c; i++) {
+      const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
+      if (packed_size (layer) == 0)
+        continue;
+      g_autoptr (RanetLayerWeights) w = ranet_layer_fold_weights (net->graph, i,
+          lookup_model_tensor, net->model, error);
+      if (w == NULL)
+        return FALSE;
+      pack (layer, w, packed + offsets[i]);
+    }
+    net->weights[c] = ranet_vk_buffer_new (net->dev, n * sizeof (float),
+        RANET_VK_BUFFER_DEVICE, error);
+    if (net->weights[c] == NULL
+        || !ranet_vk_buffer_upload (net->weights[c], 0, packed, n * sizeof (float), error))
+      return FALSE;
   }
-
-  net->weights = ranet_vk_buffer_new (net->dev, total * sizeof (float),
-      RANET_VK_BUFFER_DEVICE, error);
-  return net->weights != NULL
-      && ranet_vk_buffer_upload (net->weights, 0, packed, total * sizeof (float), error);
+  return TRUE;
 }
 
 static RanetOp *
@@ -218,9 +244,16 @@ ranet_net_free (RanetNet *net)
   }
   g_clear_pointer (&net->input_copy, ranet_op_free);
   g_clear_pointer (&net->preprocess, ranet_op_free);
+  for (guint i = 0; i < RANET_MAX_PLANES; i++)
+    g_free (net->frame_rows[i]);
   g_clear_pointer (&net->input_tensor, ranet_vk_buffer_free);
   g_clear_pointer (&net->frame, ranet_vk_buffer_free);
-  g_clear_pointer (&net->weights, ranet_vk_buffer_free);
+  if (net->weights != NULL) {
+    for (guint c = 0; c < net->n_weight_chunks; c++)
+      g_clear_pointer (&net->weights[c], ranet_vk_buffer_free);
+    g_free (net->weights);
+  }
+  g_free (net->layer_chunk);
   g_clear_pointer (&net->activations, ranet_vk_buffer_free);
   g_clear_pointer (&net->results, ranet_vk_buffer_free);
   g_clear_pointer (&net->model, ranet_model_unref);
@@ -229,32 +262,156 @@ ranet_net_free (RanetNet *net)
   g_free (net);
 }
 
+/* ---- recording ----
+ * A barrier makes a dispatch wait for everything recorded before it, which on
+ * a GPU drains the pipeline. Most RANet layers read what the layer just before
+ * them wrote, but not all: the two bottlenecks of a fusion layer, the resizes
+ * that fill a block's tensor, the classifier of one scale and the next scale's
+ * first layers are independent of each other. So the recording tracks which
+ * float ranges of which buffer were read and written since the last barrier,
+ * and puts one in only where a dispatch would read or overwrite a range
+ * written since, or overwrite one read since. */
+
+typedef struct {
+  RanetVkBuffer *buf;
+  gsize lo, hi;   /* floats [lo, hi) */
+} Range;
+
+typedef struct {
+  GArray *written;  /* Range: since the last barrier */
+  GArray *read;
+} Hazards;
+
+static Range
+view_range (RanetVkBuffer *buf, const RanetTensorView *v)
+{
+  gsize lo = v->base + (gsize) v->c_offset * v->h * v->w;
+  return (Range) { buf, lo, lo + (gsize) v->c * v->h * v->w };
+}
+
+static gboolean
+overlaps (GArray *ranges, const Range *r)
+{
+  for (guint i = 0; i < ranges->len; i++) {
+    const Range *o = &g_array_index (ranges, Range, i);
+    if (o->buf == r->buf && o->lo < r->hi && r->lo < o->hi)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Records a barrier first when the dispatch reading @in and writing @out
+ * depends on one since the last barrier. */
+static void
+order_dispatch (Hazards *hz, RanetVkCommands *cmds, const Range *in,
+    const Range *out)
+{
+  if (overlaps (hz->written, in) || overlaps (hz->written, out)
+      || overlaps (hz->read, out)) {
+    ranet_vk_commands_barrier (cmds);
+    g_array_set_size (hz->written, 0);
+    g_array_set_size (hz->read, 0);
+  }
+  g_array_append_val (hz->read, *in);
+  g_array_append_val (hz->written, *out);
+}
+
+/* What layer @i reads and writes. Views of the ops are contiguous runs of
+ * floats (their channels are consecutive in CHW order). */
+static void
+layer_ranges (RanetNet *net, guint i, Range *in, Range *out)
+{
+  const RanetLayer *l = ranet_graph_get_layer (net->graph, i);
+  RanetVkBuffer *a = net->activations;
+
+  switch (l->kind) {
+    case RANET_LAYER_CONV2D:
+      *in = view_range (a, &l->p.conv2d.in);
+      *out = view_range (a, &l->p.conv2d.out);
+      break;
+    case RANET_LAYER_CONV1X1:
+      *in = view_range (a, &l->p.conv1x1.in);
+      *out = view_range (a, &l->p.conv1x1.out);
+      break;
+    case RANET_LAYER_RESIZE_BILINEAR:
+      *in = view_range (a, &l->p.resize.in);
+      *out = view_range (a, &l->p.resize.out);
+      break;
+    case RANET_LAYER_MAXPOOL2D:
+    case RANET_LAYER_AVGPOOL2D:
+      *in = view_range (a, &l->p.pool.in);
+      *out = view_range (a, &l->p.pool.out);
+      break;
+    case RANET_LAYER_LINEAR:
+      *in = view_range (a, &l->p.linear.in);
+      *out = view_range (a, &l->p.linear.out);
+      break;
+    case RANET_LAYER_SOFTMAX: {
+      guint k = l->p.softmax.in.c * l->p.softmax.in.h * l->p.softmax.in.w;
+      *in = view_range (a, &l->p.softmax.in);
+      *out = (Range) { net->results, l->p.softmax.out_base,
+          l->p.softmax.out_base + RANET_SOFTMAX_OUT_SIZE (k) };
+      break;
+    }
+    case RANET_LAYER_COPY:
+      *in = view_range (a, &l->p.copy.in);
+      *out = view_range (a, &l->p.copy.out);
+      break;
+  }
+}
+
+void
+ranet_net_record_input (RanetNet *net, RanetVkCommands *cmds)
+{
+  if (net->input == RANET_NET_INPUT_FRAME)
+    ranet_op_record (net->preprocess, cmds, net->frame, NULL, net->activations);
+  else
+    ranet_op_record (net->input_copy, cmds, net->input_tensor, NULL, net->activations);
+}
+
+void
+ranet_net_record_layer (RanetNet *net, RanetVkCommands *cmds, guint i)
+{
+  const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
+  RanetVkBuffer *out = layer->kind == RANET_LAYER_SOFTMAX ? net->results
+      : net->activations;
+
+  ranet_op_record (net->ops[i], cmds, net->activations,
+      net->weights[net->layer_chunk[i]], out);
+}
+
 gboolean
 ranet_net_record_stage (RanetNet *net, guint k, GError **error)
 {
   RanetVkCommands *cmds = net->stages[k];
+  Hazards hz = {
+    .written = g_array_new (FALSE, FALSE, sizeof (Range)),
+    .read = g_array_new (FALSE, FALSE, sizeof (Range)),
+  };
   guint first, n;
 
   if (!ranet_vk_commands_begin (cmds, error))
     return FALSE;
   ranet_vk_commands_timestamp (cmds, RANET_NET_TS_START);
   if (k == 0) {
-    if (net->input == RANET_NET_INPUT_FRAME)
-      ranet_op_record (net->preprocess, cmds, net->frame, NULL, net->activations);
-    else
-      ranet_op_record (net->input_copy, cmds, net->input_tensor, NULL, net->activations);
-    ranet_vk_commands_barrier (cmds);
+    RanetTensorView v = ranet_graph_get_input_view (net->graph);
+    Range in = { net->input == RANET_NET_INPUT_FRAME ? net->frame : net->input_tensor,
+        0, 0 };
+    Range out = view_range (net->activations, &v);
+    order_dispatch (&hz, cmds, &in, &out);
+    ranet_net_record_input (net, cmds);
   }
   ranet_graph_get_stage_layers (net->graph, k, &first, &n);
   for (guint i = first; i < first + n; i++) {
-    const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
-    RanetVkBuffer *out = layer->kind == RANET_LAYER_SOFTMAX ? net->results
-        : net->activations;
-
-    ranet_op_record (net->ops[i], cmds, net->activations, net->weights, out);
-    /* every layer reads what an earlier one wrote: a barrier after each */
-    ranet_vk_commands_barrier (cmds);
+    Range in, out;
+    layer_ranges (net, i, &in, &out);
+    order_dispatch (&hz, cmds, &in, &out);
+    ranet_net_record_layer (net, cmds, i);
   }
+  /* the timestamp and the host must see the stage complete */
+  ranet_vk_commands_barrier (cmds);
+  g_array_unref (hz.written);
+  g_array_unref (hz.read);
   ranet_vk_commands_timestamp (cmds, RANET_NET_TS_END);
   return ranet_vk_commands_end (cmds, error);
 }

@@ -99,6 +99,33 @@ gboolean ranet_net_set_frame_layout (RanetNet *net,
 guint8 *ranet_net_get_frame_memory (RanetNet *net, gsize *size);
 
 /**
+ * ranet_net_get_frame_rows:
+ * @net: the net, after ranet_net_set_frame_layout()
+ * @plane: a plane of the frame
+ * @n_rows: (out): the number of rows
+ *
+ * Returns: (transfer none) (array length=n_rows): the rows of @plane the
+ *   preprocess dispatch reads, in increasing order (see
+ *   ranet_preprocess_get_plane_rows()); valid until the layout changes.
+ */
+const guint *ranet_net_get_frame_rows (RanetNet *net, guint plane,
+    guint *n_rows);
+
+/**
+ * ranet_net_write_frame_plane:
+ * @net: the net, after ranet_net_set_frame_layout()
+ * @plane: a plane of the frame
+ * @src: the plane's first row
+ * @src_stride: bytes from one row of @src to the next, at least the plane's
+ *   row of pixels
+ *
+ * Copies into the frame memory only the rows of @plane that preprocessing
+ * reads: the cheap way to hand a large frame to a small network.
+ */
+void ranet_net_write_frame_plane (RanetNet *net, guint plane,
+    const guint8 *src, gsize src_stride);
+
+/**
  * ranet_net_run_stage:
  * @net: the net
  * @stage: the next stage: 0 for a new frame, else one more than the last run
@@ -138,6 +165,23 @@ gboolean ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
  * Reads an exit's logits back from the device (for tests and tools; slow).
  */
 gboolean ranet_net_read_logits (RanetNet *net, guint exit_index, float *logits,
+    GError **error);
+
+/**
+ * ranet_net_profile:
+ * @net: the net
+ * @layer_ns: (out caller-allocates) (array): ranet_graph_get_n_layers() values:
+ *   each layer's GPU time in nanoseconds (0 without timestamps)
+ * @input_ns: (out) (optional): the input op's GPU time (the preprocess
+ *   dispatch, or the copy of a tensor set with ranet_net_set_input_tensor())
+ * @error: return location for a #GError
+ *
+ * Runs the current input through every stage in one submission with a
+ * timestamp and a barrier after every dispatch, so that each layer is timed
+ * alone. Slower than running the stages; meant for benchmarks and tuning.
+ * Afterwards every exit's logits can be read with ranet_net_read_logits().
+ */
+gboolean ranet_net_profile (RanetNet *net, guint64 *layer_ns, guint64 *input_ns,
     GError **error);
 
 G_END_DECLS

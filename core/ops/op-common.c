@@ -81,6 +81,36 @@ ranet_op_new_internal (RanetVkDevice *dev, const char *name,
   return op;
 }
 
+RanetOp *
+ranet_op_new_grid (RanetVkDevice *dev, const char *name,
+    const char *shader, gboolean has_weights, const guint32 *spec, guint n_spec,
+    guint64 groups_x, guint64 groups_y, guint64 macs, GError **error)
+{
+  RanetOp *op;
+
+  if (groups_x == 0 || groups_x > MAX_GROUPS_X || groups_y == 0
+      || groups_y > MAX_GROUPS_X) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%s: %" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT " workgroups is out of range",
+        name, groups_x, groups_y);
+    return NULL;
+  }
+  op = g_new0 (RanetOp, 1);
+  op->name = name;
+  op->has_weights = has_weights;
+  op->macs = macs;
+  op->groups_x = (guint) groups_x;
+  op->groups_y = (guint) groups_y;
+  op->pipe = ranet_vk_pipeline_new_named (dev, shader, has_weights ? 3 : 2,
+      spec, n_spec, 0, error);
+  if (op->pipe == NULL) {
+    g_prefix_error (error, "%s: ", name);
+    g_free (op);
+    return NULL;
+  }
+  return op;
+}
+
 void
 ranet_op_record (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *in,
     RanetVkBuffer *weights, RanetVkBuffer *out)

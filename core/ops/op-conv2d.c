@@ -77,8 +77,8 @@ RanetOp *
 ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
     gsize weights_offset, GError **error)
 {
-  guint px, nxb;
-  guint64 macs;
+  guint px, nxb, local;
+  guint64 macs, n_pix;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
   if (!conv2d_check (p, error)
@@ -88,14 +88,19 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
 
   px = ranet_op_pixels_per_invocation (p->out.w);
   nxb = (p->out.w + px - 1) / px;
+  n_pix = (guint64) p->out.h * nxb;
+  local = ranet_op_local_size (n_pix);
   guint32 spec[] = {
     p->in.c, p->in.h, p->in.w, ranet_op_view_origin (&p->in),
     p->out.c, p->out.h, p->out.w, ranet_op_view_origin (&p->out),
     p->kh, p->kw, p->stride, p->pad_h, p->pad_w, p->relu ? 1 : 0,
-    (guint32) (weights_offset / 4), ranet_op_oc_vec4s (p->out.c), px,
+    (guint32) (weights_offset / 4), ranet_op_oc_vec4s (p->out.c), px, local,
+    ranet_op_weight_sharing (dev),
   };
   macs = (guint64) p->out.c * p->out.h * p->out.w * p->in.c * p->kh * p->kw;
-  return ranet_op_new_internal (dev, "conv2d", "conv2d", TRUE,
+  /* workgroups: x over pixel blocks, y over blocks of output channels */
+  return ranet_op_new_grid (dev, "conv2d",
+      ranet_op_weight_sharing (dev) > 1 ? "conv2d_sg" : "conv2d", TRUE,
       spec, G_N_ELEMENTS (spec),
-      (guint64) conv2d_n_oc_blocks (p) * p->out.h * nxb, macs, error);
+      (n_pix + local - 1) / local, conv2d_n_oc_blocks (p), macs, error);
 }

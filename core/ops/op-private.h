@@ -22,6 +22,12 @@ RanetOp *ranet_op_new_internal (RanetVkDevice *dev, const char *name,
     const char *shader, gboolean has_weights, const guint32 *spec, guint n_spec,
     guint64 n_invocations, guint64 macs, GError **error);
 
+/* An op whose shader takes its workgroup size as a specialization constant and
+ * runs a grid of @groups_x x @groups_y workgroups. */
+RanetOp *ranet_op_new_grid (RanetVkDevice *dev, const char *name,
+    const char *shader, gboolean has_weights, const guint32 *spec, guint n_spec,
+    guint64 groups_x, guint64 groups_y, guint64 macs, GError **error);
+
 gboolean ranet_op_check_view (const RanetTensorView *v, const char *op,
     const char *what, GError **error);
 gboolean ranet_op_check_weights_offset (gsize weights_offset, gsize n_floats,
@@ -53,6 +59,31 @@ ranet_op_pixels_per_invocation (guint n)
 {
   guint n_blocks = (n + 7) / 8;
   return (n + n_blocks - 1) / n_blocks;
+}
+
+/* Workgroup size for @n independent invocations: 64, or down to 8 (the SIMD
+ * width of lavapipe and the smallest subgroup of common GPUs) while that leaves
+ * fewer than 4 workgroups, so that small layers still spread over several
+ * cores or compute units instead of filling one mostly empty workgroup. */
+static inline guint
+ranet_op_local_size (guint64 n)
+{
+  guint local = RANET_OP_GROUP_SIZE;
+  while (local > 8 && (n + local - 1) / local < 4)
+    local /= 2;
+  return local;
+}
+
+/* Lanes of a subgroup that share weight loads through subgroup shuffles (the
+ * _sg shader variants), or 1 where the device cannot shuffle. At most 8: the
+ * smallest workgroup ranet_op_local_size() makes, so the lanes are always
+ * active and in the same workgroup. */
+static inline guint
+ranet_op_weight_sharing (RanetVkDevice *dev)
+{
+  if (!ranet_vk_device_has_subgroup_shuffle (dev))
+    return 1;
+  return MIN (ranet_vk_device_get_subgroup_size (dev), 8);
 }
 
 G_END_DECLS

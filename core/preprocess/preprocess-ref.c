@@ -141,3 +141,45 @@ ranet_ref_preprocess (const RanetPreprocessParams *p, const guint8 *frame,
     }
   }
 }
+
+guint
+ranet_preprocess_get_plane_rows (const RanetPreprocessParams *p, guint plane,
+    guint *rows)
+{
+  const RanetFrameLayout *l = &p->frame;
+  guint n_plane_rows = ranet_frame_layout_plane_rows (l, plane);
+  /* chroma planes of I420 and NV12 hold one row per two frame rows */
+  guint shift = plane > 0 ? 1 : 0;
+  RanetAxisMap mx, my;
+  guint n = 0;
+  gint last = -1;
+
+  if (n_plane_rows == 0)
+    return 0;
+  ranet_preprocess_axis_maps (p, &mx, &my);
+  for (guint oy = 0; oy < p->out.h; oy++) {
+    guint y0, y1;
+    float ly1;
+
+    if (!inside (&my, oy))
+      continue;
+    source_taps (&my, oy, l->height, &y0, &y1, &ly1);
+    /* A GPU that fuses the tap arithmetic into one multiply-add may round a
+     * source position that sits (to float precision) on a row boundary the
+     * other way: take the neighbouring row too when the position is that
+     * close to it. Elsewhere the two taps are all the shader reads. */
+    guint lo = y0, hi = y1;
+    if (ly1 < 1e-3f && y0 > 0)
+      lo = y0 - 1;
+    if (ly1 > 1.0f - 1e-3f)
+      hi = MIN (y1 + 1, l->height - 1);
+    lo >>= shift;
+    hi >>= shift;
+    /* output rows map to non-decreasing source rows: the list stays sorted */
+    for (guint r = MAX (lo, (guint) (last + 1)); r <= hi && r < n_plane_rows; r++) {
+      rows[n++] = r;
+      last = (gint) r;
+    }
+  }
+  return n;
+}

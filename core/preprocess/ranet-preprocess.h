@@ -139,6 +139,22 @@ void ranet_ref_preprocess (const RanetPreprocessParams *p, const guint8 *frame,
     float *out);
 
 /**
+ * ranet_preprocess_get_plane_rows:
+ * @p: the parameters
+ * @plane: a plane of the frame
+ * @rows: (out caller-allocates) (array): room for
+ *   ranet_frame_layout_plane_rows() values
+ *
+ * The rows of @plane the preprocess dispatch reads (with a row of margin on
+ * either side), in increasing order. Only these need to reach the device: for
+ * a 1080-row frame and a 28-row input that is a twentieth of the frame.
+ *
+ * Returns: the number of rows written to @rows.
+ */
+guint ranet_preprocess_get_plane_rows (const RanetPreprocessParams *p,
+    guint plane, guint *rows);
+
+/**
  * ranet_op_preprocess_new:
  * @dev: the device
  * @p: the parameters; copied

@@ -80,6 +80,8 @@ guint ranet_vk_device_get_validation_error_count (RanetVkDevice *dev);
 /* The compute queue's subgroup size (1 when unknown); shaders may size
  * workgroups from it. */
 guint ranet_vk_device_get_subgroup_size (RanetVkDevice *dev);
+/* TRUE when compute shaders may use basic and shuffle subgroup operations. */
+gboolean ranet_vk_device_has_subgroup_shuffle (RanetVkDevice *dev);
 /* The largest buffer a dispatch may bind (maxStorageBufferRange), in bytes. */
 gsize ranet_vk_device_get_max_storage_buffer_range (RanetVkDevice *dev);
 /* maxComputeWorkGroupInvocations: the largest workgroup size. */

@@ -27,7 +27,12 @@ allocate_memory (RanetVkBuffer *buf, const VkMemoryRequirements *req,
     const VkMemoryPropertyFlags *preferences, guint n_preferences)
 {
   const VkPhysicalDeviceMemoryProperties *mp = &buf->dev->mem_props;
-  VkResult last = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+  VkResult last = ranet_vk_debug_fault (RANET_VK_FAULT_ALLOC);
+
+  /* an injected failure stands for every memory type being full */
+  if (last != VK_SUCCESS)
+    return last;
+  last = VK_ERROR_OUT_OF_DEVICE_MEMORY;
 
   for (guint p = 0; p < n_preferences; p++) {
     for (guint32 t = 0; t < mp->memoryTypeCount; t++) {

@@ -454,8 +454,12 @@ ranet_vk_commands_submit_async (RanetVkCommands *cmds, GError **error)
 
   submit.pCommandBuffers = &cmds->cmd;
   ranet_vk_device_queue_submit_lock (dev);
-  res = vkQueueSubmit (dev->queue, 1, &submit, cmds->fence);
+  /* a lost device stays lost, whatever the driver would answer */
+  res = g_atomic_int_get (&dev->lost) ? VK_ERROR_DEVICE_LOST : ranet_vk_debug_fault (RANET_VK_FAULT_SUBMIT);
+  if (res == VK_SUCCESS)
+    res = vkQueueSubmit (dev->queue, 1, &submit, cmds->fence);
   ranet_vk_device_queue_submit_unlock (dev);
+  ranet_vk_device_note_result (dev, res);
   if (!ranet_vk_check (res, "vkQueueSubmit", error))
     return FALSE;
   cmds->in_flight = TRUE;
@@ -494,6 +498,7 @@ ranet_vk_commands_wait (RanetVkCommands *cmds, GError **error)
     return TRUE;
   res = vkWaitForFences (cmds->dev->device, 1, &cmds->fence, VK_TRUE, UINT64_MAX);
   cmds->in_flight = FALSE;
+  ranet_vk_device_note_result (cmds->dev, res);
   if (!ranet_vk_check (res, "vkWaitForFences", error))
     return FALSE;
   if (!read_timestamps (cmds, error))

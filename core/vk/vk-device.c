@@ -454,6 +454,9 @@ query_subgroup_size (RanetVkDevice *dev)
     return;
   vkGetPhysicalDeviceProperties2 (dev->physical, &props2);
   dev->subgroup_size = MAX (subgroup.subgroupSize, 1);
+  dev->subgroup_shuffle = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT)
+      && (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_BASIC_BIT)
+      && (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT);
 }
 
 static gboolean
@@ -614,6 +617,12 @@ ranet_vk_device_get_shared (const char *selector, GError **error)
   if (shared_devices == NULL)
     shared_devices = g_hash_table_new (g_str_hash, g_str_equal);
   dev = g_hash_table_lookup (shared_devices, key);
+  /* A lost device fails everything from now on; its holders get errors and
+   * let go of it in their own time, new users get a new device. */
+  if (dev != NULL && g_atomic_int_get (&dev->lost)) {
+    g_hash_table_remove (shared_devices, key);
+    dev = NULL;
+  }
   if (dev) {
     g_atomic_int_inc (&dev->ref_count);
   } else {
@@ -649,7 +658,9 @@ ranet_vk_device_unref (RanetVkDevice *dev)
   }
   g_mutex_lock (&shared_lock);
   last = g_atomic_int_dec_and_test (&dev->ref_count);
-  if (last) {
+  /* a lost device may have been replaced under its key already */
+  if (last && shared_devices != NULL
+      && g_hash_table_lookup (shared_devices, dev->shared_key) == dev) {
     g_hash_table_remove (shared_devices, dev->shared_key);
     if (g_hash_table_size (shared_devices) == 0)
       g_clear_pointer (&shared_devices, g_hash_table_unref);
@@ -689,6 +700,13 @@ ranet_vk_device_get_validation_error_count (RanetVkDevice *dev)
   return (guint) g_atomic_int_get (&dev->validation_errors);
 }
 
+gboolean
+ranet_vk_device_has_subgroup_shuffle (RanetVkDevice *dev)
+{
+  g_return_val_if_fail (dev != NULL, FALSE);
+  return dev->subgroup_shuffle;
+}
+
 guint
 ranet_vk_device_get_subgroup_size (RanetVkDevice *dev)
 {
@@ -725,6 +743,17 @@ ranet_vk_device_has_timestamps (RanetVkDevice *dev)
 }
 
 /* ---- queue access for the other files of this layer ---- */
+
+void
+ranet_vk_device_note_result (RanetVkDevice *dev, VkResult result)
+{
+  if (result == VK_ERROR_DEVICE_LOST && !g_atomic_int_get (&dev->lost)) {
+    g_atomic_int_set (&dev->lost, TRUE);
+    /* a message, not a warning: the caller gets the error and decides */
+    g_message ("Vulkan device \"%s\" lost: its work fails from now on; new users get a new device",
+        dev->props.deviceName);
+  }
+}
 
 void
 ranet_vk_device_queue_submit_lock (RanetVkDevice *dev)
@@ -767,12 +796,17 @@ ranet_vk_device_run_transfer (RanetVkDevice *dev, RanetVkRecordFunc record,
     goto out;
 
   g_mutex_lock (&dev->queue_mutex);
-  res = vkQueueSubmit (dev->queue, 1, &submit, dev->transfer_fence);
+  /* a lost device stays lost, whatever the driver would answer */
+  res = g_atomic_int_get (&dev->lost) ? VK_ERROR_DEVICE_LOST : ranet_vk_debug_fault (RANET_VK_FAULT_SUBMIT);
+  if (res == VK_SUCCESS)
+    res = vkQueueSubmit (dev->queue, 1, &submit, dev->transfer_fence);
   g_mutex_unlock (&dev->queue_mutex);
+  ranet_vk_device_note_result (dev, res);
   if (!ranet_vk_check (res, "vkQueueSubmit", error))
     goto out;
-  ok = ranet_vk_check (vkWaitForFences (dev->device, 1, &dev->transfer_fence, VK_TRUE,
-          UINT64_MAX), "vkWaitForFences", error);
+  res = vkWaitForFences (dev->device, 1, &dev->transfer_fence, VK_TRUE, UINT64_MAX);
+  ranet_vk_device_note_result (dev, res);
+  ok = ranet_vk_check (res, "vkWaitForFences", error);
 out:
   g_mutex_unlock (&dev->transfer_mutex);
   return ok;

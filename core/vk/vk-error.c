@@ -74,3 +74,53 @@ ranet_vk_check (VkResult result, const char *call, GError **error)
       "%s failed: %s (%d)", call, ranet_vk_result_name (result), (int) result);
   return FALSE;
 }
+
+/* ---- fault injection ---- */
+
+static gint fault_countdown[RANET_VK_N_FAULTS];   /* atomic; 0: disarmed */
+
+static void
+read_fault_environment (void)
+{
+  static gsize done = 0;
+  static const char *const names[RANET_VK_N_FAULTS] = {
+    [RANET_VK_FAULT_ALLOC] = "RANET_VK_FAIL_ALLOC",
+    [RANET_VK_FAULT_SUBMIT] = "RANET_VK_FAIL_SUBMIT",
+  };
+
+  if (!g_once_init_enter (&done))
+    return;
+  for (guint i = 0; i < RANET_VK_N_FAULTS; i++) {
+    const char *value = g_getenv (names[i]);
+    guint64 n;
+
+    if (value != NULL && g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT, &n, NULL))
+      g_atomic_int_set (&fault_countdown[i], (gint) n);
+  }
+  g_once_init_leave (&done, 1);
+}
+
+void
+ranet_vk_debug_inject (RanetVkFault what, guint n)
+{
+  g_return_if_fail (what < RANET_VK_N_FAULTS);
+  read_fault_environment ();
+  g_atomic_int_set (&fault_countdown[what], (gint) MIN (n, (guint) G_MAXINT));
+}
+
+VkResult
+ranet_vk_debug_fault (RanetVkFault what)
+{
+  read_fault_environment ();
+  for (;;) {
+    gint left = g_atomic_int_get (&fault_countdown[what]);
+
+    if (left <= 0)
+      return VK_SUCCESS;
+    if (g_atomic_int_compare_and_exchange (&fault_countdown[what], left, left - 1)) {
+      if (left > 1)
+        return VK_SUCCESS;
+      return what == RANET_VK_FAULT_ALLOC ? VK_ERROR_OUT_OF_DEVICE_MEMORY : VK_ERROR_DEVICE_LOST;
+    }
+  }
+}

@@ -21,9 +21,11 @@ struct _RanetVkDevice {
   VkPhysicalDeviceProperties props;
   VkPhysicalDeviceMemoryProperties mem_props;
   guint32 subgroup_size;
+  gboolean subgroup_shuffle;    /* basic + shuffle subgroup operations in compute */
   gboolean fp16_storage;
 
   VkDevice device;
+  gint lost;                    /* atomic; VK_ERROR_DEVICE_LOST seen: get_shared hands out a new device */
   guint32 queue_family;
   guint32 timestamp_valid_bits; /* 0: no timestamps on the queue */
   VkQueue queue;
@@ -60,6 +62,29 @@ struct _RanetVkPipeline {
 /* vk-error.c */
 const char *ranet_vk_result_name (VkResult result);
 gboolean ranet_vk_check (VkResult result, const char *call, GError **error);
+
+/* Fault injection, for tests of the error paths above this layer: real
+ * drivers almost never fail these calls on demand.
+ * @RANET_VK_FAULT_ALLOC: a buffer's device memory allocation fails with
+ *   VK_ERROR_OUT_OF_DEVICE_MEMORY (environment: RANET_VK_FAIL_ALLOC=N)
+ * @RANET_VK_FAULT_SUBMIT: a queue submission fails with VK_ERROR_DEVICE_LOST
+ *   and the device counts as lost (environment: RANET_VK_FAIL_SUBMIT=N) */
+typedef enum {
+  RANET_VK_FAULT_ALLOC,
+  RANET_VK_FAULT_SUBMIT,
+  RANET_VK_N_FAULTS,
+} RanetVkFault;
+
+/* Makes the @n-th call of @what from now on fail (1: the next one), once,
+ * process-wide; 0 disarms. The environment variables arm the same counters
+ * at the first call that could fail. */
+void ranet_vk_debug_inject (RanetVkFault what, guint n);
+/* The result the call about to be made must give instead of calling the
+ * driver: VK_SUCCESS when no fault is due. */
+VkResult ranet_vk_debug_fault (RanetVkFault what);
+
+/* vk-device.c: a submission result; VK_ERROR_DEVICE_LOST marks @dev lost. */
+void ranet_vk_device_note_result (RanetVkDevice *dev, VkResult result);
 
 /* vk-buffer.c */
 RanetVkBuffer *ranet_vk_buffer_new_full (RanetVkDevice *dev, gsize size,

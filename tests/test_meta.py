@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""The RanetClassificationMeta contract as a Python (PyGObject) application sees it.
+
+Runs videotestsrc ! ranetclassify ! appsink and reads every field of each
+buffer's metadata through buf.get_custom_meta("RanetClassificationMeta"), with
+the types ranet-classification-meta.h documents. Exits 77 (skipped) where gi or
+the plugin is missing.
+"""
+import sys
+import unittest
+import warnings
+
+SKIP = 77
+
+try:
+    import gi
+
+    gi.require_version("Gst", "1.0")
+    from gi.repository import Gst
+except (ImportError, ValueError) as e:
+    print(f"skipped: PyGObject with Gst 1.0 is not available ({e})")
+    sys.exit(SKIP)
+
+META_NAME = "RanetClassificationMeta"
+FRAMES = 6
+
+
+def top_k_entries(structure):
+    """The top-k list as [(class-id, label, score)]: GstValueArray has no Python
+    conversion without gst-python's overrides, so go through GValueArray."""
+    ok, array = structure.get_array("top-k")
+    assert ok, "top-k is not an array"
+    entries = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # GValueArray.get_nth
+        for i in range(array.n_values):
+            entry = array.get_nth(i)
+            assert entry.get_name() == "ranet-class"
+            entries.append((entry.get_int("class-id")[1], entry.get_string("label"),
+                             entry.get_double("score")[1]))
+    return entries
+
+
+def run(launch):
+    """Plays launch (its appsink named sink) to the end; returns the buffers."""
+    pipeline = Gst.parse_launch(launch)
+    sink = pipeline.get_by_name("sink")
+    buffers = []
+    assert pipeline.set_state(Gst.State.PLAYING) != Gst.StateChangeReturn.FAILURE
+    try:
+        while True:
+            sample = sink.emit("try-pull-sample", 120 * Gst.SECOND)
+            if sample is None:
+                break
+            buffers.append(sample.get_buffer())
+        msg = pipeline.get_bus().pop_filtered(Gst.MessageType.ERROR)
+        if msg is not None:
+            err, debug = msg.parse_error()
+            raise AssertionError(f"{err.message} ({debug})")
+        assert sink.get_property("eos"), "the pipeline stalled"
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+    return buffers
+
+
+class MetaTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        Gst.init(None)
+        if Gst.ElementFactory.find("ranetclassify") is None:
+            raise unittest.SkipTest("ranetclassify is not in GST_PLUGIN_PATH")
+
+    def test_fields(self):
+        buffers = run(f"videotestsrc num-buffers={FRAMES} pattern=ball "
+                      "! video/x-raw,width=64,height=48 "
+                      "! ranetclassify threshold-mode=fixed threshold=0.7 top-k=4 "
+                      "! appsink name=sink sync=false")
+        self.assertEqual(len(buffers), FRAMES)
+        for buf in buffers:
+            meta = buf.get_custom_meta(META_NAME)
+            self.assertIsNotNone(meta)
+            s = meta.get_structure()
+            class_id = s.get_int("class-id")[1]
+            confidence = s.get_double("confidence")[1]
+            exit_index = s.get_int("exit")[1]
+            num_exits = s.get_int("num-exits")[1]
+            threshold = s.get_double("threshold")[1]
+            has_forced, forced = s.get_boolean("forced")
+            has_reused, reused = s.get_boolean("reused")
+            self.assertTrue(has_forced and has_reused)
+            self.assertFalse(forced)  # no max-exit: only confidence ends a frame
+            self.assertFalse(reused)
+            self.assertIsInstance(s.get_string("label"), str)
+            self.assertGreater(s.get_uint64("macs")[1], 0)
+            self.assertGreater(s.get_uint64("latency")[1], 0)
+
+            self.assertTrue(0 <= class_id < 10)
+            self.assertTrue(0.0 < confidence <= 1.0)
+            self.assertEqual(num_exits, 5)
+            self.assertTrue(0 <= exit_index < num_exits)
+            # a frame leaves at the first exit that is confident enough; the
+            # last exit takes every frame (threshold 0 there)
+            if exit_index < num_exits - 1:
+                self.assertAlmostEqual(threshold, 0.7)
+                self.assertGreaterEqual(confidence, threshold)
+            else:
+                self.assertEqual(threshold, 0.0)
+
+            top = top_k_entries(s)
+            self.assertEqual(len(top), 4)
+            self.assertEqual(top[0][0], class_id)
+            self.assertEqual(top[0][1], s.get_string("label"))
+            self.assertAlmostEqual(top[0][2], confidence)
+            scores = [score for _, _, score in top]
+            self.assertEqual(scores, sorted(scores, reverse=True))
+
+    def test_reused_frames(self):
+        buffers = run("videotestsrc num-buffers=4 ! ranetclassify inference-interval=2 "
+                      "! appsink name=sink sync=false")
+        reused = [buf.get_custom_meta(META_NAME).get_structure().get_boolean("reused")[1]
+                  for buf in buffers]
+        self.assertEqual(reused, [False, True, False, True])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
