@@ -410,8 +410,11 @@ classify (GstRanetClassify *self, GstVideoFrame *frame, FramePlan *plan,
   }
   if (!ranet_net_set_frame_layout (self->net, &layout, mode, error))
     return FALSE;
-  ranet_video_layout_copy_frame (frame, &layout,
-      ranet_net_get_frame_memory (self->net, NULL));
+  /* only the rows the resize reads: a 1080p frame for a 28x28 network is
+   * 56 rows, not 1080 */
+  for (guint i = 0; i < GST_VIDEO_FRAME_N_PLANES (frame) && i < RANET_MAX_PLANES; i++)
+    ranet_net_write_frame_plane (self->net, i, GST_VIDEO_FRAME_PLANE_DATA (frame, i),
+        layout.stride[i]);
 
   for (guint k = 0; k <= last; k++) {
     guint64 now;

@@ -86,17 +86,3 @@ ranet_video_layout_fits_frame (const GstVideoFrame *frame,
   }
   return TRUE;
 }
-
-void
-ranet_video_layout_copy_frame (const GstVideoFrame *frame,
-    const RanetFrameLayout *layout, guint8 *dest)
-{
-  for (guint i = 0; i < RANET_MAX_PLANES; i++) {
-    guint rows = ranet_frame_layout_plane_rows (layout, i);
-    if (rows == 0)
-      break;
-    /* the last row may end right after its pixels: copy no padding after it */
-    memcpy (dest + layout->offset[i], GST_VIDEO_FRAME_PLANE_DATA (frame, i),
-        layout->stride[i] * (rows - 1) + ranet_frame_layout_plane_row_bytes (layout, i));
-  }
-}

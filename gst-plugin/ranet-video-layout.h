@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  * ranet_video_layout_from_frame:
  * @frame: a mapped video frame
  * @layout: (out): the frame's layout, planes at the offsets they will have once
- *   copied one after another by ranet_video_layout_copy_frame()
+ *   copied one after another into the net's frame memory
  *
  * Returns: %FALSE when the frame's format is not one ranetclassify accepts.
  */
@@ -36,16 +36,5 @@ gboolean ranet_video_layout_from_frame (const GstVideoFrame *frame,
  */
 gboolean ranet_video_layout_fits_frame (const GstVideoFrame *frame,
     const RanetFrameLayout *layout);
-
-/**
- * ranet_video_layout_copy_frame:
- * @frame: a mapped video frame
- * @layout: its layout from ranet_video_layout_from_frame()
- * @dest: ranet_frame_layout_get_size() bytes
- *
- * Copies the frame's planes, strides included, to where @layout places them.
- */
-void ranet_video_layout_copy_frame (const GstVideoFrame *frame,
-    const RanetFrameLayout *layout, guint8 *dest);
 
 G_END_DECLS
