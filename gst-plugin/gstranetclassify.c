@@ -423,8 +423,12 @@ classify (GstRanetClassify *self, GstVideoFrame *frame, FramePlan *plan,
       GST_OBJECT_LOCK (self);
       out_of_time = !ranet_policy_can_run_stage (self->policy, &plan->plan, k, t);
       GST_OBJECT_UNLOCK (self);
-      if (out_of_time)
+      if (out_of_time) {
+        GST_LOG_OBJECT (self, "no time for stage %u: %.2f ms left, it takes "
+            "%.2f ms", k, ((gdouble) plan->plan.deadline_ns - (gdouble) t) / 1e6,
+            ranet_policy_get_stage_latency (self->policy, k) / 1e6);
         break;
+      }
     }
     if (!ranet_net_run_stage (self->net, k, &exit, error))
       return FALSE;

@@ -355,6 +355,35 @@ test_no_budget (void)
   sim_clear (&s);
 }
 
+static void
+test_spoilt_estimate_recovers (void)
+{
+  Table t;
+  Sim s;
+  RanetPolicyFrame f;
+  guint64 spoilt = (guint64) (40.0 * MS);
+
+  table_init (&t);
+  sim_init (&s, &t, (guint64) (10.0 * MS));
+  run_frames (&s, 50, 1.0, 1.0);
+  /* one run of stage 1 took 40 times its cost (a preempted thread) */
+  ranet_policy_begin_frame (s.policy, s.now, &f);
+  ranet_policy_stage_done (s.policy, 1, spoilt);
+  g_assert_cmpfloat (ranet_policy_get_stage_latency (s.policy, 1), >, 3 * stage_ms[1] * MS);
+  ranet_policy_end_frame (s.policy, &f, 1, s.now + spoilt, FALSE);
+
+  /* the estimate comes back within a few hundred frames, and frames go deep again */
+  run_frames (&s, 300, 1.0, 1.0);
+  run_frames (&s, 200, 1.0, 1.0);
+  g_test_message ("stage 1 estimate %.2f ms (true %.2f), mean exit %.2f",
+      ranet_policy_get_stage_latency (s.policy, 1) / MS, stage_ms[1], s.exit_sum / s.frames);
+  g_assert_cmpfloat (ranet_policy_get_stage_latency (s.policy, 1), <, 1.5 * stage_ms[1] * MS);
+  g_assert_cmpfloat (s.exit_sum / s.frames, >, 1.0);
+  g_assert_cmpfloat (met_share (&s), >=, 0.99);
+  assert_best_feasible (&t, &s, 10.0, 1.0);
+  sim_clear (&s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -365,5 +394,6 @@ main (int argc, char **argv)
   g_test_add_func ("/policy/qos-flood", test_qos_flood);
   g_test_add_func ("/policy/budget-below-first-exit", test_budget_below_first_exit);
   g_test_add_func ("/policy/no-budget", test_no_budget);
+  g_test_add_func ("/policy/spoilt-estimate-recovers", test_spoilt_estimate_recovers);
   return g_test_run ();
 }

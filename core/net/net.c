@@ -175,6 +175,21 @@ create_input_copy (RanetNet *net, GError **error)
   return net->input_copy != NULL;
 }
 
+/* Runs every stage once on a zero input. A driver may finish compiling a
+ * pipeline, or fault in its memory, on its first dispatch: that time belongs to
+ * setting up, not to the first frame, whose latencies the frame-rate policy
+ * learns from. */
+static gboolean
+warm_up (RanetNet *net, GError **error)
+{
+  RanetTensorView v = ranet_graph_get_input_view (net->graph);
+  g_autofree float *zeros = g_new0 (float, (gsize) v.c * v.h * v.w);
+  RanetExitResult result;
+
+  return ranet_net_set_input_tensor (net, zeros, error)
+      && ranet_net_run (net, NULL, net->n_exits - 1, &result, error);
+}
+
 RanetNet *
 ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error)
 {
@@ -224,6 +239,8 @@ ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error)
     if (net->stages[k] == NULL || !ranet_net_record_stage (net, k, error))
       return NULL;
   }
+  if (!warm_up (net, error))
+    return NULL;
   return g_steal_pointer (&net);
 }
 

@@ -16,6 +16,13 @@
  * a downstream that has since stopped reporting comes back (in ~350 frames
  * from half); a downstream still late keeps cutting faster than this. */
 #define QOS_RELAX 1.002
+/* A stage that has not run for IDLE_FRAMES frames has its shape factor pulled
+ * towards 1, and its deviation towards 0, by IDLE_DECAY per frame. An estimate spoilt by one slow run (a
+ * preempted thread) would otherwise keep the deadline check from ever running
+ * the stage again, and so from ever correcting it; this way the stage gets
+ * tried again within a few hundred frames and is measured afresh. */
+#define IDLE_FRAMES 30
+#define IDLE_DECAY 0.02
 /* Deadline checks use the mean latency plus this many mean deviations. */
 #define DEVIATIONS 2.0
 
@@ -35,6 +42,7 @@ typedef struct {
   double efficiency;  /* 1 until measured */
   double deviation;   /* mean relative deviation of measurements from estimates */
   gboolean measured;
+  guint idle_frames;  /* frames since the stage last ran */
 } StageEstimate;
 
 struct _RanetPolicy {
@@ -289,6 +297,13 @@ ranet_policy_begin_frame (RanetPolicy *policy, guint64 now_ns, RanetPolicyFrame 
   guint64 budget;
 
   policy->qos_scale = MIN (1.0, policy->qos_scale * QOS_RELAX);
+  for (guint k = 1; k < policy->n_exits; k++) {
+    StageEstimate *st = &policy->stages[k];
+    if (st->measured && ++st->idle_frames > IDLE_FRAMES) {
+      st->efficiency += IDLE_DECAY * (1.0 - st->efficiency);
+      st->deviation *= 1.0 - IDLE_DECAY;
+    }
+  }
   choose_point (policy);
   budget = ranet_policy_get_budget (policy);
   frame->point = policy->current;
@@ -318,6 +333,7 @@ ranet_policy_stage_done (RanetPolicy *policy, guint stage, guint64 cost_ns)
 
   g_return_if_fail (stage < policy->n_exits);
   s = &policy->stages[stage];
+  s->idle_frames = 0;
   macs = policy->stage_macs[stage];
   observed = (double) cost_ns;
   if (policy->rate == 0.0) {
