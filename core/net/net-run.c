@@ -11,6 +11,8 @@ ranet_net_set_input_tensor (RanetNet *net, const float *input, GError **error)
   g_return_val_if_fail (net != NULL && input != NULL, FALSE);
   memcpy (ranet_vk_buffer_get_mapped (net->input_tensor), input,
       (gsize) v.c * v.h * v.w * sizeof (float));
+  /* a new input starts a new frame: no stage of the old one may follow */
+  net->next_stage = 0;
   if (net->input != RANET_NET_INPUT_TENSOR) {
     net->input = RANET_NET_INPUT_TENSOR;
     return ranet_net_record_stage (net, 0, error);
@@ -75,6 +77,7 @@ ranet_net_set_frame_layout (RanetNet *net, const RanetFrameLayout *layout,
   net->frame_layout = *layout;
   net->frame_mode = mode;
   net->input = RANET_NET_INPUT_FRAME;
+  net->next_stage = 0;
   return ranet_net_record_stage (net, 0, error);
 }
 
