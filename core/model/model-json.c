@@ -80,3 +80,26 @@ model_json_parse (const char *data, gsize len, const char *file, const char *wha
   }
   return root;
 }
+
+const char *
+model_json_type_name (JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return "null";
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return "an object";
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return "a list";
+  switch (json_node_get_value_type (node)) {
+  case G_TYPE_INT64:
+    return "an integer";
+  case G_TYPE_DOUBLE:
+    return "a number";
+  case G_TYPE_BOOLEAN:
+    return "a boolean";
+  case G_TYPE_STRING:
+    return "a string";
+  default:
+    return "an unknown value";
+  }
+}

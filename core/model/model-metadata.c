@@ -29,29 +29,6 @@ typedef struct {
   GError **error;
 } Ctx;
 
-static const char *
-type_name (JsonNode *node)
-{
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return "null";
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return "an object";
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return "a list";
-  switch (json_node_get_value_type (node)) {
-  case G_TYPE_INT64:
-    return "an integer";
-  case G_TYPE_DOUBLE:
-    return "a number";
-  case G_TYPE_BOOLEAN:
-    return "a boolean";
-  case G_TYPE_STRING:
-    return "a string";
-  default:
-    return "an unknown value";
-  }
-}
-
 G_GNUC_PRINTF (2, 3)
 static gboolean
 fail (Ctx *ctx, const char *format, ...)
@@ -89,7 +66,7 @@ static JsonObject *
 as_object (Ctx *ctx, JsonNode *node)
 {
   if (!JSON_NODE_HOLDS_OBJECT (node)) {
-    fail (ctx, "the value is %s; expected a JSON object", type_name (node));
+    fail (ctx, "the value is %s; expected a JSON object", model_json_type_name (node));
     return NULL;
   }
   return json_node_get_object (node);
@@ -111,7 +88,7 @@ read_uint (Ctx *ctx, JsonNode *node, const char *key, guint min, guint max, guin
   gint64 v;
 
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return fail (ctx, "\"%s\" is %s; expected an integer in %u..%u", key, type_name (node), min, max);
+    return fail (ctx, "\"%s\" is %s; expected an integer in %u..%u", key, model_json_type_name (node), min, max);
   v = json_node_get_int (node);
   if (v < (gint64) min || v > (gint64) max)
     return fail (ctx, "\"%s\" is %" G_GINT64_FORMAT "; expected an integer in %u..%u", key, v, min, max);
@@ -126,7 +103,7 @@ read_number (Ctx *ctx, JsonNode *node, const char *key, double min, double max, 
 
   if (!JSON_NODE_HOLDS_VALUE (node)
       || (json_node_get_value_type (node) != G_TYPE_INT64 && json_node_get_value_type (node) != G_TYPE_DOUBLE))
-    return fail (ctx, "\"%s\" is %s; expected a number in [%g, %g]", key, type_name (node), min, max);
+    return fail (ctx, "\"%s\" is %s; expected a number in [%g, %g]", key, model_json_type_name (node), min, max);
   /* json_node_get_double() converts integers too. */
   v = json_node_get_double (node);
   if (!isfinite (v) || v < min || v > max)
@@ -139,7 +116,7 @@ static gboolean
 read_bool (Ctx *ctx, JsonNode *node, const char *key, gboolean *out)
 {
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return fail (ctx, "\"%s\" is %s; expected true or false", key, type_name (node));
+    return fail (ctx, "\"%s\" is %s; expected true or false", key, model_json_type_name (node));
   *out = json_node_get_boolean (node);
   return TRUE;
 }
@@ -148,7 +125,7 @@ static const char *
 read_string (Ctx *ctx, JsonNode *node, const char *key, const char *expected)
 {
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING) {
-    fail (ctx, "\"%s\" is %s; expected %s", key, type_name (node), expected);
+    fail (ctx, "\"%s\" is %s; expected %s", key, model_json_type_name (node), expected);
     return NULL;
   }
   return json_node_get_string (node);
@@ -162,7 +139,7 @@ read_list (Ctx *ctx, JsonNode *node, const char *key, guint min_len, guint max_l
   guint n;
 
   if (!JSON_NODE_HOLDS_ARRAY (node)) {
-    fail (ctx, "\"%s\" is %s; expected a list of %s", key, type_name (node), of_what);
+    fail (ctx, "\"%s\" is %s; expected a list of %s", key, model_json_type_name (node), of_what);
     return NULL;
   }
   a = json_node_get_array (node);
@@ -231,7 +208,7 @@ read_fraction (Ctx *ctx, JsonObject *obj, const char *key, gboolean one_allowed,
     return FALSE;
   if (!JSON_NODE_HOLDS_VALUE (node)
       || (json_node_get_value_type (node) != G_TYPE_INT64 && json_node_get_value_type (node) != G_TYPE_DOUBLE))
-    return fail (ctx, "\"%s\" is %s; expected a number in %s", key, type_name (node), range);
+    return fail (ctx, "\"%s\" is %s; expected a number in %s", key, model_json_type_name (node), range);
   v = json_node_get_double (node);
   if (!(v > 0 && (v < 1 || (one_allowed && v == 1))))
     return fail (ctx, "\"%s\" is %g; expected a number in %s", key, v, range);
@@ -435,7 +412,7 @@ parse_labels (ModelMetadata *md, GHashTable *metadata, const char *file, GError 
   if (root == NULL)
     return FALSE;
   if (!JSON_NODE_HOLDS_ARRAY (root))
-    return fail (&ctx, "the value is %s; expected a list of %u strings (num_classes)", type_name (root),
+    return fail (&ctx, "the value is %s; expected a list of %u strings (num_classes)", model_json_type_name (root),
                  md->config.num_classes);
   a = json_node_get_array (root);
   n = json_array_get_length (a);
@@ -444,7 +421,7 @@ parse_labels (ModelMetadata *md, GHashTable *metadata, const char *file, GError 
   for (guint i = 0; i < n; i++) {
     JsonNode *node = json_array_get_element (a, i);
     if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-      return fail (&ctx, "label %u is %s; expected a string", i, type_name (node));
+      return fail (&ctx, "label %u is %s; expected a string", i, model_json_type_name (node));
     g_strv_builder_add (builder, json_node_get_string (node));
   }
   md->labels = g_strv_builder_end (builder);
@@ -528,7 +505,7 @@ model_metadata_parse_calibration (ModelMetadata *md, GHashTable *metadata, guint
     const char *lists[] = { "thresholds", "exit_fractions" };
 
     if (!JSON_NODE_HOLDS_OBJECT (op_node))
-      return fail (&ctx, "\"operating_points[%u]\" is %s; expected an object", i, type_name (op_node));
+      return fail (&ctx, "\"operating_points[%u]\" is %s; expected an object", i, model_json_type_name (op_node));
     for (guint k = 0; k < G_N_ELEMENTS (lists); k++) {
       g_autofree char *name = g_strdup_printf ("operating_points[%u].%s", i, lists[k]);
       node = json_object_get_member (json_node_get_object (op_node), lists[k]);

@@ -49,6 +49,8 @@ gboolean model_safetensors_parse (ModelContainer *c, GBytes *bytes, const char *
 gboolean model_tensors_to_f32 (ModelContainer *c, const char *file, GError **error);
 
 /* model-json.c */
+/* "an integer", "a list", ...: a JSON value's kind, for error messages. */
+const char *model_json_type_name (JsonNode *node);
 JsonNode *model_json_parse (const char *data, gsize len, const char *file, const char *what,
                             RanetModelError code, GError **error);
 

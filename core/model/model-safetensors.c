@@ -33,29 +33,6 @@ model_container_clear (ModelContainer *c)
   g_clear_pointer (&c->bytes, g_bytes_unref);
 }
 
-static const char *
-json_type_name (JsonNode *node)
-{
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return "null";
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return "an object";
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return "a list";
-  switch (json_node_get_value_type (node)) {
-  case G_TYPE_INT64:
-    return "an integer";
-  case G_TYPE_DOUBLE:
-    return "a number";
-  case G_TYPE_BOOLEAN:
-    return "a boolean";
-  case G_TYPE_STRING:
-    return "a string";
-  default:
-    return "an unknown value";
-  }
-}
-
 static gboolean
 parse_metadata (ModelContainer *c, JsonNode *node, const char *file, GError **error)
 {
@@ -67,7 +44,7 @@ parse_metadata (ModelContainer *c, JsonNode *node, const char *file, GError **er
   if (!JSON_NODE_HOLDS_OBJECT (node)) {
     g_set_error (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_CORRUPT,
                  "%s: __metadata__ is %s; expected an object mapping strings to strings", file,
-                 json_type_name (node));
+                 model_json_type_name (node));
     return FALSE;
   }
   obj = json_node_get_object (node);
@@ -76,7 +53,7 @@ parse_metadata (ModelContainer *c, JsonNode *node, const char *file, GError **er
   while (json_object_iter_next (&iter, &key, &value)) {
     if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING) {
       g_set_error (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_CORRUPT,
-                   "%s: __metadata__ key \"%s\" holds %s; expected a string", file, key, json_type_name (value));
+                   "%s: __metadata__ key \"%s\" holds %s; expected a string", file, key, model_json_type_name (value));
       return FALSE;
     }
     g_hash_table_replace (c->metadata, g_strdup (key), g_strdup (json_node_get_string (value)));
@@ -112,7 +89,7 @@ parse_tensor_entry (ModelTensor *t, JsonNode *node, gsize data_size, const char 
   if (!JSON_NODE_HOLDS_OBJECT (node)) {
     g_set_error (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_CORRUPT,
                  "%s: tensor \"%s\": entry is %s; expected an object with dtype, shape and data_offsets", file,
-                 t->name, json_type_name (node));
+                 t->name, model_json_type_name (node));
     return FALSE;
   }
   obj = json_node_get_object (node);
@@ -139,7 +116,7 @@ parse_tensor_entry (ModelTensor *t, JsonNode *node, gsize data_size, const char 
 
   if (!JSON_NODE_HOLDS_VALUE (dtype_node) || json_node_get_value_type (dtype_node) != G_TYPE_STRING) {
     g_set_error (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_CORRUPT,
-                 "%s: tensor \"%s\": dtype is %s; expected a string", file, t->name, json_type_name (dtype_node));
+                 "%s: tensor \"%s\": dtype is %s; expected a string", file, t->name, model_json_type_name (dtype_node));
     return FALSE;
   }
   dtype = json_node_get_string (dtype_node);
@@ -158,7 +135,7 @@ parse_tensor_entry (ModelTensor *t, JsonNode *node, gsize data_size, const char 
   if (!JSON_NODE_HOLDS_ARRAY (shape_node)) {
     g_set_error (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_CORRUPT,
                  "%s: tensor \"%s\": shape is %s; expected a list of non-negative integers", file, t->name,
-                 json_type_name (shape_node));
+                 model_json_type_name (shape_node));
     return FALSE;
   }
   shape = json_node_get_array (shape_node);
@@ -181,7 +158,7 @@ parse_tensor_entry (ModelTensor *t, JsonNode *node, gsize data_size, const char 
       else
         g_set_error (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_CORRUPT,
                      "%s: tensor \"%s\": shape[%u] is %s; expected a non-negative integer", file, t->name, i,
-                     json_type_name (d));
+                     model_json_type_name (d));
       return FALSE;
     }
     t->dims[i] = (guint) v;
@@ -205,7 +182,7 @@ parse_tensor_entry (ModelTensor *t, JsonNode *node, gsize data_size, const char 
   if (!JSON_NODE_HOLDS_ARRAY (offsets_node) || json_array_get_length (json_node_get_array (offsets_node)) != 2) {
     g_set_error (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_CORRUPT,
                  "%s: tensor \"%s\": data_offsets is %s; expected a list [begin, end] of two integers", file,
-                 t->name, json_type_name (offsets_node));
+                 t->name, model_json_type_name (offsets_node));
     return FALSE;
   }
   offsets = json_node_get_array (offsets_node);
@@ -216,7 +193,7 @@ parse_tensor_entry (ModelTensor *t, JsonNode *node, gsize data_size, const char 
     if (!JSON_NODE_HOLDS_VALUE (o) || json_node_get_value_type (o) != G_TYPE_INT64) {
       g_set_error (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_CORRUPT,
                    "%s: tensor \"%s\": data_offsets[%u] is %s; expected an integer", file, t->name, i,
-                   json_type_name (o));
+                   model_json_type_name (o));
       return FALSE;
     }
     if (!get_uint64 (o, data_size, &v)) {
@@ -368,7 +345,7 @@ model_safetensors_parse (ModelContainer *c, GBytes *bytes, const char *file, GEr
     return FALSE;
   if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, RANET_MODEL_ERROR, RANET_MODEL_ERROR_CORRUPT, "%s: the header is %s; expected a JSON object",
-                 file, json_type_name (root));
+                 file, model_json_type_name (root));
     return FALSE;
   }
   obj = json_node_get_object (root);
