@@ -93,15 +93,17 @@ make_frame (const GstVideoInfo *info, guint64 index)
   return buf;
 }
 
-static GstCaps *
-variant_caps (const Variant *v, GstVideoInfo *info)
+/* Sets @v's caps on @src (which takes a reference of its own). */
+static void
+set_variant_caps (GstAppSrc *src, const Variant *v, GstVideoInfo *info)
 {
   GstCaps *caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, v->format,
       "width", G_TYPE_INT, v->width, "height", G_TYPE_INT, v->height,
       "framerate", GST_TYPE_FRACTION, 30, 1, NULL);
 
   g_assert_true (gst_video_info_from_caps (info, caps));
-  return caps;
+  gst_app_src_set_caps (src, caps);
+  gst_caps_unref (caps);
 }
 
 /* ---- one pipeline ---- */
@@ -208,7 +210,7 @@ run_soak (guint64 frames, guint64 caps_every, guint64 cycle_every, gdouble max_g
   gint64 t0 = g_get_monotonic_time ();
   guint classes[64] = { 0 };
 
-  gst_app_src_set_caps (p.src, variant_caps (&variants[0], &info));
+  set_variant_caps (p.src, &variants[0], &info);
   set_playing (&p);
   for (guint64 i = 0; i < frames; i++) {
     Result r;
@@ -219,7 +221,7 @@ run_soak (guint64 frames, guint64 caps_every, guint64 cycle_every, gdouble max_g
     }
     if (i > 0 && i % caps_every == 0) {
       v = (v + 1) % G_N_ELEMENTS (variants);
-      gst_app_src_set_caps (p.src, variant_caps (&variants[v], &info));
+      set_variant_caps (p.src, &variants[v], &info);
     }
     r = classify_one (&p, &info, i);
     classes[CLAMP (r.class_id, 0, 63)]++;
@@ -268,7 +270,7 @@ worker_run (gpointer data)
   Pipeline p = pipeline_new ();
   GstVideoInfo info;
 
-  gst_app_src_set_caps (p.src, variant_caps (w->variant, &info));
+  set_variant_caps (p.src, w->variant, &info);
   set_playing (&p);
   for (guint64 i = 0; i < w->frames; i++) {
     w->results[i] = classify_one (&p, &info, i);
