@@ -764,6 +764,15 @@ test_container (void)
     assert_load_fails (b, RANET_MODEL_ERROR_CORRUPT, "header", "a list", "expected a JSON object", NULL);
   }
   {
+    /* A second value after the header's object: json-glib 1.6 would leak it. */
+    g_autofree char *two = g_malloc (hlen);
+    g_autoptr (GBytes) b = NULL;
+    memset (two, ' ', hlen);
+    memcpy (two, "{\"a\": 1} [1, 2]", 15);
+    b = patched (bytes, 8, two, hlen);
+    assert_load_fails (b, RANET_MODEL_ERROR_CORRUPT, "header", "more text follows", "byte 9", NULL);
+  }
+  {
     /* Deep nesting must not reach json-glib's recursive parser. */
     g_autofree char *deep = g_malloc (hlen);
     g_autoptr (GBytes) b = NULL;
@@ -1030,6 +1039,8 @@ test_metadata_container (void)
                      "ranet.calibration", "missing");
   assert_meta_fails (f, &(MetaEdit) { "ranet.config", "{\"nBlocks\": 1", FALSE }, RANET_MODEL_ERROR_METADATA,
                      "ranet.config", "not valid JSON");
+  assert_meta_fails (f, &(MetaEdit) { "ranet.labels", "[\"a\", \"b\"] {}", FALSE }, RANET_MODEL_ERROR_METADATA,
+                     "ranet.labels", "more text follows");
   /* A number beyond double range is no finite mean. */
   assert_meta_fails (f, &(MetaEdit) { "ranet.preprocess", "{\"input_size\": [16, 16], \"channels\": 1, "
                                       "\"mean\": [1e999], \"std\": [0.25], \"resize\": \"stretch\"}", FALSE },

@@ -27,15 +27,11 @@ meson compile -C "$BUILD" tests/fuzz/fuzz-model-loader
 
 mkdir -p "$BUILD/fuzz-corpus" "$BUILD/fuzz-artifacts"
 LOG="$BUILD/fuzz-model-loader.log"
-# libFuzzer's own leak check (after each input that allocated more than it
-# freed) is off by default: it reported a leak of a small JSON tree once that
-# no replay reproduces, in isolation or with the same corpus in the same
-# order, and CI must not flake. Leaks are checked deterministically instead:
-# test-fuzz-corpus replays the committed corpus under LeakSanitizer in
-# tools/ci-sanitize.sh. FUZZ_DETECT_LEAKS=1 turns libFuzzer's check on.
-# LeakSanitizer's check at exit is off too unless asked for: a 30-minute run
-# once ended with a 456-byte leak report at exit that left no input to replay.
-export ASAN_OPTIONS="abort_on_error=1:symbolize=1:detect_leaks=${FUZZ_DETECT_LEAKS:-0}"
+# Leaks are errors: libFuzzer checks after every input that allocated more
+# than it freed, LeakSanitizer at exit. FUZZ_DETECT_LEAKS=0 turns both off.
+# G_SLICE=always-malloc makes json-glib's nodes visible to LeakSanitizer
+# (GLib 2.74 otherwise keeps them in its own magazines).
+export ASAN_OPTIONS="abort_on_error=1:symbolize=1:detect_leaks=${FUZZ_DETECT_LEAKS:-1}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export G_SLICE=always-malloc
 ARGS=(
@@ -45,7 +41,7 @@ ARGS=(
   -rss_limit_mb=2048
   -max_len=65536
   -print_final_stats=1
-  -detect_leaks="${FUZZ_DETECT_LEAKS:-0}"
+  -detect_leaks="${FUZZ_DETECT_LEAKS:-1}"
   -artifact_prefix="$BUILD/fuzz-artifacts/"
 )
 if [ "$JOBS" -gt 1 ]; then
