@@ -45,6 +45,7 @@ typedef struct {
   const char *tools_dir;
   gint frames;
   gint profile_runs;
+  gboolean layers;
   gint torch_runs;
   gint pre_runs;
   gboolean no_torch;
@@ -230,6 +231,37 @@ layer_kind (const RanetLayer *l)
   return g_strdup ("?");
 }
 
+/* The input and output views of a layer (a softmax writes nothing shaped). */
+static void
+layer_views (const RanetLayer *l, const RanetTensorView **in, const RanetTensorView **out)
+{
+  *in = NULL, *out = NULL;
+  switch (l->kind) {
+    case RANET_LAYER_CONV2D:
+      *in = &l->p.conv2d.in, *out = &l->p.conv2d.out;
+      break;
+    case RANET_LAYER_CONV1X1:
+      *in = &l->p.conv1x1.in, *out = &l->p.conv1x1.out;
+      break;
+    case RANET_LAYER_RESIZE_BILINEAR:
+      *in = &l->p.resize.in, *out = &l->p.resize.out;
+      break;
+    case RANET_LAYER_MAXPOOL2D:
+    case RANET_LAYER_AVGPOOL2D:
+      *in = &l->p.pool.in, *out = &l->p.pool.out;
+      break;
+    case RANET_LAYER_LINEAR:
+      *in = &l->p.linear.in, *out = &l->p.linear.out;
+      break;
+    case RANET_LAYER_SOFTMAX:
+      *in = &l->p.softmax.in;
+      break;
+    case RANET_LAYER_COPY:
+      *in = &l->p.copy.in, *out = &l->p.copy.out;
+      break;
+  }
+}
+
 typedef struct {
   char *name;
   guint count;
@@ -250,6 +282,31 @@ gflops (guint64 macs, double ms)
 {
   return ms > 0 ? 2.0 * macs / (ms * 1e6) : 0.0;
 }
+
+/* One line per layer: where the time goes inside a stage. */
+static void
+print_layers (const RanetGraph *g, const double *layer_ms)
+{
+  printf ("| layer | stage | kind | input CxHxW | output CxHxW | MMACs | profiled ms | GFLOP/s |\n");
+  printf ("| ---: | ---: | --- | --- | --- | ---: | ---: | ---: |\n");
+  for (guint i = 0; i < ranet_graph_get_n_layers (g); i++) {
+    const RanetLayer *l = ranet_graph_get_layer (g, i);
+    const RanetTensorView *in, *out;
+    g_autofree char *kind = layer_kind (l);
+    g_autofree char *out_shape = NULL;
+
+    layer_views (l, &in, &out);
+    if (in == NULL)
+      continue;
+    out_shape = out != NULL ? g_strdup_printf ("%ux%ux%u", out->c, out->h, out->w) : g_strdup ("");
+    g_autofree char *rate = l->macs ? g_strdup_printf ("%.2f", gflops (l->macs, layer_ms[i]))
+        : g_strdup ("");
+    printf ("| %u | %u | %s | %ux%ux%u | %s | %.3f | %.3f | %s |\n", i, l->stage, kind,
+        in->c, in->h, in->w, out_shape, l->macs / 1e6, layer_ms[i], rate);
+  }
+  printf ("\n");
+}
+
 
 /* ---- PyTorch ---- */
 
@@ -626,6 +683,9 @@ run (const Options *o, GError **error)
   }
   printf ("\n");
 
+  if (o->layers)
+    print_layers (g, layer_ms);
+
   printf ("| 1920x1080 RGBA frame -> %ux%ux%u input | rows copied | copy ms | "
       "dispatch GPU ms | copy + submit + wait ms |\n| --- | ---: | ---: | ---: | ---: |\n",
       cfg->in_channels, cfg->input_h, cfg->input_w);
@@ -687,6 +747,7 @@ main (int argc, char **argv)
     { "torch-runs", 0, 0, G_OPTION_ARG_INT, &o.torch_runs, "PyTorch runs (default 50)", "N" },
     { "preprocess-runs", 0, 0, G_OPTION_ARG_INT, &o.pre_runs,
       "Frame preprocessing runs (default 50)", "N" },
+    { "layers", 0, 0, G_OPTION_ARG_NONE, &o.layers, "Print every layer's profiled time", NULL },
     { "no-torch", 0, 0, G_OPTION_ARG_NONE, &o.no_torch, "Skip the PyTorch comparison", NULL },
     { "python", 0, 0, G_OPTION_ARG_FILENAME, &python,
       "Python with torch (default /usr/bin/python3)", "PATH" },

@@ -40,24 +40,23 @@ ranet_op_view_origin (const RanetTensorView *v)
   return (guint32) (v->base + (gsize) v->c_offset * v->h * v->w);
 }
 
-/* Vec4s of output channels per invocation for @out_c output channels: two when
- * there are enough channels to fill them, for twice the reuse of every input
- * load; one for narrow layers (a growth rate of 4 or 6), where eight would
- * mostly compute padding. The packing and the shader both follow this. */
+/* Vec4s of output channels per invocation of the 1x1 and linear shader for
+ * @out_c output channels: two when there are enough channels to fill them,
+ * for twice the reuse of every input load; one for narrow layers (a growth
+ * rate of 4 or 6), where eight would mostly compute padding. The packing and
+ * the shader both follow this. (conv2d chooses its own: op-conv2d.c.) */
 static inline guint
 ranet_op_oc_vec4s (guint out_c)
 {
   return out_c > 4 ? 2 : 1;
 }
 
-/* Output pixels per invocation along a run of @n: up to 8, each loaded input
- * value feeds 8 * 4 * ranet_op_oc_vec4s() multiply-adds (measured on lavapipe:
- * 8 beats 4 by 25-35%; more spills registers), balanced so that the last block
- * of a row is not mostly empty (14 -> 7 + 7, not 8 + 6). */
+/* Output pixels per invocation along a run of @n: up to @max, balanced so
+ * that the last block of a row is not mostly empty (14 -> 7 + 7, not 8 + 6). */
 static inline guint
-ranet_op_pixels_per_invocation (guint n)
+ranet_op_pixels_per_invocation (guint n, guint max)
 {
-  guint n_blocks = (n + 7) / 8;
+  guint n_blocks = (n + max - 1) / max;
   return (n + n_blocks - 1) / n_blocks;
 }
 
