@@ -18,6 +18,11 @@
  * on 3x3 layers. Without subgroup shuffles (conv2d.comp) every invocation
  * loads each weight itself.
  *
+ * With INPUT_TEXEL (conv2d_sg_texel.comp) the input is a uniform texel buffer:
+ * lavapipe turns a texel fetch into one vector gather, where a storage-buffer
+ * load is a loop over the lanes with a bounds check each (see
+ * ranet_op_texel_input()).
+ *
  * Packed weights (vec4 units from W_OFFSET), per block of 4 * OCV output channels:
  * OCV bias vec4s, then [in_c][kh][kw][OCV] vec4s. Channels past OUT_C are zero. */
 
@@ -49,7 +54,13 @@ const uint BLOCK_VEC4S = OCV * (1u + IN_C * KH * KW);
 const uint TAPS = KH * KW * OCV;                   /* weight vec4s per input channel */
 const uint NCH = (TAPS + SG - 1u) / SG;
 
+#if INPUT_TEXEL
+layout(set = 0, binding = 0) uniform samplerBuffer x_texels;
+#define LOAD_X(i) texelFetch (x_texels, int(i)).r
+#else
 layout(std430, set = 0, binding = 0) readonly buffer In { float x[]; };
+#define LOAD_X(i) x[i]
+#endif
 layout(std430, set = 0, binding = 1) readonly buffer Weights { vec4 w[]; };
 layout(std430, set = 0, binding = 2) writeonly buffer Out { float y[]; };
 
@@ -105,7 +116,7 @@ void main ()
     for (uint ky = 0u; ky < KH; ky++) {
       float row[ROW];
       for (uint r = 0u; r < ROW; r++) {
-        float v = x[cbase + roff[ky] + coff[r]];
+        float v = LOAD_X (cbase + roff[ky] + coff[r]);
         row[r] = (rok[ky] && cok[r]) ? v : 0.0;
       }
       for (uint kx = 0u; kx < KW; kx++) {

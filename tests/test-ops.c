@@ -81,10 +81,8 @@ static const ConvCase conv_cases[] = {
 };
 
 static void
-test_conv2d (void)
+run_conv2d_cases (void)
 {
-  if (!need_device ())
-    return;
   for (guint i = 0; i < G_N_ELEMENTS (conv_cases); i++) {
     const ConvCase *t = &conv_cases[i];
     guint oh = conv_out (t->h, t->kh, t->stride, t->pad_h);
@@ -105,6 +103,27 @@ test_conv2d (void)
     gboolean ran = ranet_op_check_conv2d (device, &p, t->same, 100 + i, &check, &error);
     assert_check (ran, &check, error, what);
   }
+}
+
+/* On a CPU implementation the input is read as a texel buffer
+ * (ranet_op_texel_input()); elsewhere, and here with RANET_TEXEL_INPUT=0, as a
+ * storage buffer. Both paths are checked on every device. */
+static void
+test_conv2d (void)
+{
+  if (!need_device ())
+    return;
+  run_conv2d_cases ();
+}
+
+static void
+test_conv2d_storage_input (void)
+{
+  if (!need_device ())
+    return;
+  g_setenv ("RANET_TEXEL_INPUT", "0", TRUE);
+  run_conv2d_cases ();
+  g_unsetenv ("RANET_TEXEL_INPUT");
 }
 
 typedef struct {
@@ -404,6 +423,7 @@ main (int argc, char **argv)
   }
 
   g_test_add_func ("/ops/conv2d", test_conv2d);
+  g_test_add_func ("/ops/conv2d-storage-input", test_conv2d_storage_input);
   g_test_add_func ("/ops/conv1x1", test_conv1x1);
   g_test_add_func ("/ops/linear", test_linear);
   g_test_add_func ("/ops/resize-bilinear", test_resize);

@@ -83,7 +83,7 @@ ranet_op_new_internal (RanetVkDevice *dev, const char *name,
 
 RanetOp *
 ranet_op_new_grid (RanetVkDevice *dev, const char *name,
-    const char *shader, gboolean has_weights, const guint32 *spec, guint n_spec,
+    const char *shader, gboolean has_weights, guint32 texel_mask, const guint32 *spec, guint n_spec,
     guint64 groups_x, guint64 groups_y, guint64 macs, GError **error)
 {
   RanetOp *op;
@@ -101,8 +101,8 @@ ranet_op_new_grid (RanetVkDevice *dev, const char *name,
   op->macs = macs;
   op->groups_x = (guint) groups_x;
   op->groups_y = (guint) groups_y;
-  op->pipe = ranet_vk_pipeline_new_named (dev, shader, has_weights ? 3 : 2,
-      spec, n_spec, 0, error);
+  op->pipe = ranet_vk_pipeline_new_named_full (dev, shader, has_weights ? 3 : 2,
+      texel_mask, spec, n_spec, 0, error);
   if (op->pipe == NULL) {
     g_prefix_error (error, "%s: ", name);
     g_free (op);

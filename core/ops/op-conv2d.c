@@ -93,6 +93,7 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
 {
   guint px, nxb, local, ocv;
   guint64 macs, n_pix;
+  gboolean share, texel;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
   if (!conv2d_check (p, error)
@@ -113,8 +114,10 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
     (guint32) (weights_offset / 4), ocv, px, local,
     ranet_op_weight_sharing (dev),
   };
+  share = ranet_op_weight_sharing (dev) > 1;
+  texel = share && ranet_op_texel_input (dev, &p->in);
   /* workgroups: x over pixel blocks, y over blocks of output channels */
   return ranet_op_new_grid (dev, "conv2d",
-      ranet_op_weight_sharing (dev) > 1 ? "conv2d_sg" : "conv2d", TRUE,
+      texel ? "conv2d_sg_texel" : share ? "conv2d_sg" : "conv2d", TRUE, texel ? 1u : 0u,
       spec, G_N_ELEMENTS (spec), (n_pix + local - 1) / local, conv2d_n_oc_blocks (p), macs, error);
 }

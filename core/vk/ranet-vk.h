@@ -84,6 +84,8 @@ guint ranet_vk_device_get_subgroup_size (RanetVkDevice *dev);
 gboolean ranet_vk_device_has_subgroup_shuffle (RanetVkDevice *dev);
 /* The largest buffer a dispatch may bind (maxStorageBufferRange), in bytes. */
 gsize ranet_vk_device_get_max_storage_buffer_range (RanetVkDevice *dev);
+/* The most floats a texel-buffer binding reaches (maxTexelBufferElements). */
+guint64 ranet_vk_device_get_max_texel_buffer_elements (RanetVkDevice *dev);
 /* maxComputeWorkGroupInvocations: the largest workgroup size. */
 guint ranet_vk_device_get_max_workgroup_invocations (RanetVkDevice *dev);
 /* TRUE when 16-bit storage buffers and float16 arithmetic are enabled. */
@@ -157,6 +159,21 @@ RanetVkPipeline *ranet_vk_pipeline_new (RanetVkDevice *dev,
  */
 RanetVkPipeline *ranet_vk_pipeline_new_named (RanetVkDevice *dev,
     const char *shader_name, guint n_buffers,
+    const guint32 *spec, guint n_spec, guint push_size, GError **error);
+/**
+ * ranet_vk_pipeline_new_named_full:
+ * @texel_mask: bit i set: binding i is a uniform texel buffer of 32-bit floats
+ *   (`uniform samplerBuffer`, read with texelFetch()) instead of a storage
+ *   buffer. The dispatch binds the same #RanetVkBuffer either way.
+ *
+ * As ranet_vk_pipeline_new_named(), with some bindings read as texel buffers:
+ * on some implementations (lavapipe) a texel fetch at an address that differs
+ * between invocations costs much less than a storage-buffer load.
+ *
+ * Returns: (transfer full): the pipeline, or %NULL with @error set.
+ */
+RanetVkPipeline *ranet_vk_pipeline_new_named_full (RanetVkDevice *dev,
+    const char *shader_name, guint n_buffers, guint32 texel_mask,
     const guint32 *spec, guint n_spec, guint push_size, GError **error);
 void ranet_vk_pipeline_free (RanetVkPipeline *pipe);
 guint ranet_vk_pipeline_get_n_buffers (RanetVkPipeline *pipe);

@@ -90,8 +90,8 @@ ranet_vk_buffer_new_full (RanetVkDevice *dev, gsize size, RanetVkBufferKind kind
   VkBufferCreateInfo info = {
     .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
     .size = size,
-    .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
-        | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+    .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT
+        | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
     .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
   };
   VkResult res;
@@ -106,6 +106,7 @@ ranet_vk_buffer_new_full (RanetVkDevice *dev, gsize size, RanetVkBufferKind kind
   }
 
   buf = g_new0 (RanetVkBuffer, 1);
+  g_mutex_init (&buf->view_lock);
   buf->dev = ranet_vk_device_ref (dev);
   buf->size = size;
   buf->kind = kind;
@@ -151,6 +152,8 @@ ranet_vk_buffer_free (RanetVkBuffer *buf)
 {
   if (buf == NULL)
     return;
+  if (buf->float_view)
+    vkDestroyBufferView (buf->dev->device, buf->float_view, NULL);
   if (buf->mapped)
     vkUnmapMemory (buf->dev->device, buf->memory);
   if (buf->buffer)
@@ -158,7 +161,38 @@ ranet_vk_buffer_free (RanetVkBuffer *buf)
   if (buf->memory)
     vkFreeMemory (buf->dev->device, buf->memory, NULL);
   ranet_vk_device_unref (buf->dev);
+  g_mutex_clear (&buf->view_lock);
   g_free (buf);
+}
+
+VkBufferView
+ranet_vk_buffer_get_float_view (RanetVkBuffer *buf, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&buf->view_lock);
+  guint64 max_bytes = (guint64) buf->dev->props.limits.maxTexelBufferElements * 4;
+  VkBufferViewCreateInfo info = {
+    .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+    .buffer = buf->buffer,
+    .format = VK_FORMAT_R32_SFLOAT,
+    .offset = 0,
+    /* the view covers what the limit allows; ops that read through it check
+     * that their tensors lie inside (ranet_vk_device_get_max_texel_buffer_elements) */
+    .range = MIN ((guint64) buf->size, max_bytes) & ~(guint64) 3,
+  };
+
+  if (buf->float_view == VK_NULL_HANDLE) {
+    VkBufferView view;
+    if (info.range == 0) {
+      g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+          "Buffer of %" G_GSIZE_FORMAT " bytes is too small for a texel buffer of floats", buf->size);
+      return VK_NULL_HANDLE;
+    }
+    if (!ranet_vk_check (vkCreateBufferView (buf->dev->device, &info, NULL, &view),
+            "vkCreateBufferView", error))
+      return VK_NULL_HANDLE;
+    buf->float_view = view;
+  }
+  return buf->float_view;
 }
 
 gsize

@@ -38,15 +38,15 @@ static gboolean
 add_descriptor_pool (RanetVkCommands *cmds, guint min_buffers, GError **error)
 {
   VkDescriptorPool pool;
-  VkDescriptorPoolSize size = {
-    .type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-    .descriptorCount = MAX (BUFFERS_PER_POOL, min_buffers),
+  VkDescriptorPoolSize sizes[] = {
+    { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, MAX (BUFFERS_PER_POOL, min_buffers) },
+    { VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, MAX (BUFFERS_PER_POOL, min_buffers) },
   };
   VkDescriptorPoolCreateInfo info = {
     .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
     .maxSets = SETS_PER_POOL,
-    .poolSizeCount = 1,
-    .pPoolSizes = &size,
+    .poolSizeCount = G_N_ELEMENTS (sizes),
+    .pPoolSizes = sizes,
   };
 
   if (!ranet_vk_check (vkCreateDescriptorPool (cmds->dev->device, &info, NULL, &pool),
@@ -316,6 +316,7 @@ ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
   GError *error = NULL;
   VkDescriptorSet set;
   VkDescriptorBufferInfo *infos;
+  VkBufferView *views;
   VkWriteDescriptorSet *writes;
 
   g_return_if_fail (cmds != NULL);
@@ -329,22 +330,31 @@ ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
     return;
   }
   infos = g_new0 (VkDescriptorBufferInfo, MAX (n_buffers, 1));
+  views = g_new0 (VkBufferView, MAX (n_buffers, 1));
   writes = g_new0 (VkWriteDescriptorSet, MAX (n_buffers, 1));
   for (guint i = 0; i < n_buffers; i++) {
-    infos[i].buffer = buffers[i]->buffer;
-    infos[i].offset = 0;
-    infos[i].range = VK_WHOLE_SIZE;
     writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
     writes[i].dstSet = set;
     writes[i].dstBinding = i;
     writes[i].descriptorCount = 1;
-    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    writes[i].pBufferInfo = &infos[i];
+    if ((pipe->texel_mask & (1u << i)) != 0) {
+      views[i] = ranet_vk_buffer_get_float_view (buffers[i], &error);
+      if (views[i] == VK_NULL_HANDLE) {
+        set_record_error (cmds, error);
+        goto out;
+      }
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+      writes[i].pTexelBufferView = &views[i];
+    } else {
+      infos[i].buffer = buffers[i]->buffer;
+      infos[i].offset = 0;
+      infos[i].range = VK_WHOLE_SIZE;
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+      writes[i].pBufferInfo = &infos[i];
+    }
   }
   if (n_buffers > 0)
     vkUpdateDescriptorSets (cmds->dev->device, n_buffers, writes, 0, NULL);
-  g_free (writes);
-  g_free (infos);
 
   vkCmdBindPipeline (cmds->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe->pipeline);
   vkCmdBindDescriptorSets (cmds->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe->layout,
@@ -353,6 +363,10 @@ ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
     vkCmdPushConstants (cmds->cmd, pipe->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
         push_size, push);
   vkCmdDispatch (cmds->cmd, groups_x, groups_y, groups_z);
+out:
+  g_free (writes);
+  g_free (views);
+  g_free (infos);
 }
 
 void

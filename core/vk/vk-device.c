@@ -721,6 +721,13 @@ ranet_vk_device_get_max_storage_buffer_range (RanetVkDevice *dev)
   return dev->props.limits.maxStorageBufferRange;
 }
 
+guint64
+ranet_vk_device_get_max_texel_buffer_elements (RanetVkDevice *dev)
+{
+  g_return_val_if_fail (dev != NULL, 0);
+  return dev->props.limits.maxTexelBufferElements;
+}
+
 guint
 ranet_vk_device_get_max_workgroup_invocations (RanetVkDevice *dev)
 {

@@ -38,9 +38,10 @@ check_arguments (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_byte
   return TRUE;
 }
 
-RanetVkPipeline *
-ranet_vk_pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
-    guint n_buffers, const guint32 *spec, guint n_spec, guint push_size, GError **error)
+static RanetVkPipeline *
+pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
+    guint n_buffers, guint32 texel_mask, const guint32 *spec, guint n_spec, guint push_size,
+    GError **error)
 {
   RanetVkPipeline *pipe;
   VkShaderModule module = VK_NULL_HANDLE;
@@ -58,6 +59,7 @@ ranet_vk_pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_siz
   pipe->dev = ranet_vk_device_ref (dev);
   pipe->n_buffers = n_buffers;
   pipe->push_size = push_size;
+  pipe->texel_mask = texel_mask;
 
   {
     VkShaderModuleCreateInfo info = {
@@ -75,7 +77,8 @@ ranet_vk_pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_siz
   bindings = g_new0 (VkDescriptorSetLayoutBinding, MAX (n_buffers, 1));
   for (guint i = 0; i < n_buffers; i++) {
     bindings[i].binding = i;
-    bindings[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    bindings[i].descriptorType = (texel_mask & (1u << i)) != 0
+        ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
     bindings[i].descriptorCount = 1;
     bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
   }
@@ -161,8 +164,23 @@ fail:
 }
 
 RanetVkPipeline *
+ranet_vk_pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
+    guint n_buffers, const guint32 *spec, guint n_spec, guint push_size, GError **error)
+{
+  return pipeline_new (dev, spirv, spirv_size_bytes, n_buffers, 0, spec, n_spec, push_size, error);
+}
+
+RanetVkPipeline *
 ranet_vk_pipeline_new_named (RanetVkDevice *dev, const char *shader_name, guint n_buffers,
     const guint32 *spec, guint n_spec, guint push_size, GError **error)
+{
+  return ranet_vk_pipeline_new_named_full (dev, shader_name, n_buffers, 0, spec, n_spec,
+      push_size, error);
+}
+
+RanetVkPipeline *
+ranet_vk_pipeline_new_named_full (RanetVkDevice *dev, const char *shader_name, guint n_buffers,
+    guint32 texel_mask, const guint32 *spec, guint n_spec, guint push_size, GError **error)
 {
   gsize size = 0;
   const guint32 *spirv = ranet_shader_get (shader_name, &size);
@@ -173,7 +191,13 @@ ranet_vk_pipeline_new_named (RanetVkDevice *dev, const char *shader_name, guint 
         "No embedded shader named \"%s\"", shader_name ? shader_name : "(null)");
     return NULL;
   }
-  pipe = ranet_vk_pipeline_new (dev, spirv, size, n_buffers, spec, n_spec, push_size, error);
+  if (texel_mask >> MIN (n_buffers, 31) != 0) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "Shader %s: texel-buffer mask 0x%x names bindings beyond its %u buffers", shader_name,
+        texel_mask, n_buffers);
+    return NULL;
+  }
+  pipe = pipeline_new (dev, spirv, size, n_buffers, texel_mask, spec, n_spec, push_size, error);
   if (pipe == NULL)
     g_prefix_error (error, "Shader %s: ", shader_name);
   return pipe;

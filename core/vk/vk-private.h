@@ -48,6 +48,8 @@ struct _RanetVkBuffer {
   VkDeviceMemory memory;
   VkMemoryPropertyFlags memory_flags;
   gpointer mapped;              /* only when host-visible and host-coherent */
+  GMutex view_lock;
+  VkBufferView float_view;      /* made on first use as a texel buffer */
 };
 
 struct _RanetVkPipeline {
@@ -57,7 +59,13 @@ struct _RanetVkPipeline {
   VkDescriptorSetLayout set_layout;
   VkPipelineLayout layout;
   VkPipeline pipeline;
+  guint32 texel_mask;           /* bindings that are uniform texel buffers */
 };
+
+/* vk-buffer.c: the buffer as a uniform texel buffer of R32_SFLOAT, made on
+ * first use and kept until the buffer is freed; VK_NULL_HANDLE with @error set
+ * on failure. */
+VkBufferView ranet_vk_buffer_get_float_view (RanetVkBuffer *buf, GError **error);
 
 /* vk-error.c */
 const char *ranet_vk_result_name (VkResult result);
