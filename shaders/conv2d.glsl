@@ -3,8 +3,9 @@
  * kernel row is loaded once into registers and reused for all kernel columns,
  * pixels and channels; each weight load is a vec4 of four output channels.
  *
- * The block of output channels is the workgroup's y coordinate, so every weight
- * address is the same for all invocations of a workgroup. Implementations that
+ * The block of output channels is the workgroup's y coordinate (times GROUPS,
+ * below), so every weight address is the same for all invocations of a
+ * workgroup. Implementations that
  * run a workgroup as SIMD lanes (lavapipe) then load each weight once and
  * broadcast it instead of gathering it lane by lane, and it costs nothing
  * elsewhere. For the same reason nothing branches on the pixel: out-of-range
@@ -47,12 +48,15 @@ layout(constant_id = 15) const uint OCV = 1;
 layout(constant_id = 16) const uint PX = 1;
 layout(constant_id = 17) const uint LOCAL = 64;    /* invocations per workgroup */
 layout(constant_id = 18) const uint SG = 1;        /* lanes that share weight loads */
+layout(constant_id = 19) const uint GROUPS = 1;    /* blocks of output channels per workgroup */
 
 const uint ROW = (PX - 1u) * STRIDE + KW;
 const uint NXB = (OUT_W + PX - 1u) / PX;
 const uint BLOCK_VEC4S = OCV * (1u + IN_C * KH * KW);
 const uint TAPS = KH * KW * OCV;                   /* weight vec4s per input channel */
-const uint NCH = (TAPS + SG - 1u) / SG;
+const uint NOCB = (OUT_C + 4u * OCV - 1u) / (4u * OCV);
+const uint PIX_PER_GROUP = LOCAL / GROUPS;
+const uint NCH = (GROUPS * TAPS + SG - 1u) / SG;
 
 #if INPUT_TEXEL
 layout(set = 0, binding = 0) uniform samplerBuffer x_texels;
@@ -66,9 +70,19 @@ layout(std430, set = 0, binding = 2) writeonly buffer Out { float y[]; };
 
 void main ()
 {
-  uint ocb = gl_WorkGroupID.y;
-  uint pix = gl_WorkGroupID.x * LOCAL + gl_LocalInvocationID.x;
-  bool valid = pix < OUT_H * NXB;
+  /* GROUPS neighbouring lanes share a pixel block and take consecutive blocks
+   * of output channels, so that layers with few output pixels (a classifier's
+   * 4x4 and 2x2) still fill the SIMD lanes. */
+#if SHARE_WEIGHTS
+  uint slot = gl_SubgroupID * gl_SubgroupSize + gl_SubgroupInvocationID;
+#else
+  uint slot = gl_LocalInvocationID.x;
+#endif
+  uint g = slot % GROUPS;
+  uint ocb = gl_WorkGroupID.y * GROUPS + g;
+  uint pix = gl_WorkGroupID.x * PIX_PER_GROUP + slot / GROUPS;
+  bool valid = pix < OUT_H * NXB && ocb < NOCB;
+  ocb = min (ocb, NOCB - 1u);
   pix = min (pix, OUT_H * NXB - 1u);
   uint xb = pix % NXB;
   uint oy = pix / NXB;
@@ -101,16 +115,25 @@ void main ()
   }
 
 #if SHARE_WEIGHTS
+  /* The GROUPS * TAPS weight vec4s of an input channel, item k = tap * GROUPS
+   * + group, are spread over the SG lanes: lane l holds items ch * SG + l. A
+   * tap's items then sit in one register (ch = tap * GROUPS / SG) of
+   * neighbouring lanes. */
   uint lane = gl_SubgroupInvocationID % SG;
+  uint lane0 = gl_SubgroupInvocationID - lane;
+  uint item_off[NCH];
+  for (uint ch = 0u; ch < NCH; ch++) {
+    uint k = min (ch * SG + lane, GROUPS * TAPS - 1u);
+    uint item_ocb = min (gl_WorkGroupID.y * GROUPS + k % GROUPS, NOCB - 1u);
+    item_off[ch] = W_OFFSET + item_ocb * BLOCK_VEC4S + OCV + k / GROUPS;
+  }
 #endif
   for (uint ic = 0u; ic < IN_C; ic++) {
     uint cbase = IN_ORIGIN + ic * IN_H * IN_W;
 #if SHARE_WEIGHTS
-    /* each lane loads a different weight vec4 of this channel; the shuffles
-     * below hand every lane the one it needs */
     vec4 wl[NCH];
     for (uint ch = 0u; ch < NCH; ch++)
-      wl[ch] = w[wi + min (ch * SG + lane, TAPS - 1u)];
+      wl[ch] = w[item_off[ch] + ic * TAPS];
 #endif
     uint t = 0u;
     for (uint ky = 0u; ky < KH; ky++) {
@@ -122,7 +145,7 @@ void main ()
       for (uint kx = 0u; kx < KW; kx++) {
         for (uint o = 0u; o < OCV; o++) {
 #if SHARE_WEIGHTS
-          vec4 wv = subgroupShuffle (wl[t / SG], t % SG);
+          vec4 wv = subgroupShuffle (wl[t * GROUPS / SG], lane0 + t * GROUPS % SG + g);
 #else
           vec4 wv = w[wi + t];
 #endif

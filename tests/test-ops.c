@@ -78,6 +78,10 @@ static const ConvCase conv_cases[] = {
   { 33, 8, 5, 5, 3, 3, 1, 1, 1, FALSE, 0, 41, 33, 41, TRUE },
   { 1, 8, 28, 28, 3, 3, 1, 1, 1, TRUE, 0, 1, 0, 8, FALSE },
   { 16, 16, 32, 32, 3, 3, 1, 1, 1, TRUE, 0, 16, 0, 16, FALSE },
+  /* classifier-like: few output pixels, several blocks of output channels in
+   * one workgroup (4 blocks side by side; 3 blocks in groups of 2, one empty) */
+  { 64, 64, 4, 4, 3, 3, 2, 1, 1, TRUE, 0, 64, 0, 64, FALSE },
+  { 20, 40, 7, 7, 3, 3, 2, 1, 1, FALSE, 3, 25, 5, 50, FALSE },
 };
 
 static void
@@ -105,26 +109,6 @@ run_conv2d_cases (void)
   }
 }
 
-/* On a CPU implementation the input is read as a texel buffer
- * (ranet_op_texel_input()); elsewhere, and here with RANET_TEXEL_INPUT=0, as a
- * storage buffer. Both paths are checked on every device. */
-static void
-test_conv2d (void)
-{
-  if (!need_device ())
-    return;
-  run_conv2d_cases ();
-}
-
-static void
-test_conv2d_storage_input (void)
-{
-  if (!need_device ())
-    return;
-  g_setenv ("RANET_TEXEL_INPUT", "0", TRUE);
-  run_conv2d_cases ();
-  g_unsetenv ("RANET_TEXEL_INPUT");
-}
 
 typedef struct {
   guint in_c, out_c, h, w;
@@ -148,10 +132,8 @@ static const Conv1x1Case conv1x1_cases[] = {
 };
 
 static void
-test_conv1x1 (void)
+run_conv1x1_cases (void)
 {
-  if (!need_device ())
-    return;
   for (guint i = 0; i < G_N_ELEMENTS (conv1x1_cases); i++) {
     const Conv1x1Case *t = &conv1x1_cases[i];
     RanetConv1x1Params p = {
@@ -169,7 +151,7 @@ test_conv1x1 (void)
 }
 
 static void
-test_linear (void)
+run_linear_cases (void)
 {
   const RanetLinearParams cases[] = {
     { whole (1, 1, 1), whole (1, 1, 1), FALSE },
@@ -178,8 +160,6 @@ test_linear (void)
     { view (128, 1, 1, 0, 128, 0), view (10, 1, 1, 128, 140, 0), FALSE },
     { whole (5, 7, 7), whole (100, 1, 1), TRUE },
   };
-  if (!need_device ())
-    return;
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     RanetOpCheck check;
     GError *error = NULL;
@@ -188,6 +168,47 @@ test_linear (void)
     gboolean ran = ranet_op_check_linear (device, &cases[i], i == 3, 300 + i,
         &check, &error);
     assert_check (ran, &check, error, what);
+  }
+}
+
+/* The convolution ops have three shader variants: input read as a texel
+ * buffer with weights shared through subgroup shuffles (what CPU
+ * implementations get), storage-buffer input with shuffles (GPUs), and neither
+ * (devices without shuffles). The environment switches of
+ * ranet_op_texel_input() and ranet_op_weight_sharing() select the others, so
+ * every variant is checked on every device that can run it. */
+typedef struct {
+  const char *texel_input, *subgroup_shuffle;
+} ShaderVariant;
+
+static const ShaderVariant shader_variants[] = {
+  { NULL, NULL }, { "0", NULL }, { "0", "0" },
+};
+
+typedef struct {
+  void (*run) (void);
+} CaseSet;
+
+static const CaseSet conv2d_set = { run_conv2d_cases };
+static const CaseSet conv1x1_set = { run_conv1x1_cases };
+static const CaseSet linear_set = { run_linear_cases };
+
+static void
+run_variants (gconstpointer data)
+{
+  const CaseSet *set = data;
+
+  if (!need_device ())
+    return;
+  for (guint v = 0; v < G_N_ELEMENTS (shader_variants); v++) {
+    const ShaderVariant *sv = &shader_variants[v];
+    if (sv->texel_input)
+      g_setenv ("RANET_TEXEL_INPUT", sv->texel_input, TRUE);
+    if (sv->subgroup_shuffle)
+      g_setenv ("RANET_SUBGROUP_SHUFFLE", sv->subgroup_shuffle, TRUE);
+    set->run ();
+    g_unsetenv ("RANET_TEXEL_INPUT");
+    g_unsetenv ("RANET_SUBGROUP_SHUFFLE");
   }
 }
 
@@ -422,10 +443,9 @@ main (int argc, char **argv)
     g_clear_error (&error);
   }
 
-  g_test_add_func ("/ops/conv2d", test_conv2d);
-  g_test_add_func ("/ops/conv2d-storage-input", test_conv2d_storage_input);
-  g_test_add_func ("/ops/conv1x1", test_conv1x1);
-  g_test_add_func ("/ops/linear", test_linear);
+  g_test_add_data_func ("/ops/conv2d", &conv2d_set, run_variants);
+  g_test_add_data_func ("/ops/conv1x1", &conv1x1_set, run_variants);
+  g_test_add_data_func ("/ops/linear", &linear_set, run_variants);
   g_test_add_func ("/ops/resize-bilinear", test_resize);
   g_test_add_func ("/ops/resize-bilinear-same-buffer", test_resize_same_buffer);
   g_test_add_func ("/ops/pool2d", test_pool);

@@ -74,21 +74,31 @@ gemm_pack (const Gemm *g, const float *w, const float *bias,
 }
 
 static RanetOp *
-gemm_new (RanetVkDevice *dev, const char *name, const Gemm *g, guint px,
+gemm_new (RanetVkDevice *dev, const char *name, const Gemm *g, const RanetTensorView *in,
     gsize weights_offset, GError **error)
 {
+  guint ocv = ranet_op_oc_vec4s (g->out_c);
+  guint px = ranet_op_pixels_per_invocation (g->hw, ranet_op_max_pixels (ocv));
+  guint n_pb = (g->hw + px - 1) / px;
+  guint n_ocb = gemm_n_oc_blocks (g);
+  guint sg = ranet_op_weight_sharing (dev);
+  guint groups = ranet_op_oc_groups (dev, sg, n_pb, n_ocb);
+  guint local = ranet_op_local_size ((guint64) n_pb * groups);
+  gboolean texel = sg > 1 && ranet_op_texel_input (dev, in);
   guint32 spec[] = {
     g->in_c, g->hw, g->in_origin, g->out_c, g->out_origin,
     g->pre_act ? 1 : 0, g->relu ? 1 : 0, (guint32) (weights_offset / 4),
-    ranet_op_oc_vec4s (g->out_c), px,
+    ocv, px, local, sg, groups,
   };
-  guint64 n_inv = (guint64) gemm_n_oc_blocks (g) * ((g->hw + px - 1) / px);
 
   if (!ranet_op_check_weights_offset (weights_offset, gemm_packed_size (g),
           name, error))
     return NULL;
-  return ranet_op_new_internal (dev, name, "conv1x1", TRUE, spec,
-      G_N_ELEMENTS (spec), n_inv, (guint64) g->out_c * g->hw * g->in_c, error);
+  /* workgroups: x over pixel blocks, y over groups of blocks of output channels */
+  return ranet_op_new_grid (dev, name,
+      texel ? "conv1x1_sg_texel" : sg > 1 ? "conv1x1_sg" : "conv1x1", TRUE, texel ? 1u : 0u,
+      spec, G_N_ELEMENTS (spec), (n_pb + local / groups - 1) / (local / groups),
+      (n_ocb + groups - 1) / groups, (guint64) g->out_c * g->hw * g->in_c, error);
 }
 
 gsize
@@ -124,10 +134,7 @@ ranet_op_conv1x1_new (RanetVkDevice *dev, const RanetConv1x1Params *p,
     return NULL;
   }
   Gemm g = gemm_from_conv1x1 (p);
-  /* 8 pixels: each input load feeds 8 * 4 * ranet_op_oc_vec4s() multiply-adds
-   * (measured on lavapipe: 8 beats 4 by 25-35%; more spills registers) */
-  return gemm_new (dev, "conv1x1", &g, ranet_op_pixels_per_invocation (g.hw, 8),
-      weights_offset, error);
+  return gemm_new (dev, "conv1x1", &g, &p->in, weights_offset, error);
 }
 
 gsize
@@ -162,5 +169,5 @@ ranet_op_linear_new (RanetVkDevice *dev, const RanetLinearParams *p,
     return NULL;
   }
   Gemm g = gemm_from_linear (p);
-  return gemm_new (dev, "linear", &g, 1, weights_offset, error);
+  return gemm_new (dev, "linear", &g, &p->in, weights_offset, error);
 }

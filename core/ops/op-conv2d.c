@@ -5,24 +5,10 @@
 #define MAX_KERNEL 15u
 #define MAX_STRIDE 8u
 
-/* Accumulators per invocation (output channels x pixels): 64 floats. More
- * spill registers on lavapipe; within 64, more channels and fewer pixels
- * means fewer input loads per multiply-add, which is what the time goes on
- * (measured on lavapipe, 3x3 layers of 14x14 to 56x56: 16 channels x 4
- * pixels is 1.3-1.8x faster than 8 x 8). */
-#define ACCUMULATORS 64u
-
-/* vec4s of output channels per invocation: as many as the layer fills, up to 4. */
-static guint
-conv2d_oc_vec4s (guint out_c)
-{
-  return out_c > 8 ? 4 : out_c > 4 ? 2 : 1;
-}
-
 static guint
 conv2d_n_oc_blocks (const RanetConv2dParams *p)
 {
-  guint oc_per_block = 4 * conv2d_oc_vec4s (p->out.c);
+  guint oc_per_block = 4 * ranet_op_oc_vec4s (p->out.c);
   return (p->out.c + oc_per_block - 1) / oc_per_block;
 }
 
@@ -30,7 +16,7 @@ gsize
 ranet_op_conv2d_packed_weight_size (const RanetConv2dParams *p)
 {
   g_return_val_if_fail (p != NULL, 0);
-  return (gsize) conv2d_n_oc_blocks (p) * conv2d_oc_vec4s (p->out.c) * 4
+  return (gsize) conv2d_n_oc_blocks (p) * ranet_op_oc_vec4s (p->out.c) * 4
       * (1 + (gsize) p->in.c * p->kh * p->kw);
 }
 
@@ -38,7 +24,7 @@ void
 ranet_op_conv2d_pack_weights (const RanetConv2dParams *p,
     const float *torch_weights, const float *bias, float *packed)
 {
-  guint ocv = conv2d_oc_vec4s (p->out.c);
+  guint ocv = ranet_op_oc_vec4s (p->out.c);
   guint n_taps = p->kh * p->kw;
   gsize i = 0;
 
@@ -91,9 +77,9 @@ RanetOp *
 ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
     gsize weights_offset, GError **error)
 {
-  guint px, nxb, local, ocv;
+  guint px, nxb, local, ocv, sg, groups;
   guint64 macs, n_pix;
-  gboolean share, texel;
+  gboolean texel;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
   if (!conv2d_check (p, error)
@@ -101,23 +87,25 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
           ranet_op_conv2d_packed_weight_size (p), "conv2d", error))
     return NULL;
 
-  ocv = conv2d_oc_vec4s (p->out.c);
-  px = ranet_op_pixels_per_invocation (p->out.w, MIN (ACCUMULATORS / (4 * ocv), 8));
+  ocv = ranet_op_oc_vec4s (p->out.c);
+  px = ranet_op_pixels_per_invocation (p->out.w, ranet_op_max_pixels (ocv));
   nxb = (p->out.w + px - 1) / px;
   n_pix = (guint64) p->out.h * nxb;
-  local = ranet_op_local_size (n_pix);
+  sg = ranet_op_weight_sharing (dev);
+  groups = ranet_op_oc_groups (dev, sg, n_pix, conv2d_n_oc_blocks (p));
+  local = ranet_op_local_size (n_pix * groups);
   macs = (guint64) p->out.c * p->out.h * p->out.w * p->in.c * p->kh * p->kw;
   guint32 spec[] = {
     p->in.c, p->in.h, p->in.w, ranet_op_view_origin (&p->in),
     p->out.c, p->out.h, p->out.w, ranet_op_view_origin (&p->out),
     p->kh, p->kw, p->stride, p->pad_h, p->pad_w, p->relu ? 1 : 0,
     (guint32) (weights_offset / 4), ocv, px, local,
-    ranet_op_weight_sharing (dev),
+    sg, groups,
   };
-  share = ranet_op_weight_sharing (dev) > 1;
-  texel = share && ranet_op_texel_input (dev, &p->in);
-  /* workgroups: x over pixel blocks, y over blocks of output channels */
+  texel = sg > 1 && ranet_op_texel_input (dev, &p->in);
+  /* workgroups: x over pixel blocks, y over groups of blocks of output channels */
   return ranet_op_new_grid (dev, "conv2d",
-      texel ? "conv2d_sg_texel" : share ? "conv2d_sg" : "conv2d", TRUE, texel ? 1u : 0u,
-      spec, G_N_ELEMENTS (spec), (n_pix + local - 1) / local, conv2d_n_oc_blocks (p), macs, error);
+      texel ? "conv2d_sg_texel" : sg > 1 ? "conv2d_sg" : "conv2d", TRUE, texel ? 1u : 0u,
+      spec, G_N_ELEMENTS (spec), (n_pix + local / groups - 1) / (local / groups),
+      (conv2d_n_oc_blocks (p) + groups - 1) / groups, macs, error);
 }

@@ -41,15 +41,28 @@ ranet_op_view_origin (const RanetTensorView *v)
   return (guint32) (v->base + (gsize) v->c_offset * v->h * v->w);
 }
 
-/* Vec4s of output channels per invocation of the 1x1 and linear shader for
- * @out_c output channels: two when there are enough channels to fill them,
- * for twice the reuse of every input load; one for narrow layers (a growth
- * rate of 4 or 6), where eight would mostly compute padding. The packing and
- * the shader both follow this. (conv2d chooses its own: op-conv2d.c.) */
+/* Accumulators per invocation (output channels x pixels) of the convolution
+ * shaders: 64 floats. More spill registers on lavapipe; within 64, more
+ * channels and fewer pixels means fewer input loads per multiply-add, which is
+ * what the time goes on (measured on lavapipe, 3x3 layers of 14x14 to 56x56:
+ * 16 channels x 4 pixels is 1.3-1.8x faster than 8 x 8). */
+#define RANET_OP_ACCUMULATORS 64u
+
+/* Vec4s of output channels per invocation of the convolution shaders for
+ * @out_c output channels: as many as the layer fills, up to 4; one for narrow
+ * layers (a growth rate of 4 or 6), where more would mostly compute padding.
+ * The packing and the shaders both follow this. */
 static inline guint
 ranet_op_oc_vec4s (guint out_c)
 {
-  return out_c > 4 ? 2 : 1;
+  return out_c > 8 ? 4 : out_c > 4 ? 2 : 1;
+}
+
+/* Output pixels per invocation that go with ranet_op_oc_vec4s() (@ocv). */
+static inline guint
+ranet_op_max_pixels (guint ocv)
+{
+  return MIN (RANET_OP_ACCUMULATORS / (4 * ocv), 8);
 }
 
 /* Output pixels per invocation along a run of @n: up to @max, balanced so
@@ -84,10 +97,9 @@ ranet_op_local_size (guint64 n)
 static inline gboolean
 ranet_op_texel_input (RanetVkDevice *dev, const RanetTensorView *v)
 {
-  const char *env = g_getenv ("RANET_TEXEL_INPUT");
   guint64 end = v->base + (guint64) v->c_total * v->h * v->w;
 
-  if (env != NULL && g_strcmp0 (env, "0") == 0)
+  if (g_strcmp0 (g_getenv ("RANET_TEXEL_INPUT"), "0") == 0)
     return FALSE;
   return ranet_vk_device_is_cpu (dev) && end <= ranet_vk_device_get_max_texel_buffer_elements (dev);
 }
@@ -95,13 +107,35 @@ ranet_op_texel_input (RanetVkDevice *dev, const RanetTensorView *v)
 /* Lanes of a subgroup that share weight loads through subgroup shuffles (the
  * _sg shader variants), or 1 where the device cannot shuffle. At most 8: the
  * smallest workgroup ranet_op_local_size() makes, so the lanes are always
- * active and in the same workgroup. */
+ * active and in the same workgroup. RANET_SUBGROUP_SHUFFLE=0 in the
+ * environment makes every op take the shaders without shuffles (tests use it
+ * to check those on devices that have shuffles). */
 static inline guint
 ranet_op_weight_sharing (RanetVkDevice *dev)
 {
-  if (!ranet_vk_device_has_subgroup_shuffle (dev))
+  if (!ranet_vk_device_has_subgroup_shuffle (dev)
+      || g_strcmp0 (g_getenv ("RANET_SUBGROUP_SHUFFLE"), "0") == 0)
     return 1;
   return MIN (ranet_vk_device_get_subgroup_size (dev), 8);
+}
+
+/* Blocks of output channels per workgroup, side by side in the lanes of a
+ * subgroup (GROUPS in shaders/conv2d.glsl and conv1x1.glsl): 1, unless a layer
+ * has fewer output pixel blocks (@n_pix) than a subgroup of @sg lanes: a
+ * classifier's 4x4 and 2x2 outputs would leave half to three quarters of the
+ * lanes idle, a fully connected layer seven eighths. Needs the weight-sharing
+ * shaders, whose shuffles hand each lane its own block's weights within every
+ * run of @sg lanes. */
+static inline guint
+ranet_op_oc_groups (RanetVkDevice *dev, guint sg, guint64 n_pix, guint n_oc_blocks)
+{
+  guint groups = 1;
+
+  if (sg <= 1 || ranet_vk_device_get_subgroup_size (dev) % sg != 0)
+    return 1;
+  while (groups < sg && n_pix * groups < sg && groups < n_oc_blocks)
+    groups *= 2;
+  return groups;
 }
 
 G_END_DECLS
