@@ -49,13 +49,18 @@ ranet_op_view_origin (const RanetTensorView *v)
 #define RANET_OP_ACCUMULATORS 64u
 
 /* Vec4s of output channels per invocation of the convolution shaders for
- * @out_c output channels: as many as the layer fills, up to 4; one for narrow
- * layers (a growth rate of 4 or 6), where more would mostly compute padding.
- * The packing and the shaders both follow this. */
+ * @out_c output channels: as many as the layer fills, up to 4, or 3 where
+ * that pads less (24 channels: two blocks of 12, not 16 + 8 of padding); one
+ * for narrow layers (a growth rate of 4 or 6), where more would mostly
+ * compute padding. The packing and the shaders both follow this. */
 static inline guint
 ranet_op_oc_vec4s (guint out_c)
 {
-  return out_c > 8 ? 4 : out_c > 4 ? 2 : 1;
+  if (out_c > 8) {
+    guint padded4 = (out_c + 15) / 16 * 16, padded3 = (out_c + 11) / 12 * 12;
+    return padded3 < padded4 ? 3 : 4;
+  }
+  return out_c > 4 ? 2 : 1;
 }
 
 /* Output pixels per invocation that go with ranet_op_oc_vec4s() (@ocv). */
