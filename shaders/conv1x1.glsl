@@ -39,23 +39,11 @@ const uint BLOCK_VEC4S = OCV * (1u + IN_C);
 const uint PIX_PER_GROUP = LOCAL / GROUPS;
 const uint NCH = (GROUPS * OCV + SG - 1u) / SG;
 
-#if INPUT_TEXEL
-layout(set = 0, binding = 0) uniform samplerBuffer x_texels;
-#define LOAD_X(i) texelFetch (x_texels, int(i)).r
-#else
-layout(std430, set = 0, binding = 0) readonly buffer In { float x[]; };
-#define LOAD_X(i) x[i]
-#endif
-layout(std430, set = 0, binding = 1) readonly buffer Weights { vec4 w[]; };
-layout(std430, set = 0, binding = 2) writeonly buffer Out { float y[]; };
+#include "conv-lanes.glsl"
 
 void main ()
 {
-#if SHARE_WEIGHTS
-  uint slot = gl_SubgroupID * gl_SubgroupSize + gl_SubgroupInvocationID;
-#else
-  uint slot = gl_LocalInvocationID.x;
-#endif
+  uint slot = conv_slot ();
   uint g = slot % GROUPS;
   uint ocb = gl_WorkGroupID.y * GROUPS + g;
   uint pb = gl_WorkGroupID.x * PIX_PER_GROUP + slot / GROUPS;

@@ -19,10 +19,8 @@
  * on 3x3 layers. Without subgroup shuffles (conv2d.comp) every invocation
  * loads each weight itself.
  *
- * With INPUT_TEXEL (conv2d_sg_texel.comp) the input is a uniform texel buffer:
- * lavapipe turns a texel fetch into one vector gather, where a storage-buffer
- * load is a loop over the lanes with a bounds check each (see
- * ranet_op_texel_input()).
+ * With INPUT_TEXEL (conv2d_sg_texel.comp) the input is a texel buffer (see
+ * conv-lanes.glsl).
  *
  * Packed weights (vec4 units from W_OFFSET), per block of 4 * OCV output channels:
  * OCV bias vec4s, then [in_c][kh][kw][OCV] vec4s. Channels past OUT_C are zero. */
@@ -58,26 +56,14 @@ const uint NOCB = (OUT_C + 4u * OCV - 1u) / (4u * OCV);
 const uint PIX_PER_GROUP = LOCAL / GROUPS;
 const uint NCH = (GROUPS * TAPS + SG - 1u) / SG;
 
-#if INPUT_TEXEL
-layout(set = 0, binding = 0) uniform samplerBuffer x_texels;
-#define LOAD_X(i) texelFetch (x_texels, int(i)).r
-#else
-layout(std430, set = 0, binding = 0) readonly buffer In { float x[]; };
-#define LOAD_X(i) x[i]
-#endif
-layout(std430, set = 0, binding = 1) readonly buffer Weights { vec4 w[]; };
-layout(std430, set = 0, binding = 2) writeonly buffer Out { float y[]; };
+#include "conv-lanes.glsl"
 
 void main ()
 {
   /* GROUPS neighbouring lanes share a pixel block and take consecutive blocks
    * of output channels, so that layers with few output pixels (a classifier's
    * 4x4 and 2x2) still fill the SIMD lanes. */
-#if SHARE_WEIGHTS
-  uint slot = gl_SubgroupID * gl_SubgroupSize + gl_SubgroupInvocationID;
-#else
-  uint slot = gl_LocalInvocationID.x;
-#endif
+  uint slot = conv_slot ();
   uint g = slot % GROUPS;
   uint ocb = gl_WorkGroupID.y * GROUPS + g;
   uint pix = gl_WorkGroupID.x * PIX_PER_GROUP + slot / GROUPS;

@@ -231,37 +231,6 @@ layer_kind (const RanetLayer *l)
   return g_strdup ("?");
 }
 
-/* The input and output views of a layer (a softmax writes nothing shaped). */
-static void
-layer_views (const RanetLayer *l, const RanetTensorView **in, const RanetTensorView **out)
-{
-  *in = NULL, *out = NULL;
-  switch (l->kind) {
-    case RANET_LAYER_CONV2D:
-      *in = &l->p.conv2d.in, *out = &l->p.conv2d.out;
-      break;
-    case RANET_LAYER_CONV1X1:
-      *in = &l->p.conv1x1.in, *out = &l->p.conv1x1.out;
-      break;
-    case RANET_LAYER_RESIZE_BILINEAR:
-      *in = &l->p.resize.in, *out = &l->p.resize.out;
-      break;
-    case RANET_LAYER_MAXPOOL2D:
-    case RANET_LAYER_AVGPOOL2D:
-      *in = &l->p.pool.in, *out = &l->p.pool.out;
-      break;
-    case RANET_LAYER_LINEAR:
-      *in = &l->p.linear.in, *out = &l->p.linear.out;
-      break;
-    case RANET_LAYER_SOFTMAX:
-      *in = &l->p.softmax.in;
-      break;
-    case RANET_LAYER_COPY:
-      *in = &l->p.copy.in, *out = &l->p.copy.out;
-      break;
-  }
-}
-
 typedef struct {
   char *name;
   guint count;
@@ -295,9 +264,7 @@ print_layers (const RanetGraph *g, const double *layer_ms)
     g_autofree char *kind = layer_kind (l);
     g_autofree char *out_shape = NULL;
 
-    layer_views (l, &in, &out);
-    if (in == NULL)
-      continue;
+    ranet_layer_get_views (l, &in, &out);
     out_shape = out != NULL ? g_strdup_printf ("%ux%ux%u", out->c, out->h, out->w) : g_strdup ("");
     g_autofree char *rate = l->macs ? g_strdup_printf ("%.2f", gflops (l->macs, layer_ms[i]))
         : g_strdup ("");

@@ -130,6 +130,40 @@ ranet_graph_lookup_expected_tensor (const RanetGraph *g, const char *name)
   return i ? &g_array_index (g->expected, RanetExpectedTensor, i - 1) : NULL;
 }
 
+void
+ranet_layer_get_views (const RanetLayer *layer, const RanetTensorView **in,
+    const RanetTensorView **out)
+{
+  const RanetTensorView *i = NULL, *o = NULL;
+
+  switch (layer->kind) {
+    case RANET_LAYER_CONV2D:
+      i = &layer->p.conv2d.in, o = &layer->p.conv2d.out;
+      break;
+    case RANET_LAYER_CONV1X1:
+      i = &layer->p.conv1x1.in, o = &layer->p.conv1x1.out;
+      break;
+    case RANET_LAYER_RESIZE_BILINEAR:
+      i = &layer->p.resize.in, o = &layer->p.resize.out;
+      break;
+    case RANET_LAYER_MAXPOOL2D:
+    case RANET_LAYER_AVGPOOL2D:
+      i = &layer->p.pool.in, o = &layer->p.pool.out;
+      break;
+    case RANET_LAYER_LINEAR:
+      i = &layer->p.linear.in, o = &layer->p.linear.out;
+      break;
+    case RANET_LAYER_SOFTMAX:
+      i = &layer->p.softmax.in;
+      break;
+    case RANET_LAYER_COPY:
+      i = &layer->p.copy.in, o = &layer->p.copy.out;
+      break;
+  }
+  *in = i;
+  *out = o;
+}
+
 const char *
 ranet_layer_kind_to_string (RanetLayerKind kind)
 {

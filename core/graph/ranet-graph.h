@@ -328,6 +328,17 @@ char *ranet_graph_dump (const RanetGraph *g);
 const char *ranet_layer_kind_to_string (RanetLayerKind kind);
 
 /**
+ * ranet_layer_get_views:
+ * @layer: a layer
+ * @in: (out): the view it reads
+ * @out: (out) (nullable): the view it writes, or %NULL for a softmax, which
+ *   writes its results (#RANET_SOFTMAX_OUT_SIZE floats at out_base) outside
+ *   the activations
+ */
+void ranet_layer_get_views (const RanetLayer *layer, const RanetTensorView **in,
+    const RanetTensorView **out);
+
+/**
  * RanetLayerWeights:
  * @weight: (nullable): PyTorch-layout weights with BatchNorm folded in
  * @bias: (nullable): per-output bias with BatchNorm folded in; %NULL for zeros

@@ -341,39 +341,17 @@ layer_ranges (RanetNet *net, guint i, Range *in, Range *out)
   const RanetLayer *l = ranet_graph_get_layer (net->graph, i);
   RanetVkBuffer *a = net->activations;
 
-  switch (l->kind) {
-    case RANET_LAYER_CONV2D:
-      *in = view_range (a, &l->p.conv2d.in);
-      *out = view_range (a, &l->p.conv2d.out);
-      break;
-    case RANET_LAYER_CONV1X1:
-      *in = view_range (a, &l->p.conv1x1.in);
-      *out = view_range (a, &l->p.conv1x1.out);
-      break;
-    case RANET_LAYER_RESIZE_BILINEAR:
-      *in = view_range (a, &l->p.resize.in);
-      *out = view_range (a, &l->p.resize.out);
-      break;
-    case RANET_LAYER_MAXPOOL2D:
-    case RANET_LAYER_AVGPOOL2D:
-      *in = view_range (a, &l->p.pool.in);
-      *out = view_range (a, &l->p.pool.out);
-      break;
-    case RANET_LAYER_LINEAR:
-      *in = view_range (a, &l->p.linear.in);
-      *out = view_range (a, &l->p.linear.out);
-      break;
-    case RANET_LAYER_SOFTMAX: {
-      guint k = l->p.softmax.in.c * l->p.softmax.in.h * l->p.softmax.in.w;
-      *in = view_range (a, &l->p.softmax.in);
-      *out = (Range) { net->results, l->p.softmax.out_base,
-          l->p.softmax.out_base + RANET_SOFTMAX_OUT_SIZE (k) };
-      break;
-    }
-    case RANET_LAYER_COPY:
-      *in = view_range (a, &l->p.copy.in);
-      *out = view_range (a, &l->p.copy.out);
-      break;
+  const RanetTensorView *vin, *vout;
+
+  ranet_layer_get_views (l, &vin, &vout);
+  *in = view_range (a, vin);
+  if (vout != NULL) {
+    *out = view_range (a, vout);
+  } else {
+    /* a softmax writes its results outside the activations */
+    guint k = vin->c * vin->h * vin->w;
+    *out = (Range) { net->results, l->p.softmax.out_base,
+        l->p.softmax.out_base + RANET_SOFTMAX_OUT_SIZE (k) };
   }
 }
 
