@@ -29,6 +29,7 @@
 #include "policy/ranet-policy.h"
 
 #include <gio/gio.h>
+#include <math.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_ranet_classify_debug);
 #define GST_CAT_DEFAULT gst_ranet_classify_debug
@@ -386,6 +387,30 @@ plan_threshold (const FramePlan *plan, guint k, guint n_exits)
   return plan->adaptive ? plan->plan.thresholds[k] : plan->fixed;
 }
 
+/* The float threshold that takes exactly the confidences (floats) that
+ * reach @threshold: rounded up, never down. */
+static float
+float_threshold (gdouble threshold)
+{
+  float f = (float) threshold;
+
+  return (gdouble) f < threshold ? nextafterf (f, INFINITY) : f;
+}
+
+/* Fixed thresholds: the net runs the frame, in one submission where the
+ * device can decide the exit itself. */
+static gboolean
+classify_fixed (GstRanetClassify *self, const FramePlan *plan, guint last,
+    RanetExitResult *exit, GError **error)
+{
+  guint n_exits = ranet_net_get_n_exits (self->net);
+  g_autofree float *thresholds = g_new (float, n_exits);
+
+  for (guint k = 0; k < n_exits; k++)
+    thresholds[k] = float_threshold (plan_threshold (plan, k, n_exits));
+  return ranet_net_run (self->net, thresholds, last, exit, error);
+}
+
 static gboolean
 classify (GstRanetClassify *self, GstVideoFrame *frame, FramePlan *plan,
     gint max_exit, RanetResizeMode mode, RanetFrameResult *r, GError **error)
@@ -416,10 +441,16 @@ classify (GstRanetClassify *self, GstVideoFrame *frame, FramePlan *plan,
     ranet_net_write_frame_plane (self->net, i, GST_VIDEO_FRAME_PLANE_DATA (frame, i),
         layout.stride[i]);
 
-  for (guint k = 0; k <= last; k++) {
+  if (!plan->adaptive) {
+    if (!classify_fixed (self, plan, last, &exit, error))
+      return FALSE;
+    t = (guint64) g_get_monotonic_time () * 1000;
+  }
+  /* adaptive: stage by stage, each only if the deadline leaves time for it */
+  for (guint k = 0; plan->adaptive && k <= last; k++) {
     guint64 now;
 
-    if (k > 0 && plan->adaptive) {
+    if (k > 0) {
       GST_OBJECT_LOCK (self);
       out_of_time = !ranet_policy_can_run_stage (self->policy, &plan->plan, k, t);
       GST_OBJECT_UNLOCK (self);
@@ -433,12 +464,10 @@ classify (GstRanetClassify *self, GstVideoFrame *frame, FramePlan *plan,
     if (!ranet_net_run_stage (self->net, k, &exit, error))
       return FALSE;
     now = (guint64) g_get_monotonic_time () * 1000;
-    if (plan->adaptive) {
-      /* stage 0's cost includes getting the frame to the device */
-      GST_OBJECT_LOCK (self);
-      ranet_policy_stage_done (self->policy, k, now - t);
-      GST_OBJECT_UNLOCK (self);
-    }
+    /* stage 0's cost includes getting the frame to the device */
+    GST_OBJECT_LOCK (self);
+    ranet_policy_stage_done (self->policy, k, now - t);
+    GST_OBJECT_UNLOCK (self);
     t = now;
     if (exit.confidence >= plan_threshold (plan, k, n_exits))
       break;

@@ -407,6 +407,66 @@ test_barrier_order (void)
   assert_no_validation_errors ();
 }
 
+/* Conditional blocks: a dispatch runs only when its flag word is non-zero,
+ * including a flag written by an earlier dispatch of the same recording (the
+ * way a frame decides on the device whether its next stage runs). */
+static void
+test_conditional_dispatch (void)
+{
+  const guint32 n = 64;
+  GError *error = NULL;
+  RanetVkPipeline *set_flag = fill_pipeline (1);
+  RanetVkPipeline *mark = fill_pipeline (7);
+  RanetVkBuffer *buf;
+  RanetVkCommands *cmds;
+  guint32 *words;
+
+  if (!ranet_vk_device_has_conditional_dispatch (device)) {
+    g_test_skip ("no VK_EXT_conditional_rendering on this device");
+    ranet_vk_pipeline_free (mark);
+    ranet_vk_pipeline_free (set_flag);
+    return;
+  }
+  buf = ranet_vk_buffer_new (device, n * 4, RANET_VK_BUFFER_HOST, &error);
+  cmds = ranet_vk_commands_new (device, 0, &error);
+  g_assert_no_error (error);
+  words = ranet_vk_buffer_get_mapped (buf);
+
+  /* words 0 and 1 are flags; word 1 is set by the device before its block */
+  g_assert_true (ranet_vk_commands_begin (cmds, &error));
+  ranet_vk_commands_begin_conditional (cmds, buf, 0);
+  record_fill (cmds, mark, buf, 10, 10);
+  ranet_vk_commands_end_conditional (cmds);
+  record_fill (cmds, set_flag, buf, 1, 1);
+  ranet_vk_commands_begin_conditional (cmds, buf, 4);
+  record_fill (cmds, mark, buf, 20, 10);
+  ranet_vk_commands_end_conditional (cmds);
+  g_assert_true (ranet_vk_commands_end (cmds, &error));
+
+  for (guint32 flag0 = 0; flag0 < 2; flag0++) {
+    memset (words, 0, n * 4);
+    words[0] = flag0;
+    g_assert_true (ranet_vk_commands_submit (cmds, &error));
+    g_assert_no_error (error);
+    check_words (buf, n, 10, 20, flag0 ? 7 : 0);
+    check_words (buf, n, 20, 30, 7);
+    check_words (buf, n, 30, n, 0);
+  }
+
+  /* an unclosed block is an error at the end of the recording */
+  g_assert_true (ranet_vk_commands_begin (cmds, &error));
+  ranet_vk_commands_begin_conditional (cmds, buf, 0);
+  g_assert_false (ranet_vk_commands_end (cmds, &error));
+  g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID);
+  g_clear_error (&error);
+
+  ranet_vk_commands_free (cmds);
+  ranet_vk_buffer_free (buf);
+  ranet_vk_pipeline_free (mark);
+  ranet_vk_pipeline_free (set_flag);
+  assert_no_validation_errors ();
+}
+
 /* More dispatches than one descriptor pool holds. */
 static void
 test_many_dispatches (void)
@@ -539,6 +599,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vk/pipeline/invalid", test_pipeline_invalid);
   g_test_add_func ("/vk/commands/fill-resubmit", test_fill_resubmit);
   g_test_add_func ("/vk/commands/barrier-order", test_barrier_order);
+  g_test_add_func ("/vk/commands/conditional-dispatch", test_conditional_dispatch);
   g_test_add_func ("/vk/commands/many-dispatches", test_many_dispatches);
   g_test_add_func ("/vk/commands/timestamps", test_timestamps);
   g_test_add_func ("/vk/commands/recording-errors", test_recording_errors);

@@ -534,6 +534,19 @@ run (const Options *o, GError **error)
     }
   }
 
+  /* ---- the same frames as one submission each (ranet_net_run: the exit
+   * decided on the device where it can skip dispatches; a submission per
+   * stage where not) ---- */
+  g_autofree double *one_wall = g_new (double, frames);
+  for (guint f = 0; f < frames + 3; f++) {
+    double t0 = now_ms ();
+    RanetExitResult res;
+    if (!ranet_net_run (net, NULL, n_exits - 1, &res, error))
+      return 1;
+    if (f >= 3)
+      one_wall[f - 3] = now_ms () - t0;
+  }
+
   /* ---- every layer timed alone ---- */
   guint pruns = (guint) o->profile_runs;
   g_autofree guint64 *ns = g_new (guint64, n_layers);
@@ -632,6 +645,10 @@ run (const Options *o, GError **error)
       gflops (total_macs, e2e_gmed));
   printf ("Process CPU time per frame (all threads), median: %.3f ms.\n\n",
       median (e2e_cpu, frames));
+  printf ("Every exit as one frame (`ranet_net_run()`, %s): wall median %.3f ms, p99 %.3f ms.\n\n",
+      ranet_vk_device_has_conditional_dispatch (dev)
+      ? "one submission, the exit decided on the device" : "a submission per stage",
+      median (one_wall, frames), quantile (one_wall, frames, 0.99));
 
   printf ("| op kind | layers | MMACs | profiled ms | share | GFLOP/s | of peak |\n");
   printf ("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");

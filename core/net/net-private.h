@@ -41,10 +41,35 @@ struct _RanetNet {
   RanetVkCommands **stages;     /* one recording per exit */
   guint next_stage;             /* the stage a run may submit next */
   float *probs;                 /* n_classes, copied out of the results */
+
+  /* A whole frame in one submission, where the device can skip dispatches
+   * (net-frame.c): every stage, each after the first inside a conditional
+   * block whose flag the previous stage's exit_decide dispatch wrote. */
+  RanetVkCommands *frame_run;
+  RanetVkBuffer *control;       /* host-visible: thresholds, run flags, last stage */
+  RanetVkPipeline **decide;     /* n_exits - 1 exit_decide pipelines */
+  gboolean frame_stale;         /* the input changed since it was recorded */
 };
 
 /* Records stage @k (stage 0 with the current input op) into its command buffer. */
 gboolean ranet_net_record_stage (RanetNet *net, guint k, GError **error);
+
+/* Records stage @k's dispatches into @cmds, each after the barrier its
+ * inputs need, and a barrier after the last. */
+void ranet_net_record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k);
+
+/* Fills @result from exit @stage's softmax output in the results buffer. */
+void ranet_net_fill_result (RanetNet *net, guint stage, RanetExitResult *result);
+
+/* net-frame.c: the one-submission frame. Sets it up where the device can
+ * skip dispatches; TRUE (nothing done) where it cannot. */
+gboolean ranet_net_frame_init (RanetNet *net, GError **error);
+void ranet_net_frame_clear (RanetNet *net);
+/* Runs stages 0.. until one's confidence reaches its threshold or @last, in
+ * one submission; FALSE with @error unset when the net has no frame recording
+ * (the caller runs stage by stage). */
+gboolean ranet_net_frame_run (RanetNet *net, const float *thresholds, guint last,
+    RanetExitResult *result, GError **error);
 
 /* Records the current input op (stage 0's first dispatch). */
 void ranet_net_record_input (RanetNet *net, RanetVkCommands *cmds);

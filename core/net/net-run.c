@@ -126,7 +126,6 @@ ranet_net_run_stage (RanetNet *net, guint stage, RanetExitResult *result,
     GError **error)
 {
   gint64 t0;
-  const float *out;
 
   g_return_val_if_fail (net != NULL && result != NULL, FALSE);
   if (stage >= net->n_exits || (stage != 0 && stage != net->next_stage)) {
@@ -141,10 +140,21 @@ ranet_net_run_stage (RanetNet *net, guint stage, RanetExitResult *result,
     net->next_stage = 0;
     return FALSE;
   }
-  out = (const float *) ranet_vk_buffer_get_mapped (net->results)
-      + ranet_graph_get_result_offset (net->graph, stage);
-  memcpy (net->probs, out, net->n_classes * sizeof (float));
+  ranet_net_fill_result (net, stage, result);
+  result->gpu_ns = ranet_vk_commands_get_elapsed_ns (net->stages[stage],
+      RANET_NET_TS_START, RANET_NET_TS_END);
+  result->wall_ns = (guint64) (g_get_monotonic_time () - t0) * 1000;
+  net->next_stage = stage + 1;
+  return TRUE;
+}
 
+void
+ranet_net_fill_result (RanetNet *net, guint stage, RanetExitResult *result)
+{
+  const float *out = (const float *) ranet_vk_buffer_get_mapped (net->results)
+      + ranet_graph_get_result_offset (net->graph, stage);
+
+  memcpy (net->probs, out, net->n_classes * sizeof (float));
   result->exit_index = stage;
   result->n_classes = net->n_classes;
   result->probs = net->probs;
@@ -153,12 +163,7 @@ ranet_net_run_stage (RanetNet *net, guint stage, RanetExitResult *result,
   result->class_id = out[net->n_classes + 1] >= 0.0f
       && out[net->n_classes + 1] < (float) net->n_classes
       ? (guint) out[net->n_classes + 1] : 0;
-  result->gpu_ns = ranet_vk_commands_get_elapsed_ns (net->stages[stage],
-      RANET_NET_TS_START, RANET_NET_TS_END);
-  result->wall_ns = (guint64) (g_get_monotonic_time () - t0) * 1000;
   result->macs = ranet_graph_get_exit_macs (net->graph, stage);
-  net->next_stage = stage + 1;
-  return TRUE;
 }
 
 gboolean
@@ -166,7 +171,16 @@ ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
     RanetExitResult *result, GError **error)
 {
   guint last = MIN (max_exit, net->n_exits - 1);
+  GError *local = NULL;
 
+  g_return_val_if_fail (net != NULL && result != NULL, FALSE);
+  if (ranet_net_frame_run (net, thresholds, last, result, &local))
+    return TRUE;
+  if (local != NULL) {
+    g_propagate_error (error, local);
+    return FALSE;
+  }
+  /* no conditional dispatch on this device: a submission per stage */
   for (guint k = 0; k <= last; k++) {
     if (!ranet_net_run_stage (net, k, result, error))
       return FALSE;

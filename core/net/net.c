@@ -175,10 +175,10 @@ create_input_copy (RanetNet *net, GError **error)
   return net->input_copy != NULL;
 }
 
-/* Runs every stage once on a zero input. A driver may finish compiling a
- * pipeline, or fault in its memory, on its first dispatch: that time belongs to
- * setting up, not to the first frame, whose latencies the frame-rate policy
- * learns from. */
+/* Runs every stage once on a zero input, stage by stage and as one
+ * submission. A driver may finish compiling a pipeline, or fault in its
+ * memory, on its first dispatch: that time belongs to setting up, not to the
+ * first frame, whose latencies the frame-rate policy learns from. */
 static gboolean
 warm_up (RanetNet *net, GError **error)
 {
@@ -186,8 +186,12 @@ warm_up (RanetNet *net, GError **error)
   g_autofree float *zeros = g_new0 (float, (gsize) v.c * v.h * v.w);
   RanetExitResult result;
 
-  return ranet_net_set_input_tensor (net, zeros, error)
-      && ranet_net_run (net, NULL, net->n_exits - 1, &result, error);
+  if (!ranet_net_set_input_tensor (net, zeros, error))
+    return FALSE;
+  for (guint k = 0; k < net->n_exits; k++)
+    if (!ranet_net_run_stage (net, k, &result, error))
+      return FALSE;
+  return ranet_net_run (net, NULL, net->n_exits - 1, &result, error);
 }
 
 RanetNet *
@@ -239,7 +243,7 @@ ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error)
     if (net->stages[k] == NULL || !ranet_net_record_stage (net, k, error))
       return NULL;
   }
-  if (!warm_up (net, error))
+  if (!ranet_net_frame_init (net, error) || !warm_up (net, error))
     return NULL;
   return g_steal_pointer (&net);
 }
@@ -249,6 +253,7 @@ ranet_net_free (RanetNet *net)
 {
   if (net == NULL)
     return;
+  ranet_net_frame_clear (net);
   if (net->stages != NULL) {
     for (guint k = 0; k < net->n_exits; k++)
       g_clear_pointer (&net->stages[k], ranet_vk_commands_free);
@@ -375,19 +380,15 @@ ranet_net_record_layer (RanetNet *net, RanetVkCommands *cmds, guint i)
       net->weights[net->layer_chunk[i]], out);
 }
 
-gboolean
-ranet_net_record_stage (RanetNet *net, guint k, GError **error)
+void
+ranet_net_record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k)
 {
-  RanetVkCommands *cmds = net->stages[k];
   Hazards hz = {
     .written = g_array_new (FALSE, FALSE, sizeof (Range)),
     .read = g_array_new (FALSE, FALSE, sizeof (Range)),
   };
   guint first, n;
 
-  if (!ranet_vk_commands_begin (cmds, error))
-    return FALSE;
-  ranet_vk_commands_timestamp (cmds, RANET_NET_TS_START);
   if (k == 0) {
     RanetTensorView v = ranet_graph_get_input_view (net->graph);
     Range in = { net->input == RANET_NET_INPUT_FRAME ? net->frame : net->input_tensor,
@@ -403,11 +404,26 @@ ranet_net_record_stage (RanetNet *net, guint k, GError **error)
     order_dispatch (&hz, cmds, &in, &out);
     ranet_net_record_layer (net, cmds, i);
   }
-  /* the timestamp and the host must see the stage complete */
+  /* what comes next (the timestamp, the host, the next stage) must see the
+   * stage complete */
   ranet_vk_commands_barrier (cmds);
   g_array_unref (hz.written);
   g_array_unref (hz.read);
+}
+
+gboolean
+ranet_net_record_stage (RanetNet *net, guint k, GError **error)
+{
+  RanetVkCommands *cmds = net->stages[k];
+
+  if (!ranet_vk_commands_begin (cmds, error))
+    return FALSE;
+  ranet_vk_commands_timestamp (cmds, RANET_NET_TS_START);
+  ranet_net_record_stage_dispatches (net, cmds, k);
   ranet_vk_commands_timestamp (cmds, RANET_NET_TS_END);
+  /* stage 0 follows the input: the one-submission frame must be recorded again */
+  if (k == 0)
+    net->frame_stale = TRUE;
   return ranet_vk_commands_end (cmds, error);
 }
 

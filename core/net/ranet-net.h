@@ -150,7 +150,12 @@ gboolean ranet_net_run_stage (RanetNet *net, guint stage,
  * @error: return location for a #GError
  *
  * Early exit on fixed thresholds: the frame stops at the first exit whose
- * confidence reaches its threshold, or at @max_exit.
+ * confidence reaches its threshold, or at @max_exit. Where the device can skip
+ * dispatches (ranet_vk_device_has_conditional_dispatch()) the exit is decided
+ * on the device and the frame is one submission; elsewhere it is a submission
+ * per stage. The results are the same either way. @result's gpu_ns is the
+ * GPU time of the stages run. Afterwards ranet_net_read_logits() reads every
+ * exit up to the one taken, and ranet_net_run_stage() may continue the frame.
  */
 gboolean ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
     RanetExitResult *result, GError **error);

@@ -84,6 +84,10 @@ guint ranet_vk_device_get_subgroup_size (RanetVkDevice *dev);
 gboolean ranet_vk_device_has_subgroup_shuffle (RanetVkDevice *dev);
 /* The largest buffer a dispatch may bind (maxStorageBufferRange), in bytes. */
 gsize ranet_vk_device_get_max_storage_buffer_range (RanetVkDevice *dev);
+/* TRUE when dispatches can be made conditional on a value in a buffer
+ * (VK_EXT_conditional_rendering; RANET_CONDITIONAL_STAGES=0 in the
+ * environment turns it off). */
+gboolean ranet_vk_device_has_conditional_dispatch (RanetVkDevice *dev);
 /* The most floats a texel-buffer binding reaches (maxTexelBufferElements). */
 guint64 ranet_vk_device_get_max_texel_buffer_elements (RanetVkDevice *dev);
 /* maxComputeWorkGroupInvocations: the largest workgroup size. */
@@ -198,6 +202,14 @@ void ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
     guint groups_x, guint groups_y, guint groups_z);
 /* Makes every earlier shader write visible to every later shader read/write. */
 void ranet_vk_commands_barrier (RanetVkCommands *cmds);
+/* From here to ranet_vk_commands_end_conditional(), dispatches run only if
+ * the 32-bit value at byte @offset (a multiple of 4) of @buf is not zero when
+ * the device reaches this point; it may have been written by an earlier
+ * dispatch of the same recording. Needs
+ * ranet_vk_device_has_conditional_dispatch(); blocks do not nest. */
+void ranet_vk_commands_begin_conditional (RanetVkCommands *cmds, RanetVkBuffer *buf,
+    gsize offset);
+void ranet_vk_commands_end_conditional (RanetVkCommands *cmds);
 /* Writes timestamp @index (< max_timestamps) after all earlier work completes. */
 void ranet_vk_commands_timestamp (RanetVkCommands *cmds, guint index);
 gboolean ranet_vk_commands_end (RanetVkCommands *cmds, GError **error);

@@ -99,6 +99,8 @@ ranet_vk_buffer_new_full (RanetVkDevice *dev, gsize size, RanetVkBufferKind kind
   g_return_val_if_fail (dev != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (dev->begin_conditional != NULL)
+    info.usage |= VK_BUFFER_USAGE_CONDITIONAL_RENDERING_BIT_EXT;
   if (size == 0 || (kind != RANET_VK_BUFFER_DEVICE && kind != RANET_VK_BUFFER_HOST)) {
     g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
         "Invalid buffer request: size %" G_GSIZE_FORMAT ", kind %d", size, (int) kind);

@@ -32,6 +32,7 @@ struct _RanetVkCommands {
   /* dispatch() and friends return nothing, so their first error waits here
    * for commands_end() to report. */
   GError *record_error;
+  gboolean in_conditional;      /* between begin_ and end_conditional */
 };
 
 static gboolean
@@ -188,6 +189,7 @@ ranet_vk_commands_begin (RanetVkCommands *cmds, GError **error)
     return FALSE;
 
   g_clear_error (&cmds->record_error);
+  cmds->in_conditional = FALSE;
   cmds->state = STATE_EMPTY;
   cmds->have_results = FALSE;
   for (guint i = 0; i < cmds->max_timestamps; i++)
@@ -388,6 +390,52 @@ ranet_vk_commands_barrier (RanetVkCommands *cmds)
 }
 
 void
+ranet_vk_commands_begin_conditional (RanetVkCommands *cmds, RanetVkBuffer *buf,
+    gsize offset)
+{
+  /* the predicate may come from a dispatch recorded just before */
+  VkMemoryBarrier barrier = {
+    .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+    .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+    .dstAccessMask = VK_ACCESS_CONDITIONAL_RENDERING_READ_BIT_EXT,
+  };
+  VkConditionalRenderingBeginInfoEXT info = {
+    .sType = VK_STRUCTURE_TYPE_CONDITIONAL_RENDERING_BEGIN_INFO_EXT,
+    .offset = offset,
+  };
+
+  g_return_if_fail (cmds != NULL && buf != NULL);
+  if (cmds->state != STATE_RECORDING || cmds->in_conditional) {
+    RECORD_ERROR (cmds, "Conditional block outside begin()/end() or inside another");
+    return;
+  }
+  if (cmds->dev->begin_conditional == NULL || buf->dev != cmds->dev
+      || offset % 4 != 0 || offset + 4 > buf->size) {
+    RECORD_ERROR (cmds, "Conditional block: no conditional dispatch on this device, or "
+        "offset %" G_GSIZE_FORMAT " unusable in a buffer of %" G_GSIZE_FORMAT " bytes",
+        offset, buf->size);
+    return;
+  }
+  vkCmdPipelineBarrier (cmds->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+      VK_PIPELINE_STAGE_CONDITIONAL_RENDERING_BIT_EXT, 0, 1, &barrier, 0, NULL, 0, NULL);
+  info.buffer = buf->buffer;
+  cmds->dev->begin_conditional (cmds->cmd, &info);
+  cmds->in_conditional = TRUE;
+}
+
+void
+ranet_vk_commands_end_conditional (RanetVkCommands *cmds)
+{
+  g_return_if_fail (cmds != NULL);
+  if (cmds->state != STATE_RECORDING || !cmds->in_conditional) {
+    RECORD_ERROR (cmds, "End of a conditional block that was not begun");
+    return;
+  }
+  cmds->dev->end_conditional (cmds->cmd);
+  cmds->in_conditional = FALSE;
+}
+
+void
 ranet_vk_commands_timestamp (RanetVkCommands *cmds, guint index)
 {
   g_return_if_fail (cmds != NULL);
@@ -424,6 +472,10 @@ ranet_vk_commands_end (RanetVkCommands *cmds, GError **error)
     g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
         "ranet_vk_commands_end() without ranet_vk_commands_begin()");
     return FALSE;
+  }
+  if (cmds->in_conditional) {
+    RECORD_ERROR (cmds, "Recording ended inside a conditional block");
+    ranet_vk_commands_end_conditional (cmds);
   }
   vkCmdPipelineBarrier (cmds->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
       VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &to_host, 0, NULL, 0, NULL);

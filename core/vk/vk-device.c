@@ -369,8 +369,15 @@ static gboolean
 create_logical_device (RanetVkDevice *dev, const Candidate *c, GError **error)
 {
   const float priority = 1.0f;
-  const char *extensions[1];
+  const char *extensions[2];
   guint n_extensions = 0;
+  VkPhysicalDeviceConditionalRenderingFeaturesEXT conditional = {
+    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_CONDITIONAL_RENDERING_FEATURES_EXT,
+  };
+  VkPhysicalDeviceConditionalRenderingFeaturesEXT enabled_conditional = {
+    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_CONDITIONAL_RENDERING_FEATURES_EXT,
+  };
+  gboolean want_conditional = FALSE;
   VkPhysicalDeviceVulkan11Features features11 = {
     .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
   };
@@ -412,9 +419,22 @@ create_logical_device (RanetVkDevice *dev, const Candidate *c, GError **error)
    * enable the storage and arithmetic types shaders may want. */
   vkEnumerateInstanceVersion (&instance_version);
   if (c->props.apiVersion >= VK_API_VERSION_1_2 && instance_version >= VK_API_VERSION_1_2) {
+    gboolean has_conditional = device_has_extension (c->physical,
+        VK_EXT_CONDITIONAL_RENDERING_EXTENSION_NAME);
+
     features.pNext = &features11;
     features11.pNext = &features12;
+    if (has_conditional)
+      features12.pNext = &conditional;
     vkGetPhysicalDeviceFeatures2 (c->physical, &features);
+    /* a frame's later stages skipped on the device: one submission per frame */
+    want_conditional = has_conditional && conditional.conditionalRendering
+        && g_strcmp0 (g_getenv ("RANET_CONDITIONAL_STAGES"), "0") != 0;
+    if (want_conditional) {
+      extensions[n_extensions++] = VK_EXT_CONDITIONAL_RENDERING_EXTENSION_NAME;
+      enabled_conditional.conditionalRendering = VK_TRUE;
+      enabled12.pNext = &enabled_conditional;
+    }
 
     enabled.features.shaderInt16 = features.features.shaderInt16;
     enabled11.storageBuffer16BitAccess = features11.storageBuffer16BitAccess;
@@ -435,6 +455,14 @@ create_logical_device (RanetVkDevice *dev, const Candidate *c, GError **error)
     return FALSE;
   }
   vkGetDeviceQueue (dev->device, c->queue_family, 0, &dev->queue);
+  if (want_conditional) {
+    dev->begin_conditional = (PFN_vkCmdBeginConditionalRenderingEXT)
+        vkGetDeviceProcAddr (dev->device, "vkCmdBeginConditionalRenderingEXT");
+    dev->end_conditional = (PFN_vkCmdEndConditionalRenderingEXT)
+        vkGetDeviceProcAddr (dev->device, "vkCmdEndConditionalRenderingEXT");
+    if (dev->begin_conditional == NULL || dev->end_conditional == NULL)
+      dev->begin_conditional = NULL, dev->end_conditional = NULL;
+  }
   return TRUE;
 }
 
@@ -719,6 +747,13 @@ ranet_vk_device_get_max_storage_buffer_range (RanetVkDevice *dev)
 {
   g_return_val_if_fail (dev != NULL, 0);
   return dev->props.limits.maxStorageBufferRange;
+}
+
+gboolean
+ranet_vk_device_has_conditional_dispatch (RanetVkDevice *dev)
+{
+  g_return_val_if_fail (dev != NULL, FALSE);
+  return dev->begin_conditional != NULL;
 }
 
 guint64

@@ -23,6 +23,10 @@ struct _RanetVkDevice {
   guint32 subgroup_size;
   gboolean subgroup_shuffle;    /* basic + shuffle subgroup operations in compute */
   gboolean fp16_storage;
+  /* VK_EXT_conditional_rendering enabled: dispatches can be skipped by a
+   * value the device itself wrote (ranet_vk_commands_begin_conditional) */
+  PFN_vkCmdBeginConditionalRenderingEXT begin_conditional;
+  PFN_vkCmdEndConditionalRenderingEXT end_conditional;
 
   VkDevice device;
   gint lost;                    /* atomic; VK_ERROR_DEVICE_LOST seen: get_shared hands out a new device */
