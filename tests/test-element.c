@@ -655,9 +655,13 @@ stats_uint64 (const GstStructure *stats, const char *field)
 static void
 test_caps_change_in_pipeline (void)
 {
+  /* max-buffers=1 keeps the source at most a few frames ahead of the test, so
+   * each caps change takes effect well before the next one (6 frames later),
+   * however slow the build (an unbounded queue let two changes merge under
+   * AddressSanitizer) */
   Pipeline p = pipeline_new ("videotestsrc num-buffers=24 pattern=ball "
       "! capsfilter name=cf caps=video/x-raw,format=RGB,width=64,height=48 "
-      "! " CLASSIFY " threshold=0.5 ! appsink name=sink sync=false");
+      "! " CLASSIFY " threshold=0.5 ! appsink name=sink sync=false max-buffers=1");
   static const char *const steps[] = {
     "video/x-raw,format=NV12,width=33,height=17",
     "video/x-raw,format=GRAY8,width=320,height=241",
