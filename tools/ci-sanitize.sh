@@ -28,21 +28,23 @@ WRAP=(--wrapper "$PWD/tests/sanitize/run-test.sh")
 
 start=$(date +%s)
 if [ $# -gt 0 ]; then
-  meson test -C "$BUILD" --no-rebuild --print-errorlogs "${WRAP[@]}" "$@"
+  all=("$@")
 else
   mapfile -t all < <(meson test -C "$BUILD" --no-rebuild --list 2>/dev/null)
-  leak_tests=()
-  noleak_tests=()
-  for t in "${all[@]}"; do
-    case "$t" in
-      *-py|test-element*|stress-*) noleak_tests+=("$t") ;;
-      *) leak_tests+=("$t") ;;
-    esac
-  done
+fi
+leak_tests=()
+noleak_tests=()
+for t in "${all[@]}"; do
+  case "$t" in
+    *-py|test-element*|stress-*) noleak_tests+=("$t") ;;
+    *) leak_tests+=("$t") ;;
+  esac
+done
+if [ ${#leak_tests[@]} -gt 0 ]; then
   meson test -C "$BUILD" --no-rebuild --print-errorlogs "${WRAP[@]}" "${leak_tests[@]}"
-  if [ ${#noleak_tests[@]} -gt 0 ]; then
-    SANITIZE_NO_LEAKS=1 \
-      meson test -C "$BUILD" --no-rebuild --print-errorlogs "${WRAP[@]}" "${noleak_tests[@]}"
-  fi
+fi
+if [ ${#noleak_tests[@]} -gt 0 ]; then
+  SANITIZE_NO_LEAKS=1 \
+    meson test -C "$BUILD" --no-rebuild --print-errorlogs "${WRAP[@]}" "${noleak_tests[@]}"
 fi
 echo "ci-sanitize.sh: the sanitized tests took $(( $(date +%s) - start )) s"
