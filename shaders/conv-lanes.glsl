@@ -1,18 +1,7 @@
 /* What the convolution shaders (conv2d.glsl, conv1x1.glsl) share: their three
- * bindings, and the slot of an invocation among the lanes of its workgroup.
- *
- * With INPUT_TEXEL the input is a uniform texel buffer: lavapipe turns a texel
- * fetch into one vector gather, where a storage-buffer load whose address
- * differs between lanes is a loop over the lanes with a bounds check each
- * (see ranet_op_texel_input()). */
+ * bindings, and the slot of an invocation among the lanes of its workgroup. */
 
-#if INPUT_TEXEL
-layout(set = 0, binding = 0) uniform samplerBuffer x_texels;
-#define LOAD_X(i) texelFetch (x_texels, int(i)).r
-#else
-layout(std430, set = 0, binding = 0) readonly buffer In { float x[]; };
-#define LOAD_X(i) x[i]
-#endif
+#include "input-binding.glsl"
 layout(std430, set = 0, binding = 1) readonly buffer Weights { vec4 w[]; };
 layout(std430, set = 0, binding = 2) writeonly buffer Out { float y[]; };
 

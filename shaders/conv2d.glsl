@@ -20,7 +20,7 @@
  * loads each weight itself.
  *
  * With INPUT_TEXEL (conv2d_sg_texel.comp) the input is a texel buffer (see
- * conv-lanes.glsl).
+ * input-binding.glsl).
  *
  * Packed weights (vec4 units from W_OFFSET), per block of 4 * OCV output channels:
  * OCV bias vec4s, then [in_c][kh][kw][OCV] vec4s. Channels past OUT_C are zero. */

@@ -2,7 +2,7 @@
  * scales arrive precomputed in float, and the taps and weights are computed in the
  * same order as PyTorch, so the sample positions match it bit for bit.
  * resize_bilinear_texel.comp reads the input as a texel buffer (see
- * conv-lanes.glsl for why). */
+ * input-binding.glsl for why). */
 
 layout(local_size_x = 64) in;
 
@@ -16,13 +16,7 @@ layout(constant_id = 6) const uint OUT_ORIGIN = 0;
 layout(constant_id = 7) const float SCALE_Y = 0.0;  /* (IN_H - 1) / (OUT_H - 1), 0 when OUT_H == 1 */
 layout(constant_id = 8) const float SCALE_X = 0.0;
 
-#if INPUT_TEXEL
-layout(set = 0, binding = 0) uniform samplerBuffer x_texels;
-#define LOAD_X(i) texelFetch (x_texels, int(i)).r
-#else
-layout(std430, set = 0, binding = 0) readonly buffer In { float x[]; };
-#define LOAD_X(i) x[i]
-#endif
+#include "input-binding.glsl"
 layout(std430, set = 0, binding = 1) writeonly buffer Out { float y[]; };
 
 void main ()
