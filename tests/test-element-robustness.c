@@ -538,10 +538,13 @@ test_alloc_failure_at_caps_change (void)
   harness_free (&t);
 }
 
+/* @data: extra element properties. In fixed mode a frame is one submission
+ * (the exit decided on the device, where it can), in adaptive mode one per
+ * stage: a lost device must surface the same way from both. */
 static void
-test_device_lost (void)
+test_device_lost (gconstpointer data)
 {
-  Harness t = harness_new (NULL);
+  Harness t = harness_new (data);
   GstVideoInfo info;
   RanetVkDevice *fresh;
   g_autoptr (GError) error = NULL;
@@ -594,7 +597,9 @@ main (int argc, char **argv)
   g_test_add_func ("/robustness/faults/model-property-while-playing", test_model_property_while_playing);
   g_test_add_func ("/robustness/faults/alloc-failure-at-start", test_alloc_failure_at_start);
   g_test_add_func ("/robustness/faults/alloc-failure-at-caps-change", test_alloc_failure_at_caps_change);
-  g_test_add_func ("/robustness/faults/device-lost", test_device_lost);
+  g_test_add_data_func ("/robustness/faults/device-lost", NULL, test_device_lost);
+  g_test_add_data_func ("/robustness/faults/device-lost-adaptive", "threshold-mode=adaptive",
+      test_device_lost);
   ret = g_test_run ();
 
   if (ranet_vk_device_get_validation_error_count (device) > 0) {
