@@ -646,7 +646,7 @@ run (const Options *o, GError **error)
   printf ("Process CPU time per frame (all threads), median: %.3f ms.\n\n",
       median (e2e_cpu, frames));
   printf ("Every exit as one frame (`ranet_net_run()`, %s): wall median %.3f ms, p99 %.3f ms.\n\n",
-      ranet_vk_device_has_conditional_dispatch (dev)
+      ranet_net_decides_exit_on_device (net)
       ? "one submission, the exit decided on the device" : "a submission per stage",
       median (one_wall, frames), quantile (one_wall, frames, 0.99));
 

@@ -171,6 +171,51 @@ run_all_exits (RanetNet *net, const IdxFile *images, ExitOutputs *out, double *s
   return TRUE;
 }
 
+/* The exit the policy takes for image @i: the first whose confidence reaches
+ * its threshold, else the last. */
+static guint
+policy_exit (const ExitOutputs *out, const float *thresholds, guint i)
+{
+  guint k, last = out->n_exits - 1;
+
+  for (k = 0; k < last; k++)
+    if (out->conf[(gsize) k * out->n_images + i] >= thresholds[k])
+      break;
+  return k;
+}
+
+/* Runs every image again as the element runs a fixed-threshold frame
+ * (ranet_net_run(): one submission with the exit decided on the device where
+ * it can skip dispatches) and checks that it leaves at the exit, with the
+ * class, that the policy gives from the every-exit run. */
+static gboolean
+run_early_exit (RanetNet *net, const IdxFile *images, const ExitOutputs *out,
+    const float *thresholds, double *seconds, GError **error)
+{
+  gsize frame_bytes = (gsize) images->dims[1] * images->dims[2];
+  guint8 *frame = ranet_net_get_frame_memory (net, NULL);
+  gint64 t0 = g_get_monotonic_time ();
+
+  for (guint i = 0; i < out->n_images; i++) {
+    RanetExitResult r;
+    guint k = policy_exit (out, thresholds, i);
+
+    memcpy (frame, images->data + i * frame_bytes, frame_bytes);
+    if (!ranet_net_run (net, thresholds, out->n_exits - 1, &r, error)) {
+      g_prefix_error (error, "image %u: ", i);
+      return FALSE;
+    }
+    if (r.exit_index != k || r.class_id != out->pred[(gsize) k * out->n_images + i]
+        || r.confidence != out->conf[(gsize) k * out->n_images + i])
+      return fail (error, "image %u: the early-exit run left at exit %u with class %u "
+          "(confidence %.9g); the every-exit run says exit %u, class %u (%.9g)", i,
+          r.exit_index, r.class_id, r.confidence, k, out->pred[(gsize) k * out->n_images + i],
+          out->conf[(gsize) k * out->n_images + i]);
+  }
+  *seconds = (g_get_monotonic_time () - t0) / 1e6;
+  return TRUE;
+}
+
 static void
 report (const ExitOutputs *out, const guint8 *labels, const RanetGraph *graph,
     const float *thresholds, const char *policy)
@@ -191,12 +236,8 @@ report (const ExitOutputs *out, const guint8 *labels, const RanetGraph *graph,
   }
 
   for (guint i = 0; i < n; i++) {
-    guint k = last;
+    guint k = thresholds != NULL ? policy_exit (out, thresholds, i) : last;
 
-    if (thresholds != NULL)
-      for (k = 0; k < last; k++)
-        if (out->conf[(gsize) k * n + i] >= thresholds[k])
-          break;
     taken[k]++;
     correct += out->pred[(gsize) k * n + i] == labels[i];
     exit_sum += k;
@@ -264,6 +305,15 @@ evaluate (const Options *o, GError **error)
     return FALSE;
   g_print ("%.1f images/s (every exit computed, %.2f s)\n",
       seconds > 0 ? out.n_images / seconds : 0.0, seconds);
+  if (thresholds != NULL) {
+    if (!run_early_exit (net, images, &out, thresholds, &seconds, error))
+      return FALSE;
+    g_print ("%.1f images/s early exit (%s, %.2f s); every image left at the exit and with "
+        "the class above\n", seconds > 0 ? out.n_images / seconds : 0.0,
+        ranet_net_decides_exit_on_device (net)
+        ? "one submission per image, the exit decided on the device"
+        : "a submission per stage", seconds);
+  }
   report (&out, labels->data, ranet_net_get_graph (net), thresholds, policy);
   return TRUE;
 }

@@ -150,15 +150,27 @@ gboolean ranet_net_run_stage (RanetNet *net, guint stage,
  * @error: return location for a #GError
  *
  * Early exit on fixed thresholds: the frame stops at the first exit whose
- * confidence reaches its threshold, or at @max_exit. Where the device can skip
- * dispatches (ranet_vk_device_has_conditional_dispatch()) the exit is decided
- * on the device and the frame is one submission; elsewhere it is a submission
- * per stage. The results are the same either way. @result's gpu_ns is the
+ * confidence reaches its threshold, or at @max_exit. Where
+ * ranet_net_decides_exit_on_device() says so the exit is decided on the
+ * device and the frame is one submission; elsewhere it is a submission per
+ * stage. The results are the same either way. @result's gpu_ns is the
  * GPU time of the stages run. Afterwards ranet_net_read_logits() reads every
  * exit up to the one taken, and ranet_net_run_stage() may continue the frame.
  */
 gboolean ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
     RanetExitResult *result, GError **error);
+
+/**
+ * ranet_net_decides_exit_on_device:
+ * @net: the net
+ *
+ * Returns: %TRUE when ranet_net_run() runs a frame as one submission, its
+ *   exit decided on the device: on GPUs with VK_EXT_conditional_rendering;
+ *   on CPU implementations, whose skipped dispatches cost nearly as much as
+ *   run ones, only with RANET_CONDITIONAL_STAGES=1 in the environment
+ *   (RANET_CONDITIONAL_STAGES=0: never).
+ */
+gboolean ranet_net_decides_exit_on_device (RanetNet *net);
 
 /**
  * ranet_net_read_logits:

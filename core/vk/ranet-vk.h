@@ -85,8 +85,8 @@ gboolean ranet_vk_device_has_subgroup_shuffle (RanetVkDevice *dev);
 /* The largest buffer a dispatch may bind (maxStorageBufferRange), in bytes. */
 gsize ranet_vk_device_get_max_storage_buffer_range (RanetVkDevice *dev);
 /* TRUE when dispatches can be made conditional on a value in a buffer
- * (VK_EXT_conditional_rendering; RANET_CONDITIONAL_STAGES=0 in the
- * environment turns it off). */
+ * (VK_EXT_conditional_rendering, enabled where supported unless
+ * RANET_CONDITIONAL_STAGES=0 is in the environment). */
 gboolean ranet_vk_device_has_conditional_dispatch (RanetVkDevice *dev);
 /* The most floats a texel-buffer binding reaches (maxTexelBufferElements). */
 guint64 ranet_vk_device_get_max_texel_buffer_elements (RanetVkDevice *dev);
