@@ -1,5 +1,7 @@
 /* What the convolution shaders (conv2d.glsl, conv1x1.glsl) share: their three
- * bindings, and the slot of an invocation among the lanes of its workgroup. */
+ * bindings, the slot of an invocation among the lanes of its workgroup, and
+ * the bookkeeping of weights shared through subgroup shuffles. Included after
+ * the including shader's SG, GROUPS, OCV, NOCB and BLOCK_VEC4S. */
 
 #include "input-binding.glsl"
 layout(std430, set = 0, binding = 1) readonly buffer Weights { vec4 w[]; };
@@ -18,3 +20,31 @@ conv_slot ()
   return gl_LocalInvocationID.x;
 #endif
 }
+
+#if SHARE_WEIGHTS
+/* An input channel's PER_IC weight vec4s for each of the workgroup's GROUPS
+ * channel blocks are GROUPS * PER_IC items, item k = tap * GROUPS + group,
+ * spread over the SG lanes: lane l holds items ch * SG + l in its register
+ * ch. A tap's items then sit in one register (tap * GROUPS / SG) of
+ * neighbouring lanes, so the register index stays a constant.
+ *
+ * Where the item lane l holds in register @ch lies, as a vec4 index for input
+ * channel 0 (channel ic adds ic * @per_ic); @first is where the blocks begin
+ * (their bias vec4s come first). */
+uint
+shared_weight_offset (uint ch, uint per_ic, uint first)
+{
+  uint k = min (ch * SG + gl_SubgroupInvocationID % SG, GROUPS * per_ic - 1u);
+  uint item_ocb = min (gl_WorkGroupID.y * GROUPS + k % GROUPS, NOCB - 1u);
+  return first + item_ocb * BLOCK_VEC4S + OCV + k / GROUPS;
+}
+
+/* The lane that holds this lane's weight vec4 @tap (in register
+ * tap * GROUPS / SG). */
+uint
+shared_weight_lane (uint tap)
+{
+  uint lane = gl_SubgroupInvocationID % SG;
+  return gl_SubgroupInvocationID - lane + tap * GROUPS % SG + lane % GROUPS;
+}
+#endif

@@ -62,16 +62,11 @@ void main ()
   wi += OCV;
 
 #if SHARE_WEIGHTS
-  /* item k = o * GROUPS + group of an input channel's GROUPS * OCV weight
-   * vec4s is held by lane k % SG in register k / SG (see conv2d.glsl) */
+  uint item_off[NCH];
+  for (uint ch = 0u; ch < NCH; ch++)
+    item_off[ch] = shared_weight_offset (ch, OCV, W_OFFSET + PRE_VEC4S);
   uint lane = gl_SubgroupInvocationID % SG;
   uint lane0 = gl_SubgroupInvocationID - lane;
-  uint item_off[NCH];
-  for (uint ch = 0u; ch < NCH; ch++) {
-    uint k = min (ch * SG + lane, GROUPS * OCV - 1u);
-    uint item_ocb = min (gl_WorkGroupID.y * GROUPS + k % GROUPS, NOCB - 1u);
-    item_off[ch] = W_OFFSET + PRE_VEC4S + item_ocb * BLOCK_VEC4S + OCV + k / GROUPS;
-  }
   /* the pre-activation of SG input channels at a time, one per lane */
   vec4 pre_lane = vec4 (0.0);
 #endif
@@ -99,7 +94,7 @@ void main ()
 #endif
     for (uint o = 0u; o < OCV; o++) {
 #if SHARE_WEIGHTS
-      vec4 wv = subgroupShuffle (wl[o * GROUPS / SG], lane0 + o * GROUPS % SG + g);
+      vec4 wv = subgroupShuffle (wl[o * GROUPS / SG], shared_weight_lane (o));
 #else
       vec4 wv = w[wi + o];
 #endif

@@ -101,18 +101,9 @@ void main ()
   }
 
 #if SHARE_WEIGHTS
-  /* The GROUPS * TAPS weight vec4s of an input channel, item k = tap * GROUPS
-   * + group, are spread over the SG lanes: lane l holds items ch * SG + l. A
-   * tap's items then sit in one register (ch = tap * GROUPS / SG) of
-   * neighbouring lanes. */
-  uint lane = gl_SubgroupInvocationID % SG;
-  uint lane0 = gl_SubgroupInvocationID - lane;
   uint item_off[NCH];
-  for (uint ch = 0u; ch < NCH; ch++) {
-    uint k = min (ch * SG + lane, GROUPS * TAPS - 1u);
-    uint item_ocb = min (gl_WorkGroupID.y * GROUPS + k % GROUPS, NOCB - 1u);
-    item_off[ch] = W_OFFSET + item_ocb * BLOCK_VEC4S + OCV + k / GROUPS;
-  }
+  for (uint ch = 0u; ch < NCH; ch++)
+    item_off[ch] = shared_weight_offset (ch, TAPS, W_OFFSET);
 #endif
   for (uint ic = 0u; ic < IN_C; ic++) {
     uint cbase = IN_ORIGIN + ic * IN_H * IN_W;
@@ -131,7 +122,7 @@ void main ()
       for (uint kx = 0u; kx < KW; kx++) {
         for (uint o = 0u; o < OCV; o++) {
 #if SHARE_WEIGHTS
-          vec4 wv = subgroupShuffle (wl[t * GROUPS / SG], lane0 + t * GROUPS % SG + g);
+          vec4 wv = subgroupShuffle (wl[t * GROUPS / SG], shared_weight_lane (t));
 #else
           vec4 wv = w[wi + t];
 #endif
