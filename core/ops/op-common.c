@@ -52,33 +52,21 @@ ranet_op_check_weights_offset (gsize weights_offset, gsize n_floats,
 
 RanetOp *
 ranet_op_new_internal (RanetVkDevice *dev, const char *name,
-    const char *shader, gboolean has_weights, const guint32 *spec, guint n_spec,
-    guint64 n_invocations, guint64 macs, GError **error)
+    const char *shader, gboolean has_weights, guint32 texel_mask, const guint32 *spec,
+    guint n_spec, guint64 n_invocations, guint64 macs, GError **error)
 {
   guint64 groups = (n_invocations + RANET_OP_GROUP_SIZE - 1) / RANET_OP_GROUP_SIZE;
-  RanetOp *op;
+  guint64 groups_x;
 
   if (groups == 0 || groups > (guint64) MAX_GROUPS_X * MAX_GROUPS_X) {
     g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
         "%s: %" G_GUINT64_FORMAT " workgroups is out of range", name, groups);
     return NULL;
   }
-
-  op = g_new0 (RanetOp, 1);
-  op->name = name;
-  op->has_weights = has_weights;
-  op->macs = macs;
   /* the shaders flatten (x, y) workgroup ids back into one index */
-  op->groups_x = (guint) MIN (groups, MAX_GROUPS_X);
-  op->groups_y = (guint) ((groups + op->groups_x - 1) / op->groups_x);
-  op->pipe = ranet_vk_pipeline_new_named (dev, shader, has_weights ? 3 : 2,
-      spec, n_spec, 0, error);
-  if (op->pipe == NULL) {
-    g_prefix_error (error, "%s: ", name);
-    g_free (op);
-    return NULL;
-  }
-  return op;
+  groups_x = MIN (groups, MAX_GROUPS_X);
+  return ranet_op_new_grid (dev, name, shader, has_weights, texel_mask, spec, n_spec,
+      groups_x, (groups + groups_x - 1) / groups_x, macs, error);
 }
 
 RanetOp *
@@ -109,6 +97,23 @@ ranet_op_new_grid (RanetVkDevice *dev, const char *name,
     return NULL;
   }
   return op;
+}
+
+RanetOp *
+ranet_op_new_conv (RanetVkDevice *dev, const char *name, const char *shader,
+    const RanetTensorView *in, guint sg, guint local, guint groups,
+    const guint32 *spec, guint n_spec, guint64 n_pix, guint n_oc_blocks, guint64 macs,
+    GError **error)
+{
+  gboolean texel = sg > 1 && ranet_op_texel_input (dev, in);
+  g_autofree char *variant = g_strconcat (shader, texel ? "_sg_texel" : sg > 1 ? "_sg" : "",
+      NULL);
+  guint pix_per_group = local / groups;
+
+  /* workgroups: x over pixel blocks, y over groups of blocks of output channels */
+  return ranet_op_new_grid (dev, name, variant, TRUE, texel ? 1u : 0u, spec, n_spec,
+      (n_pix + pix_per_group - 1) / pix_per_group, (n_oc_blocks + groups - 1) / groups,
+      macs, error);
 }
 
 void

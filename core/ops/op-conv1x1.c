@@ -84,7 +84,6 @@ gemm_new (RanetVkDevice *dev, const char *name, const Gemm *g, const RanetTensor
   guint sg = ranet_op_weight_sharing (dev);
   guint groups = ranet_op_oc_groups (dev, sg, n_pb, n_ocb);
   guint local = ranet_op_local_size ((guint64) n_pb * groups);
-  gboolean texel = sg > 1 && ranet_op_texel_input (dev, in);
   guint32 spec[] = {
     g->in_c, g->hw, g->in_origin, g->out_c, g->out_origin,
     g->pre_act ? 1 : 0, g->relu ? 1 : 0, (guint32) (weights_offset / 4),
@@ -94,11 +93,8 @@ gemm_new (RanetVkDevice *dev, const char *name, const Gemm *g, const RanetTensor
   if (!ranet_op_check_weights_offset (weights_offset, gemm_packed_size (g),
           name, error))
     return NULL;
-  /* workgroups: x over pixel blocks, y over groups of blocks of output channels */
-  return ranet_op_new_grid (dev, name,
-      texel ? "conv1x1_sg_texel" : sg > 1 ? "conv1x1_sg" : "conv1x1", TRUE, texel ? 1u : 0u,
-      spec, G_N_ELEMENTS (spec), (n_pb + local / groups - 1) / (local / groups),
-      (n_ocb + groups - 1) / groups, (guint64) g->out_c * g->hw * g->in_c, error);
+  return ranet_op_new_conv (dev, name, "conv1x1", in, sg, local, groups,
+      spec, G_N_ELEMENTS (spec), n_pb, n_ocb, (guint64) g->out_c * g->hw * g->in_c, error);
 }
 
 gsize

@@ -79,7 +79,6 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
 {
   guint px, nxb, local, ocv, sg, groups;
   guint64 macs, n_pix;
-  gboolean texel;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
   if (!conv2d_check (p, error)
@@ -102,10 +101,6 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
     (guint32) (weights_offset / 4), ocv, px, local,
     sg, groups,
   };
-  texel = sg > 1 && ranet_op_texel_input (dev, &p->in);
-  /* workgroups: x over pixel blocks, y over groups of blocks of output channels */
-  return ranet_op_new_grid (dev, "conv2d",
-      texel ? "conv2d_sg_texel" : sg > 1 ? "conv2d_sg" : "conv2d", TRUE, texel ? 1u : 0u,
-      spec, G_N_ELEMENTS (spec), (n_pix + local / groups - 1) / (local / groups),
-      (conv2d_n_oc_blocks (p) + groups - 1) / groups, macs, error);
+  return ranet_op_new_conv (dev, "conv2d", "conv2d", &p->in, sg, local, groups,
+      spec, G_N_ELEMENTS (spec), n_pix, conv2d_n_oc_blocks (p), macs, error);
 }

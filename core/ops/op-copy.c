@@ -19,6 +19,6 @@ ranet_op_copy_new (RanetVkDevice *dev, const RanetCopyParams *p,
   guint32 spec[] = {
     (guint32) n, ranet_op_view_origin (&p->in), ranet_op_view_origin (&p->out),
   };
-  return ranet_op_new_internal (dev, "copy", "copy_channels", FALSE, spec,
+  return ranet_op_new_internal (dev, "copy", "copy_channels", FALSE, 0, spec,
       G_N_ELEMENTS (spec), n, 0, error);
 }

@@ -55,6 +55,6 @@ ranet_op_pool2d_new (RanetVkDevice *dev, const RanetPool2dParams *p,
     p->out.h, p->out.w, ranet_op_view_origin (&p->out),
     p->kernel, p->stride, p->pad, p->kind == RANET_POOL_MAX ? 1 : 0,
   };
-  return ranet_op_new_internal (dev, name, "pool2d", FALSE, spec,
+  return ranet_op_new_internal (dev, name, "pool2d", FALSE, 0, spec,
       G_N_ELEMENTS (spec), (guint64) p->out.c * p->out.h * p->out.w, 0, error);
 }

@@ -17,10 +17,11 @@ struct _RanetOp {
 #define RANET_OP_GROUP_SIZE 64u
 
 /* An op whose shader runs @n_invocations invocations, flattened over
- * workgroups x and y (RANET_OP_GROUP_SIZE per workgroup). */
+ * workgroups x and y (RANET_OP_GROUP_SIZE per workgroup). Bindings in
+ * @texel_mask are read as texel buffers (ranet_vk_pipeline_new_named_full()). */
 RanetOp *ranet_op_new_internal (RanetVkDevice *dev, const char *name,
-    const char *shader, gboolean has_weights, const guint32 *spec, guint n_spec,
-    guint64 n_invocations, guint64 macs, GError **error);
+    const char *shader, gboolean has_weights, guint32 texel_mask, const guint32 *spec,
+    guint n_spec, guint64 n_invocations, guint64 macs, GError **error);
 
 /* An op whose shader takes its workgroup size as a specialization constant and
  * runs a grid of @groups_x x @groups_y workgroups. Bindings in @texel_mask are
@@ -28,6 +29,17 @@ RanetOp *ranet_op_new_internal (RanetVkDevice *dev, const char *name,
 RanetOp *ranet_op_new_grid (RanetVkDevice *dev, const char *name,
     const char *shader, gboolean has_weights, guint32 texel_mask, const guint32 *spec, guint n_spec,
     guint64 groups_x, guint64 groups_y, guint64 macs, GError **error);
+
+/* A convolution op (conv2d.glsl, conv1x1.glsl): the shader @shader, or its
+ * _sg variant where @sg lanes share weight loads, or _sg_texel where the
+ * input @in is read as a texel buffer too (ranet_op_texel_input()). Its
+ * workgroups of @local invocations cover @n_pix pixel blocks in x, @local /
+ * @groups per workgroup, and @n_oc_blocks blocks of output channels in y,
+ * @groups per workgroup (ranet_op_oc_groups()). */
+RanetOp *ranet_op_new_conv (RanetVkDevice *dev, const char *name, const char *shader,
+    const RanetTensorView *in, guint sg, guint local, guint groups,
+    const guint32 *spec, guint n_spec, guint64 n_pix, guint n_oc_blocks, guint64 macs,
+    GError **error);
 
 gboolean ranet_op_check_view (const RanetTensorView *v, const char *op,
     const char *what, GError **error);

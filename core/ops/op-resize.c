@@ -29,12 +29,9 @@ ranet_op_resize_bilinear_new (RanetVkDevice *dev, const RanetResizeParams *p,
     p->out.h, p->out.w, ranet_op_view_origin (&p->out),
     scale_bits (p->in.h, p->out.h), scale_bits (p->in.w, p->out.w),
   };
-  guint64 groups = ((guint64) p->out.c * p->out.h * p->out.w + RANET_OP_GROUP_SIZE - 1)
-      / RANET_OP_GROUP_SIZE;
-  guint64 groups_x = MIN (groups, 65535);
   gboolean texel = ranet_op_texel_input (dev, &p->in);
-  /* the shader flattens (x, y) workgroup ids back into one index */
-  return ranet_op_new_grid (dev, "resize_bilinear",
+
+  return ranet_op_new_internal (dev, "resize_bilinear",
       texel ? "resize_bilinear_texel" : "resize_bilinear", FALSE, texel ? 1u : 0u,
-      spec, G_N_ELEMENTS (spec), groups_x, (groups + groups_x - 1) / groups_x, 0, error);
+      spec, G_N_ELEMENTS (spec), (guint64) p->out.c * p->out.h * p->out.w, 0, error);
 }

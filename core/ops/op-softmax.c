@@ -22,6 +22,6 @@ ranet_op_softmax_new (RanetVkDevice *dev, const RanetSoftmaxParams *p,
     (guint32) k, ranet_op_view_origin (&p->in), (guint32) p->out_base,
   };
   /* a single invocation: the shader's workgroup has one */
-  return ranet_op_new_internal (dev, "softmax", "softmax", FALSE, spec,
+  return ranet_op_new_internal (dev, "softmax", "softmax", FALSE, 0, spec,
       G_N_ELEMENTS (spec), 1, 0, error);
 }

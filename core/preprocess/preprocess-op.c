@@ -58,6 +58,6 @@ ranet_op_preprocess_new (RanetVkDevice *dev, const RanetPreprocessParams *p,
     float_bits ((float) l->kr), float_bits ((float) l->kb),
     l->yuv_full_range ? 1u : 0u,
   };
-  return ranet_op_new_internal (dev, "preprocess", "preprocess", FALSE, spec,
+  return ranet_op_new_internal (dev, "preprocess", "preprocess", FALSE, 0, spec,
       G_N_ELEMENTS (spec), (guint64) p->out.h * p->out.w, 0, error);
 }
