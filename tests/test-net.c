@@ -476,9 +476,9 @@ static void
 check_frame (Golden *g, const FrameCase *fc, guint32 seed, float *frame_logits)
 {
   g_autoptr (GError) error = NULL;
-  const RanetPreprocess *pre = ranet_model_get_preprocess (g->model);
-  RanetPreprocessParams p = { .frame = make_layout (fc), .mode = RANET_RESIZE_STRETCH };
-  gsize size = ranet_frame_layout_get_size (&p.frame), got_size = 0;
+  RanetFrameLayout layout = make_layout (fc);
+  RanetPreprocessParams p;
+  gsize size = ranet_frame_layout_get_size (&layout), got_size = 0;
   g_autofree guint8 *frame = g_malloc (size);
   g_autofree float *input = g_new (float, g->input_floats);
   g_autofree RanetExitResult *tr = g_new0 (RanetExitResult, g->n_exits);
@@ -490,14 +490,11 @@ check_frame (Golden *g, const FrameCase *fc, guint32 seed, float *frame_logits)
   /* a smooth picture with noise, so that resizing has something to do */
   for (gsize i = 0; i < size; i++)
     frame[i] = (guint8) ((i * 7 / 5 + g_rand_int_range (rand, 0, 64)) & 0xff);
-  p.out = ranet_graph_get_input_view (ranet_net_get_graph (g->net));
+  /* the reference preprocess writes the input alone into its own tensor */
+  ranet_preprocess_params_for_model (g->model, &layout, RANET_RESIZE_STRETCH, &p);
   p.out.base = 0;
   p.out.c_offset = 0;
   p.out.c_total = p.out.c;
-  for (guint c = 0; c < pre->channels && c < 3; c++) {
-    p.mean[c] = pre->mean[c];
-    p.std[c] = pre->std[c];
-  }
   /* the frame first, so that a frame run that used the tensor of the run
    * before could not pass */
   g_assert_true (ranet_net_set_frame_layout (g->net, &p.frame, p.mode, &error));

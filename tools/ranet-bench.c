@@ -351,8 +351,11 @@ bench_preprocess (RanetVkDevice *dev, RanetModel *model, guint runs,
     PreResult *r, GError **error)
 {
   const guint fw = 1920, fh = 1080;
-  const RanetPreprocess *pre = ranet_model_get_preprocess (model);
-  RanetPreprocessParams p = { 0 };
+  const RanetFrameLayout layout = {
+    .format = RANET_PIXEL_RGBA, .width = fw, .height = fh, .stride = { (gsize) fw * 4 },
+    .kr = 0.299, .kb = 0.114,
+  };
+  RanetPreprocessParams p;
   g_autoptr (RanetVkBuffer) frame = NULL, out = NULL;
   g_autoptr (RanetVkCommands) cmds = NULL;
   g_autofree guint8 *src = NULL;
@@ -364,21 +367,11 @@ bench_preprocess (RanetVkDevice *dev, RanetModel *model, guint runs,
   gsize size, row_bytes;
   guint8 *dst;
 
-  p.frame.format = RANET_PIXEL_RGBA;
-  p.frame.width = fw;
-  p.frame.height = fh;
-  p.frame.stride[0] = (gsize) fw * 4;
-  p.frame.kr = 0.299;
-  p.frame.kb = 0.114;
-  p.mode = RANET_RESIZE_STRETCH;
-  p.out = ranet_graph_get_input_view (ranet_model_get_graph (model));
+  /* the input alone, in its own buffer */
+  ranet_preprocess_params_for_model (model, &layout, RANET_RESIZE_STRETCH, &p);
   p.out.base = 0;
   p.out.c_offset = 0;
   p.out.c_total = p.out.c;
-  for (guint c = 0; c < pre->channels && c < 3; c++) {
-    p.mean[c] = pre->mean[c];
-    p.std[c] = pre->std[c];
-  }
   size = ranet_frame_layout_get_size (&p.frame);
   row_bytes = p.frame.stride[0];
   src = g_malloc (size);

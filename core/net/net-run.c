@@ -29,12 +29,26 @@ same_layout (const RanetFrameLayout *a, const RanetFrameLayout *b)
       && a->kr == b->kr && a->kb == b->kb && a->yuv_full_range == b->yuv_full_range;
 }
 
+void
+ranet_preprocess_params_for_model (RanetModel *model, const RanetFrameLayout *layout,
+    RanetResizeMode mode, RanetPreprocessParams *p)
+{
+  const RanetPreprocess *pre = ranet_model_get_preprocess (model);
+
+  g_return_if_fail (model != NULL && layout != NULL && p != NULL);
+  *p = (RanetPreprocessParams) { .frame = *layout, .mode = mode };
+  p->out = ranet_graph_get_input_view (ranet_model_get_graph (model));
+  for (guint c = 0; c < pre->channels && c < 3; c++) {
+    p->mean[c] = pre->mean[c];
+    p->std[c] = pre->std[c];
+  }
+}
+
 gboolean
 ranet_net_set_frame_layout (RanetNet *net, const RanetFrameLayout *layout,
     RanetResizeMode mode, GError **error)
 {
-  const RanetPreprocess *pre = ranet_model_get_preprocess (net->model);
-  RanetPreprocessParams p = { .frame = *layout, .mode = mode };
+  RanetPreprocessParams p;
   gsize size, padded;
 
   g_return_val_if_fail (net != NULL && layout != NULL, FALSE);
@@ -44,11 +58,7 @@ ranet_net_set_frame_layout (RanetNet *net, const RanetFrameLayout *layout,
   if (!ranet_frame_layout_check (layout, error))
     return FALSE;
 
-  p.out = ranet_graph_get_input_view (net->graph);
-  for (guint c = 0; c < pre->channels && c < 3; c++) {
-    p.mean[c] = pre->mean[c];
-    p.std[c] = pre->std[c];
-  }
+  ranet_preprocess_params_for_model (net->model, layout, mode, &p);
   RanetOp *op = ranet_op_preprocess_new (net->dev, &p, error);
   if (op == NULL)
     return FALSE;

@@ -99,6 +99,18 @@ gboolean ranet_net_set_frame_layout (RanetNet *net,
 guint8 *ranet_net_get_frame_memory (RanetNet *net, gsize *size);
 
 /**
+ * ranet_preprocess_params_for_model:
+ * @model: a model
+ * @layout: the frames
+ * @mode: how a frame is brought to the input size
+ * @p: (out): the preprocessing that turns such frames into @model's input:
+ *   its normalisation (`ranet.preprocess`), and as output the input view
+ *   where ranet_net_new() places it among the activations
+ */
+void ranet_preprocess_params_for_model (RanetModel *model, const RanetFrameLayout *layout,
+    RanetResizeMode mode, RanetPreprocessParams *p);
+
+/**
  * ranet_net_get_frame_rows:
  * @net: the net, after ranet_net_set_frame_layout()
  * @plane: a plane of the frame
