@@ -411,6 +411,44 @@ classify_fixed (GstRanetClassify *self, const FramePlan *plan, guint last,
   return ranet_net_run (self->net, thresholds, last, exit, error);
 }
 
+/* Adaptive thresholds: stage by stage, each only if the deadline leaves time
+ * for it; every stage's cost (from @t, updated) goes to the policy. */
+static gboolean
+classify_adaptive (GstRanetClassify *self, FramePlan *plan, guint last, guint64 *t,
+    RanetExitResult *exit, GError **error)
+{
+  guint n_exits = ranet_net_get_n_exits (self->net);
+
+  for (guint k = 0; k <= last; k++) {
+    guint64 now;
+
+    if (k > 0) {
+      gboolean out_of_time;
+
+      GST_OBJECT_LOCK (self);
+      out_of_time = !ranet_policy_can_run_stage (self->policy, &plan->plan, k, *t);
+      GST_OBJECT_UNLOCK (self);
+      if (out_of_time) {
+        GST_LOG_OBJECT (self, "no time for stage %u: %.2f ms left, it takes "
+            "%.2f ms", k, ((gdouble) plan->plan.deadline_ns - (gdouble) *t) / 1e6,
+            ranet_policy_get_stage_latency (self->policy, k) / 1e6);
+        break;
+      }
+    }
+    if (!ranet_net_run_stage (self->net, k, exit, error))
+      return FALSE;
+    now = (guint64) g_get_monotonic_time () * 1000;
+    /* stage 0's cost includes getting the frame to the device */
+    GST_OBJECT_LOCK (self);
+    ranet_policy_stage_done (self->policy, k, now - *t);
+    GST_OBJECT_UNLOCK (self);
+    *t = now;
+    if (exit->confidence >= plan_threshold (plan, k, n_exits))
+      break;
+  }
+  return TRUE;
+}
+
 static gboolean
 classify (GstRanetClassify *self, GstVideoFrame *frame, FramePlan *plan,
     gint max_exit, RanetResizeMode mode, RanetFrameResult *r, GError **error)
@@ -420,7 +458,6 @@ classify (GstRanetClassify *self, GstVideoFrame *frame, FramePlan *plan,
   guint n_exits = ranet_net_get_n_exits (self->net);
   guint last = max_exit < 0 ? n_exits - 1 : MIN ((guint) max_exit, n_exits - 1);
   guint64 t0 = (guint64) g_get_monotonic_time () * 1000, t = t0;
-  gboolean out_of_time = FALSE;
 
   if (!ranet_video_layout_from_frame (frame, &layout)) {
     g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT,
@@ -441,36 +478,13 @@ classify (GstRanetClassify *self, GstVideoFrame *frame, FramePlan *plan,
     ranet_net_write_frame_plane (self->net, i, GST_VIDEO_FRAME_PLANE_DATA (frame, i),
         layout.stride[i]);
 
-  if (!plan->adaptive) {
+  if (plan->adaptive) {
+    if (!classify_adaptive (self, plan, last, &t, &exit, error))
+      return FALSE;
+  } else {
     if (!classify_fixed (self, plan, last, &exit, error))
       return FALSE;
     t = (guint64) g_get_monotonic_time () * 1000;
-  }
-  /* adaptive: stage by stage, each only if the deadline leaves time for it */
-  for (guint k = 0; plan->adaptive && k <= last; k++) {
-    guint64 now;
-
-    if (k > 0) {
-      GST_OBJECT_LOCK (self);
-      out_of_time = !ranet_policy_can_run_stage (self->policy, &plan->plan, k, t);
-      GST_OBJECT_UNLOCK (self);
-      if (out_of_time) {
-        GST_LOG_OBJECT (self, "no time for stage %u: %.2f ms left, it takes "
-            "%.2f ms", k, ((gdouble) plan->plan.deadline_ns - (gdouble) t) / 1e6,
-            ranet_policy_get_stage_latency (self->policy, k) / 1e6);
-        break;
-      }
-    }
-    if (!ranet_net_run_stage (self->net, k, &exit, error))
-      return FALSE;
-    now = (guint64) g_get_monotonic_time () * 1000;
-    /* stage 0's cost includes getting the frame to the device */
-    GST_OBJECT_LOCK (self);
-    ranet_policy_stage_done (self->policy, k, now - t);
-    GST_OBJECT_UNLOCK (self);
-    t = now;
-    if (exit.confidence >= plan_threshold (plan, k, n_exits))
-      break;
   }
   r->threshold = plan_threshold (plan, exit.exit_index, n_exits);
   r->forced = exit.confidence < r->threshold;
