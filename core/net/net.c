@@ -175,10 +175,11 @@ create_input_copy (RanetNet *net, GError **error)
   return net->input_copy != NULL;
 }
 
-/* Runs every stage once on a zero input, stage by stage and as one
- * submission. A driver may finish compiling a pipeline, or fault in its
- * memory, on its first dispatch: that time belongs to setting up, not to the
- * first frame, whose latencies the frame-rate policy learns from. */
+/* Runs every stage once on a zero input, stage by stage and, where frames
+ * are one submission, that way too. A driver may finish compiling a pipeline,
+ * or fault in its memory, on its first dispatch: that time belongs to setting
+ * up, not to the first frame, whose latencies the frame-rate policy learns
+ * from. */
 static gboolean
 warm_up (RanetNet *net, GError **error)
 {
@@ -191,7 +192,8 @@ warm_up (RanetNet *net, GError **error)
   for (guint k = 0; k < net->n_exits; k++)
     if (!ranet_net_run_stage (net, k, &result, error))
       return FALSE;
-  return ranet_net_run (net, NULL, net->n_exits - 1, &result, error);
+  return !ranet_net_decides_exit_on_device (net)
+      || ranet_net_run (net, NULL, net->n_exits - 1, &result, error);
 }
 
 RanetNet *
@@ -345,7 +347,6 @@ layer_ranges (RanetNet *net, guint i, Range *in, Range *out)
 {
   const RanetLayer *l = ranet_graph_get_layer (net->graph, i);
   RanetVkBuffer *a = net->activations;
-
   const RanetTensorView *vin, *vout;
 
   ranet_layer_get_views (l, &vin, &vout);

@@ -171,19 +171,20 @@ VkBufferView
 ranet_vk_buffer_get_float_view (RanetVkBuffer *buf, GError **error)
 {
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&buf->view_lock);
-  guint64 max_bytes = (guint64) buf->dev->props.limits.maxTexelBufferElements * 4;
-  VkBufferViewCreateInfo info = {
-    .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
-    .buffer = buf->buffer,
-    .format = VK_FORMAT_R32_SFLOAT,
-    .offset = 0,
-    /* the view covers what the limit allows; ops that read through it check
-     * that their tensors lie inside (ranet_vk_device_get_max_texel_buffer_elements) */
-    .range = MIN ((guint64) buf->size, max_bytes) & ~(guint64) 3,
-  };
 
   if (buf->float_view == VK_NULL_HANDLE) {
+    guint64 max_bytes = (guint64) buf->dev->props.limits.maxTexelBufferElements * 4;
+    VkBufferViewCreateInfo info = {
+      .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+      .buffer = buf->buffer,
+      .format = VK_FORMAT_R32_SFLOAT,
+      .offset = 0,
+      /* the view covers what the limit allows; ops that read through it check
+       * that their tensors lie inside (ranet_vk_device_get_max_texel_buffer_elements) */
+      .range = MIN ((guint64) buf->size, max_bytes) & ~(guint64) 3,
+    };
     VkBufferView view;
+
     if (info.range == 0) {
       g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
           "Buffer of %" G_GSIZE_FORMAT " bytes is too small for a texel buffer of floats", buf->size);
