@@ -10,7 +10,7 @@
  * few pixel blocks to fill a subgroup: a fully connected layer has one). As in
  * conv2d.glsl, with SHARE_WEIGHTS the lanes of a subgroup load different weight
  * vec4s and hand them round with subgroupShuffle, and with INPUT_TEXEL the
- * input is read as a texel buffer.
+ * input and the weights are read as texel buffers.
  *
  * Packed weights (vec4 units from W_OFFSET): with PRE_ACT, IN_C vec4s
  * (scale, shift, 0, 0); then per block of 4 * OCV output channels: OCV bias vec4s,
@@ -55,7 +55,7 @@ void main ()
   uint wi = W_OFFSET + PRE_VEC4S + ocb * BLOCK_VEC4S;
   vec4 acc[OCV][PX];
   for (uint o = 0u; o < OCV; o++) {
-    vec4 b = w[wi + o];
+    vec4 b = LOAD_W (wi + o);
     for (uint p = 0u; p < PX; p++)
       acc[o][p] = b;
   }
@@ -79,10 +79,10 @@ void main ()
     if (PRE_ACT != 0u) {
 #if SHARE_WEIGHTS
       if (ic % SG == 0u)
-        pre_lane = w[W_OFFSET + min (ic + lane, IN_C - 1u)];
+        pre_lane = LOAD_W (W_OFFSET + min (ic + lane, IN_C - 1u));
       vec2 st = subgroupShuffle (pre_lane, lane0 + ic % SG).xy;
 #else
-      vec2 st = w[W_OFFSET + ic].xy;
+      vec2 st = LOAD_W (W_OFFSET + ic).xy;
 #endif
       for (uint p = 0u; p < PX; p++)
         v[p] = max (st.x * v[p] + st.y, 0.0);
@@ -90,13 +90,13 @@ void main ()
 #if SHARE_WEIGHTS
     vec4 wl[NCH];
     for (uint ch = 0u; ch < NCH; ch++)
-      wl[ch] = w[item_off[ch] + ic * OCV];
+      wl[ch] = LOAD_W (item_off[ch] + ic * OCV);
 #endif
     for (uint o = 0u; o < OCV; o++) {
 #if SHARE_WEIGHTS
       vec4 wv = subgroupShuffle (wl[o * GROUPS / SG], shared_weight_lane (o));
 #else
-      vec4 wv = w[wi + o];
+      vec4 wv = LOAD_W (wi + o);
 #endif
       for (uint p = 0u; p < PX; p++)
         acc[o][p] += wv * v[p];

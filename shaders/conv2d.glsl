@@ -20,7 +20,7 @@
  * loads each weight itself.
  *
  * With INPUT_TEXEL (conv2d_sg_texel.comp) the input is a texel buffer (see
- * input-binding.glsl).
+ * input-binding.glsl), and so are the weights (conv-lanes.glsl).
  *
  * Packed weights (vec4 units from W_OFFSET), per block of 4 * OCV output channels:
  * OCV bias vec4s, then [in_c][kh][kw][OCV] vec4s. Channels past OUT_C are zero. */
@@ -78,7 +78,7 @@ void main ()
   uint wi = W_OFFSET + ocb * BLOCK_VEC4S;
   vec4 acc[OCV][PX];
   for (uint o = 0u; o < OCV; o++) {
-    vec4 b = w[wi + o];
+    vec4 b = LOAD_W (wi + o);
     for (uint p = 0u; p < PX; p++)
       acc[o][p] = b;
   }
@@ -110,7 +110,7 @@ void main ()
 #if SHARE_WEIGHTS
     vec4 wl[NCH];
     for (uint ch = 0u; ch < NCH; ch++)
-      wl[ch] = w[item_off[ch] + ic * TAPS];
+      wl[ch] = LOAD_W (item_off[ch] + ic * TAPS);
 #endif
     uint t = 0u;
     for (uint ky = 0u; ky < KH; ky++) {
@@ -124,7 +124,7 @@ void main ()
 #if SHARE_WEIGHTS
           vec4 wv = subgroupShuffle (wl[t * GROUPS / SG], shared_weight_lane (t));
 #else
-          vec4 wv = w[wi + t];
+          vec4 wv = LOAD_W (wi + t);
 #endif
           t++;
           for (uint p = 0u; p < PX; p++)

@@ -1,6 +1,6 @@
 #version 450
-/* Direct convolution, weight loads shared across a subgroup, input read as a
- * texel buffer: see conv2d.glsl. */
+/* Direct convolution, weight loads shared across a subgroup, input and weights
+ * read as texel buffers: see conv2d.glsl. */
 #extension GL_GOOGLE_include_directive : require
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_shuffle : require

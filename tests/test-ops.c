@@ -171,8 +171,8 @@ run_linear_cases (void)
   }
 }
 
-/* The convolution ops have three shader variants: input read as a texel
- * buffer with weights shared through subgroup shuffles (what CPU
+/* The convolution ops have three shader variants: input and weights read as
+ * texel buffers, weights shared through subgroup shuffles (what CPU
  * implementations get), storage-buffer input with shuffles (GPUs), and neither
  * (devices without shuffles); the resize has the first two. The environment switches of
  * ranet_op_texel_input() and ranet_op_weight_sharing() select the others, so
@@ -206,11 +206,11 @@ run_variants (gconstpointer data)
   for (guint v = 0; v < G_N_ELEMENTS (shader_variants); v++) {
     const ShaderVariant *sv = &shader_variants[v];
     if (sv->texel_input)
-      g_setenv ("RANET_TEXEL_INPUT", sv->texel_input, TRUE);
+      g_setenv ("RANET_TEXEL_BUFFERS", sv->texel_input, TRUE);
     if (sv->subgroup_shuffle)
       g_setenv ("RANET_SUBGROUP_SHUFFLE", sv->subgroup_shuffle, TRUE);
     set->run ();
-    g_unsetenv ("RANET_TEXEL_INPUT");
+    g_unsetenv ("RANET_TEXEL_BUFFERS");
     g_unsetenv ("RANET_SUBGROUP_SHUFFLE");
   }
 }

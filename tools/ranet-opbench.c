@@ -6,7 +6,7 @@
  * printed for a result that is right. The time is the device's timestamp
  * around the one dispatch, the best of --runs. The shapes are those that
  * dominate the default model and the ImageNet-style model (ranet-bench
- * --layers lists them). RANET_TEXEL_INPUT=0 and RANET_SUBGROUP_SHUFFLE=0 in the
+ * --layers lists them). RANET_TEXEL_BUFFERS=0 and RANET_SUBGROUP_SHUFFLE=0 in the
  * environment select the other shader variants, for comparisons.
  */
 #include "vk/ranet-vk.h"
@@ -32,6 +32,11 @@ static const Shape shapes[] = {
   { "ImageNet bottleneck", 256, 64, 28, 28, 1, 1 },
   { "default model bottleneck", 96, 96, 7, 7, 1, 1 },
   { "default model bottleneck", 24, 6, 28, 28, 1, 1 },
+  { "default model stem", 1, 16, 28, 28, 3, 1 },
+  { "default model downsampling", 16, 32, 28, 28, 3, 2 },
+  { "default model dense layer", 32, 16, 7, 7, 3, 1 },
+  { "default model bottleneck", 16, 6, 28, 28, 1, 1 },
+  { "default model bottleneck", 32, 24, 14, 14, 1, 1 },
 };
 
 static RanetTensorView

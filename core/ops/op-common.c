@@ -65,14 +65,15 @@ ranet_op_new_internal (RanetVkDevice *dev, const char *name,
   }
   /* the shaders flatten (x, y) workgroup ids back into one index */
   groups_x = MIN (groups, MAX_GROUPS_X);
-  return ranet_op_new_grid (dev, name, shader, has_weights, texel_mask, spec, n_spec,
+  return ranet_op_new_grid (dev, name, shader, has_weights, texel_mask, 0, spec, n_spec,
       groups_x, (groups + groups_x - 1) / groups_x, macs, error);
 }
 
 RanetOp *
 ranet_op_new_grid (RanetVkDevice *dev, const char *name,
-    const char *shader, gboolean has_weights, guint32 texel_mask, const guint32 *spec, guint n_spec,
-    guint64 groups_x, guint64 groups_y, guint64 macs, GError **error)
+    const char *shader, gboolean has_weights, guint32 texel_mask, guint32 vec4_mask,
+    const guint32 *spec, guint n_spec, guint64 groups_x, guint64 groups_y, guint64 macs,
+    GError **error)
 {
   RanetOp *op;
 
@@ -90,7 +91,7 @@ ranet_op_new_grid (RanetVkDevice *dev, const char *name,
   op->groups_x = (guint) groups_x;
   op->groups_y = (guint) groups_y;
   op->pipe = ranet_vk_pipeline_new_named_full (dev, shader, has_weights ? 3 : 2,
-      texel_mask, spec, n_spec, 0, error);
+      texel_mask, vec4_mask, spec, n_spec, 0, error);
   if (op->pipe == NULL) {
     g_prefix_error (error, "%s: ", name);
     g_free (op);
@@ -101,17 +102,21 @@ ranet_op_new_grid (RanetVkDevice *dev, const char *name,
 
 RanetOp *
 ranet_op_new_conv (RanetVkDevice *dev, const char *name, const char *shader,
-    const RanetTensorView *in, guint sg, guint local, guint groups,
+    const RanetTensorView *in, gsize weights_end, guint sg, guint local, guint groups,
     const guint32 *spec, guint n_spec, guint64 n_pix, guint n_oc_blocks, guint64 macs,
     GError **error)
 {
-  gboolean texel = sg > 1 && ranet_op_texel_input (dev, in);
+  /* weights as vec4 texels: the limit counts texels */
+  gboolean texel = sg > 1 && ranet_op_texel_input (dev, in)
+      && weights_end / 4 <= ranet_vk_device_get_max_texel_buffer_elements (dev);
   g_autofree char *variant = g_strconcat (shader, texel ? "_sg_texel" : sg > 1 ? "_sg" : "",
       NULL);
   guint pix_per_group = local / groups;
 
-  /* workgroups: x over pixel blocks, y over groups of blocks of output channels */
-  return ranet_op_new_grid (dev, name, variant, TRUE, texel ? 1u : 0u, spec, n_spec,
+  /* workgroups: x over pixel blocks, y over groups of blocks of output channels;
+   * bindings: input, weights, output */
+  return ranet_op_new_grid (dev, name, variant, TRUE, texel ? 1u : 0u, texel ? 2u : 0u,
+      spec, n_spec,
       (n_pix + pix_per_group - 1) / pix_per_group, (n_oc_blocks + groups - 1) / groups,
       macs, error);
 }

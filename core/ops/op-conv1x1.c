@@ -93,7 +93,8 @@ gemm_new (RanetVkDevice *dev, const char *name, const Gemm *g, const RanetTensor
   if (!ranet_op_check_weights_offset (weights_offset, gemm_packed_size (g),
           name, error))
     return NULL;
-  return ranet_op_new_conv (dev, name, "conv1x1", in, sg, local, groups,
+  return ranet_op_new_conv (dev, name, "conv1x1", in,
+      weights_offset + gemm_packed_size (g), sg, local, groups,
       spec, G_N_ELEMENTS (spec), n_pb, n_ocb, (guint64) g->out_c * g->hw * g->in_c, error);
 }
 

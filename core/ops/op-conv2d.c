@@ -101,6 +101,7 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
     (guint32) (weights_offset / 4), ocv, px, local,
     sg, groups,
   };
-  return ranet_op_new_conv (dev, "conv2d", "conv2d", &p->in, sg, local, groups,
+  return ranet_op_new_conv (dev, "conv2d", "conv2d", &p->in,
+      weights_offset + ranet_op_conv2d_packed_weight_size (p), sg, local, groups,
       spec, G_N_ELEMENTS (spec), n_pix, conv2d_n_oc_blocks (p), macs, error);
 }

@@ -24,20 +24,23 @@ RanetOp *ranet_op_new_internal (RanetVkDevice *dev, const char *name,
     guint n_spec, guint64 n_invocations, guint64 macs, GError **error);
 
 /* An op whose shader takes its workgroup size as a specialization constant and
- * runs a grid of @groups_x x @groups_y workgroups. Bindings in @texel_mask are
- * read as texel buffers (ranet_vk_pipeline_new_named_full()). */
+ * runs a grid of @groups_x x @groups_y workgroups. Bindings in @texel_mask and
+ * @vec4_mask are read as texel buffers of floats and of vec4s
+ * (ranet_vk_pipeline_new_named_full()). */
 RanetOp *ranet_op_new_grid (RanetVkDevice *dev, const char *name,
-    const char *shader, gboolean has_weights, guint32 texel_mask, const guint32 *spec, guint n_spec,
-    guint64 groups_x, guint64 groups_y, guint64 macs, GError **error);
+    const char *shader, gboolean has_weights, guint32 texel_mask, guint32 vec4_mask,
+    const guint32 *spec, guint n_spec, guint64 groups_x, guint64 groups_y, guint64 macs,
+    GError **error);
 
 /* A convolution op (conv2d.glsl, conv1x1.glsl): the shader @shader, or its
  * _sg variant where @sg lanes share weight loads, or _sg_texel where the
- * input @in is read as a texel buffer too (ranet_op_texel_input()). Its
+ * input @in is read as a texel buffer of floats (ranet_op_texel_input()) and
+ * the weights, which end at float @weights_end, as a texel buffer of vec4s. Its
  * workgroups of @local invocations cover @n_pix pixel blocks in x, @local /
  * @groups per workgroup, and @n_oc_blocks blocks of output channels in y,
  * @groups per workgroup (ranet_op_oc_groups()). */
 RanetOp *ranet_op_new_conv (RanetVkDevice *dev, const char *name, const char *shader,
-    const RanetTensorView *in, guint sg, guint local, guint groups,
+    const RanetTensorView *in, gsize weights_end, guint sg, guint local, guint groups,
     const guint32 *spec, guint n_spec, guint64 n_pix, guint n_oc_blocks, guint64 macs,
     GError **error);
 
@@ -104,19 +107,20 @@ ranet_op_local_size (guint64 n)
   return local;
 }
 
-/* Whether an op reads the tensor behind @v through a texel buffer: on CPU
- * implementations, where a storage-buffer load that differs between
- * invocations is a loop over the SIMD lanes while a texel fetch is one
- * vector gather (measured on lavapipe: 3x3 layers 1.3-1.6x faster), as long
- * as the tensor lies within the device's texel-buffer limit. Unmeasured on
- * GPUs, so they keep storage buffers. RANET_TEXEL_INPUT=0 in the environment
- * turns texel reads off (for comparisons and tests). */
+/* Whether an op reads the tensor behind @v through a texel buffer (and a
+ * convolution its weights too, ranet_op_new_conv()): on CPU implementations,
+ * where a storage-buffer load that differs between invocations is a loop over
+ * the SIMD lanes while a texel fetch is one vector gather (measured on
+ * lavapipe: 3x3 layers 1.3-1.6x faster), as long as the tensor lies within
+ * the device's texel-buffer limit. Unmeasured on GPUs, so they keep storage
+ * buffers. RANET_TEXEL_BUFFERS=0 in the environment turns texel reads off
+ * (for comparisons and tests). */
 static inline gboolean
 ranet_op_texel_input (RanetVkDevice *dev, const RanetTensorView *v)
 {
   guint64 end = v->base + (guint64) v->c_total * v->h * v->w;
 
-  if (g_strcmp0 (g_getenv ("RANET_TEXEL_INPUT"), "0") == 0)
+  if (g_strcmp0 (g_getenv ("RANET_TEXEL_BUFFERS"), "0") == 0)
     return FALSE;
   return ranet_vk_device_is_cpu (dev) && end <= ranet_vk_device_get_max_texel_buffer_elements (dev);
 }

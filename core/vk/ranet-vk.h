@@ -167,8 +167,11 @@ RanetVkPipeline *ranet_vk_pipeline_new_named (RanetVkDevice *dev,
 /**
  * ranet_vk_pipeline_new_named_full:
  * @texel_mask: bit i set: binding i is a uniform texel buffer of 32-bit floats
- *   (`uniform samplerBuffer`, read with texelFetch()) instead of a storage
+ *   (`uniform samplerBuffer`, read with texelFetch().r) instead of a storage
  *   buffer. The dispatch binds the same #RanetVkBuffer either way.
+ * @vec4_mask: bit i set: binding i is a uniform texel buffer of vec4s of
+ *   32-bit floats (R32G32B32A32_SFLOAT, texelFetch() returns texel i, floats
+ *   4i to 4i + 3). No binding may be in both masks.
  *
  * As ranet_vk_pipeline_new_named(), with some bindings read as texel buffers:
  * on some implementations (lavapipe) a texel fetch at an address that differs
@@ -177,7 +180,7 @@ RanetVkPipeline *ranet_vk_pipeline_new_named (RanetVkDevice *dev,
  * Returns: (transfer full): the pipeline, or %NULL with @error set.
  */
 RanetVkPipeline *ranet_vk_pipeline_new_named_full (RanetVkDevice *dev,
-    const char *shader_name, guint n_buffers, guint32 texel_mask,
+    const char *shader_name, guint n_buffers, guint32 texel_mask, guint32 vec4_mask,
     const guint32 *spec, guint n_spec, guint push_size, GError **error);
 void ranet_vk_pipeline_free (RanetVkPipeline *pipe);
 guint ranet_vk_pipeline_get_n_buffers (RanetVkPipeline *pipe);

@@ -156,6 +156,8 @@ ranet_vk_buffer_free (RanetVkBuffer *buf)
     return;
   if (buf->float_view)
     vkDestroyBufferView (buf->dev->device, buf->float_view, NULL);
+  if (buf->vec4_view)
+    vkDestroyBufferView (buf->dev->device, buf->vec4_view, NULL);
   if (buf->mapped)
     vkUnmapMemory (buf->dev->device, buf->memory);
   if (buf->buffer)
@@ -168,34 +170,37 @@ ranet_vk_buffer_free (RanetVkBuffer *buf)
 }
 
 VkBufferView
-ranet_vk_buffer_get_float_view (RanetVkBuffer *buf, GError **error)
+ranet_vk_buffer_get_texel_view (RanetVkBuffer *buf, gboolean vec4, GError **error)
 {
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&buf->view_lock);
+  VkBufferView *view = vec4 ? &buf->vec4_view : &buf->float_view;
 
-  if (buf->float_view == VK_NULL_HANDLE) {
-    guint64 max_bytes = (guint64) buf->dev->props.limits.maxTexelBufferElements * 4;
+  if (*view == VK_NULL_HANDLE) {
+    guint64 texel_bytes = vec4 ? 16 : 4;
+    guint64 max_bytes = (guint64) buf->dev->props.limits.maxTexelBufferElements * texel_bytes;
     VkBufferViewCreateInfo info = {
       .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
       .buffer = buf->buffer,
-      .format = VK_FORMAT_R32_SFLOAT,
+      .format = vec4 ? VK_FORMAT_R32G32B32A32_SFLOAT : VK_FORMAT_R32_SFLOAT,
       .offset = 0,
       /* the view covers what the limit allows; ops that read through it check
-       * that their tensors lie inside (ranet_vk_device_get_max_texel_buffer_elements) */
-      .range = MIN ((guint64) buf->size, max_bytes) & ~(guint64) 3,
+       * that their data lie inside (ranet_vk_device_get_max_texel_buffer_elements) */
+      .range = MIN ((guint64) buf->size, max_bytes) / texel_bytes * texel_bytes,
     };
-    VkBufferView view;
 
     if (info.range == 0) {
       g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
-          "Buffer of %" G_GSIZE_FORMAT " bytes is too small for a texel buffer of floats", buf->size);
+          "Buffer of %" G_GSIZE_FORMAT " bytes is too small for a texel buffer of %s",
+          buf->size, vec4 ? "vec4s" : "floats");
       return VK_NULL_HANDLE;
     }
-    if (!ranet_vk_check (vkCreateBufferView (buf->dev->device, &info, NULL, &view),
-            "vkCreateBufferView", error))
+    if (!ranet_vk_check (vkCreateBufferView (buf->dev->device, &info, NULL, view),
+            "vkCreateBufferView", error)) {
+      *view = VK_NULL_HANDLE;
       return VK_NULL_HANDLE;
-    buf->float_view = view;
+    }
   }
-  return buf->float_view;
+  return *view;
 }
 
 gsize

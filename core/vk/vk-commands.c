@@ -339,8 +339,9 @@ ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
     writes[i].dstSet = set;
     writes[i].dstBinding = i;
     writes[i].descriptorCount = 1;
-    if ((pipe->texel_mask & (1u << i)) != 0) {
-      views[i] = ranet_vk_buffer_get_float_view (buffers[i], &error);
+    if (((pipe->texel_mask | pipe->vec4_mask) & (1u << i)) != 0) {
+      views[i] = ranet_vk_buffer_get_texel_view (buffers[i], (pipe->vec4_mask & (1u << i)) != 0,
+          &error);
       if (views[i] == VK_NULL_HANDLE) {
         set_record_error (cmds, error);
         goto out;

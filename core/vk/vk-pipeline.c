@@ -40,8 +40,8 @@ check_arguments (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_byte
 
 static RanetVkPipeline *
 pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
-    guint n_buffers, guint32 texel_mask, const guint32 *spec, guint n_spec, guint push_size,
-    GError **error)
+    guint n_buffers, guint32 texel_mask, guint32 vec4_mask, const guint32 *spec, guint n_spec,
+    guint push_size, GError **error)
 {
   RanetVkPipeline *pipe;
   VkShaderModule module = VK_NULL_HANDLE;
@@ -60,6 +60,7 @@ pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
   pipe->n_buffers = n_buffers;
   pipe->push_size = push_size;
   pipe->texel_mask = texel_mask;
+  pipe->vec4_mask = vec4_mask;
 
   {
     VkShaderModuleCreateInfo info = {
@@ -77,7 +78,7 @@ pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
   bindings = g_new0 (VkDescriptorSetLayoutBinding, MAX (n_buffers, 1));
   for (guint i = 0; i < n_buffers; i++) {
     bindings[i].binding = i;
-    bindings[i].descriptorType = (texel_mask & (1u << i)) != 0
+    bindings[i].descriptorType = ((texel_mask | vec4_mask) & (1u << i)) != 0
         ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
     bindings[i].descriptorCount = 1;
     bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
@@ -167,20 +168,22 @@ RanetVkPipeline *
 ranet_vk_pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
     guint n_buffers, const guint32 *spec, guint n_spec, guint push_size, GError **error)
 {
-  return pipeline_new (dev, spirv, spirv_size_bytes, n_buffers, 0, spec, n_spec, push_size, error);
+  return pipeline_new (dev, spirv, spirv_size_bytes, n_buffers, 0, 0, spec, n_spec,
+      push_size, error);
 }
 
 RanetVkPipeline *
 ranet_vk_pipeline_new_named (RanetVkDevice *dev, const char *shader_name, guint n_buffers,
     const guint32 *spec, guint n_spec, guint push_size, GError **error)
 {
-  return ranet_vk_pipeline_new_named_full (dev, shader_name, n_buffers, 0, spec, n_spec,
+  return ranet_vk_pipeline_new_named_full (dev, shader_name, n_buffers, 0, 0, spec, n_spec,
       push_size, error);
 }
 
 RanetVkPipeline *
 ranet_vk_pipeline_new_named_full (RanetVkDevice *dev, const char *shader_name, guint n_buffers,
-    guint32 texel_mask, const guint32 *spec, guint n_spec, guint push_size, GError **error)
+    guint32 texel_mask, guint32 vec4_mask, const guint32 *spec, guint n_spec, guint push_size,
+    GError **error)
 {
   gsize size = 0;
   const guint32 *spirv = ranet_shader_get (shader_name, &size);
@@ -191,13 +194,14 @@ ranet_vk_pipeline_new_named_full (RanetVkDevice *dev, const char *shader_name, g
         "No embedded shader named \"%s\"", shader_name ? shader_name : "(null)");
     return NULL;
   }
-  if (texel_mask >> MIN (n_buffers, 31) != 0) {
+  if ((texel_mask | vec4_mask) >> MIN (n_buffers, 31) != 0 || (texel_mask & vec4_mask) != 0) {
     g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
-        "Shader %s: texel-buffer mask 0x%x names bindings beyond its %u buffers", shader_name,
-        texel_mask, n_buffers);
+        "Shader %s: texel-buffer masks 0x%x (floats) and 0x%x (vec4s) overlap or name bindings "
+        "beyond its %u buffers", shader_name, texel_mask, vec4_mask, n_buffers);
     return NULL;
   }
-  pipe = pipeline_new (dev, spirv, size, n_buffers, texel_mask, spec, n_spec, push_size, error);
+  pipe = pipeline_new (dev, spirv, size, n_buffers, texel_mask, vec4_mask, spec, n_spec,
+      push_size, error);
   if (pipe == NULL)
     g_prefix_error (error, "Shader %s: ", shader_name);
   return pipe;

@@ -53,7 +53,8 @@ struct _RanetVkBuffer {
   VkMemoryPropertyFlags memory_flags;
   gpointer mapped;              /* only when host-visible and host-coherent */
   GMutex view_lock;
-  VkBufferView float_view;      /* made on first use as a texel buffer */
+  VkBufferView float_view;      /* made on first use as a texel buffer of floats */
+  VkBufferView vec4_view;       /* made on first use as a texel buffer of vec4s */
 };
 
 struct _RanetVkPipeline {
@@ -63,13 +64,14 @@ struct _RanetVkPipeline {
   VkDescriptorSetLayout set_layout;
   VkPipelineLayout layout;
   VkPipeline pipeline;
-  guint32 texel_mask;           /* bindings that are uniform texel buffers */
+  guint32 texel_mask;           /* bindings that are uniform texel buffers of floats */
+  guint32 vec4_mask;            /* bindings that are uniform texel buffers of vec4s */
 };
 
-/* vk-buffer.c: the buffer as a uniform texel buffer of R32_SFLOAT, made on
- * first use and kept until the buffer is freed; VK_NULL_HANDLE with @error set
- * on failure. */
-VkBufferView ranet_vk_buffer_get_float_view (RanetVkBuffer *buf, GError **error);
+/* vk-buffer.c: the buffer as a uniform texel buffer of R32_SFLOAT (@vec4
+ * FALSE) or R32G32B32A32_SFLOAT (@vec4 TRUE), made on first use and kept
+ * until the buffer is freed; VK_NULL_HANDLE with @error set on failure. */
+VkBufferView ranet_vk_buffer_get_texel_view (RanetVkBuffer *buf, gboolean vec4, GError **error);
 
 /* vk-error.c */
 const char *ranet_vk_result_name (VkResult result);
