@@ -129,6 +129,9 @@ static const Conv1x1Case conv1x1_cases[] = {
   { 12, 6, 5, 5, TRUE, TRUE, 0, 18, 12, 18, TRUE },
   { 20, 9, 3, 3, FALSE, TRUE, 0, 29, 20, 29, TRUE },
   { 64, 32, 16, 16, TRUE, TRUE, 0, 64, 0, 32, FALSE },
+  /* blocks of 32 channels, 2 pixels per invocation */
+  { 24, 64, 7, 7, TRUE, TRUE, 3, 30, 0, 64, FALSE },
+  { 9, 96, 3, 5, FALSE, FALSE, 0, 9, 32, 128, FALSE },
 };
 
 static void
