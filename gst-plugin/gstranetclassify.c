@@ -411,6 +411,69 @@ classify_fixed (GstRanetClassify *self, const FramePlan *plan, guint last,
   return ranet_net_run (self->net, thresholds, last, exit, error);
 }
 
+/* Adaptive thresholds where the device decides the exit: the policy picks
+ * the last stage the deadline leaves time for before the frame starts, the
+ * frame runs as one submission, and each stage's cost goes to the policy
+ * afterwards: a later stage's is its GPU time, stage 0's the rest of the
+ * frame's time since @t (getting the frame to the device, submitting,
+ * waiting). Without timestamps the frame's time is shared out in proportion
+ * to the policy's estimates (to the stages' multiply-adds before it has any). */
+static gboolean
+classify_adaptive_on_device (GstRanetClassify *self, FramePlan *plan, guint last,
+    guint64 *t, RanetExitResult *exit, GError **error)
+{
+  guint n_exits = ranet_net_get_n_exits (self->net);
+  g_autofree float *thresholds = g_new (float, n_exits);
+  g_autofree guint64 *cost = g_new0 (guint64, n_exits);
+  guint64 now, total, later = 0;
+  const RanetGraph *graph = ranet_net_get_graph (self->net);
+  g_autofree gdouble *share = g_new0 (gdouble, n_exits);
+  gdouble shares = 0.0;
+  gboolean have_gpu = TRUE;
+
+  for (guint k = 0; k < n_exits; k++)
+    thresholds[k] = float_threshold (plan_threshold (plan, k, n_exits));
+  GST_OBJECT_LOCK (self);
+  last = ranet_policy_get_last_stage (self->policy, &plan->plan, last, *t);
+  GST_OBJECT_UNLOCK (self);
+  if (!ranet_net_run (self->net, thresholds, last, exit, error))
+    return FALSE;
+  now = (guint64) g_get_monotonic_time () * 1000;
+  total = now - *t;
+
+  for (guint k = 1; k <= exit->exit_index; k++) {
+    cost[k] = ranet_net_get_stage_gpu_ns (self->net, k);
+    have_gpu = have_gpu && cost[k] > 0;
+    later += cost[k];
+  }
+  GST_OBJECT_LOCK (self);
+  if (!have_gpu || later > total) {
+    for (guint k = 0; k <= exit->exit_index; k++) {
+      share[k] = ranet_policy_get_stage_latency (self->policy, k);
+      shares += share[k];
+    }
+    if (shares <= 0.0) {
+      shares = 0.0;
+      for (guint k = 0; k <= exit->exit_index; k++) {
+        share[k] = (gdouble) (ranet_graph_get_exit_macs (graph, k)
+            - (k > 0 ? ranet_graph_get_exit_macs (graph, k - 1) : 0));
+        shares += share[k];
+      }
+    }
+    later = 0;
+    for (guint k = 1; k <= exit->exit_index; k++) {
+      cost[k] = shares > 0.0 ? (guint64) ((gdouble) total * share[k] / shares) : 0;
+      later += cost[k];
+    }
+  }
+  cost[0] = total - later;
+  for (guint k = 0; k <= exit->exit_index; k++)
+    ranet_policy_stage_done (self->policy, k, cost[k]);
+  GST_OBJECT_UNLOCK (self);
+  *t = now;
+  return TRUE;
+}
+
 /* Adaptive thresholds: stage by stage, each only if the deadline leaves time
  * for it; every stage's cost (from @t, updated) goes to the policy. */
 static gboolean
@@ -419,6 +482,8 @@ classify_adaptive (GstRanetClassify *self, FramePlan *plan, guint last, guint64 
 {
   guint n_exits = ranet_net_get_n_exits (self->net);
 
+  if (ranet_net_decides_exit_on_device (self->net))
+    return classify_adaptive_on_device (self, plan, last, t, exit, error);
   for (guint k = 0; k <= last; k++) {
     guint64 now;
 

@@ -321,6 +321,18 @@ expect_exit (Golden *g, const float *thresholds, guint max_exit, guint expected)
   if (r.exit_index != expected)
     g_error ("%s: left at exit %u, expected %u", g->name, r.exit_index, expected);
   g_assert_cmpfloat (r.confidence, ==, g->conf[expected]);
+
+  /* each stage run has its GPU time, within the frame's; the others none */
+  guint64 sum = 0;
+  for (guint k = 0; k < g->n_exits; k++) {
+    guint64 ns = ranet_net_get_stage_gpu_ns (g->net, k);
+    if (k > expected)
+      g_assert_cmpuint (ns, ==, 0);
+    else if (r.gpu_ns > 0)
+      g_assert_cmpuint (ns, >, 0);
+    sum += ns;
+  }
+  g_assert_cmpuint (sum, <=, r.gpu_ns);
 }
 
 static void

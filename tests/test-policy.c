@@ -10,7 +10,9 @@
  * Every scenario asserts what the policy promises: after a stated settling
  * time at least 99% of frames finish within the budget, the point in use is the
  * most accurate one that fits, and the point changes only a bounded number of
- * times. */
+ * times. Frames run stage by stage, the deadline checked between stages, or
+ * (Sim.one_submission) as one submission whose last stage the policy picks
+ * before the frame. */
 #include "policy/ranet-policy.h"
 
 #include <math.h>
@@ -97,6 +99,7 @@ typedef struct {
   RanetPolicy *policy;
   GRand *rand;
   guint64 now;
+  gboolean one_submission;
   /* per-frame outcome of the last run_frames() */
   guint met, frames, forced, changes;
   double exit_sum;
@@ -109,6 +112,7 @@ sim_init (Sim *s, const Table *t, guint64 budget_ns)
   ranet_policy_set_latency_budget (s->policy, budget_ns);
   s->rand = g_rand_new_with_seed (42);
   s->now = 1000000000;
+  s->one_submission = FALSE;
 }
 
 static void
@@ -131,10 +135,12 @@ run_frames (Sim *s, guint n, double load, double skew)
   for (guint i = 0; i < n; i++) {
     RanetPolicyFrame f;
     double u = pow (g_rand_double (s->rand), skew);
-    guint k = 0;
+    guint k = 0, last = N_EXITS - 1;
     gboolean forced = FALSE;
 
     ranet_policy_begin_frame (s->policy, s->now, &f);
+    if (s->one_submission)
+      last = ranet_policy_get_last_stage (s->policy, &f, N_EXITS - 1, s->now);
     s->now += (guint64) (OVERHEAD_MS * MS);
     for (k = 0;; k++) {
       double noise = 1.0 + NOISE * (2.0 * g_rand_double (s->rand) - 1.0);
@@ -143,7 +149,8 @@ run_frames (Sim *s, guint n, double load, double skew)
       ranet_policy_stage_done (s->policy, k, cost);
       if (k == N_EXITS - 1 || confidence (u, k) >= f.thresholds[k])
         break;
-      if (!ranet_policy_can_run_stage (s->policy, &f, k + 1, s->now)) {
+      if (k == last
+          || (!s->one_submission && !ranet_policy_can_run_stage (s->policy, &f, k + 1, s->now))) {
         forced = TRUE;
         break;
       }
@@ -198,6 +205,66 @@ test_steady (void)
    * between two of them is fine, a cycle every few dozen frames is not */
   g_assert_cmpuint (s.changes, <=, 4);
   assert_best_feasible (&t, &s, 3.5, 1.0);
+  sim_clear (&s);
+}
+
+/* The steady and the too-small budgets again, every frame one submission:
+ * the deadline is met as often, and the last stage picked before a frame is
+ * the one the stage-by-stage check would have stopped at. */
+static void
+test_one_submission (void)
+{
+  Table t;
+  Sim s;
+  RanetPolicyFrame f;
+
+  table_init (&t);
+  sim_init (&s, &t, (guint64) (3.5 * MS));
+  s.one_submission = TRUE;
+  /* nothing measured: with a deadline only stage 0, without one every stage */
+  ranet_policy_begin_frame (s.policy, s.now, &f);
+  g_assert_cmpuint (ranet_policy_get_last_stage (s.policy, &f, N_EXITS - 1, s.now), ==, 0);
+  run_frames (&s, 100, 1.0, 1.0);
+  run_frames (&s, 1000, 1.0, 1.0);
+  g_test_message ("one submission: %.2f%% met, %u forced, %u changes, mean exit %.2f",
+      100 * met_share (&s), s.forced, s.changes, s.exit_sum / s.frames);
+  g_assert_cmpfloat (met_share (&s), >=, 0.99);
+  g_assert_cmpuint (s.changes, <=, 4);
+  assert_best_feasible (&t, &s, 3.5, 1.0);
+
+  /* the last stage matches the stage-by-stage check with mean stage costs */
+  ranet_policy_begin_frame (s.policy, s.now, &f);
+  {
+    guint last = ranet_policy_get_last_stage (s.policy, &f, N_EXITS - 1, s.now);
+    double t_ns = (double) s.now;
+    guint k;
+
+    for (k = 0; k + 1 < N_EXITS; k++) {
+      t_ns += ranet_policy_get_stage_latency (s.policy, k);
+      if (!ranet_policy_can_run_stage (s.policy, &f, k + 1, (guint64) t_ns))
+        break;
+    }
+    g_assert_cmpuint (last, ==, k);
+    g_assert_cmpuint (last, <, N_EXITS - 1);   /* 3.5 ms: not every stage fits */
+    g_assert_cmpuint (ranet_policy_get_last_stage (s.policy, &f, 0, s.now), ==, 0);
+  }
+  sim_clear (&s);
+
+  /* 1 ms: stage 0 only, every frame */
+  sim_init (&s, &t, (guint64) (1.0 * MS));
+  s.one_submission = TRUE;
+  run_frames (&s, 300, 1.0, 1.0);
+  g_assert_cmpfloat (s.exit_sum, ==, 0.0);
+  sim_clear (&s);
+
+  /* no budget: every stage may run */
+  sim_init (&s, &t, 0);
+  s.one_submission = TRUE;
+  ranet_policy_begin_frame (s.policy, s.now, &f);
+  g_assert_cmpuint (ranet_policy_get_last_stage (s.policy, &f, N_EXITS - 1, s.now), ==,
+      N_EXITS - 1);
+  run_frames (&s, 50, 1.0, 1.0);
+  g_assert_cmpuint (s.forced, ==, 0);
   sim_clear (&s);
 }
 
@@ -390,6 +457,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/policy/steady", test_steady);
   g_test_add_func ("/policy/load-step", test_load_step);
+  g_test_add_func ("/policy/one-submission", test_one_submission);
   g_test_add_func ("/policy/content-drift", test_content_drift);
   g_test_add_func ("/policy/qos-flood", test_qos_flood);
   g_test_add_func ("/policy/budget-below-first-exit", test_budget_below_first_exit);

@@ -641,13 +641,11 @@ run (const Options *o, GError **error)
       gflops (total_macs, e2e_gmed));
   printf ("Process CPU time per frame (all threads), median: %.3f ms.\n\n",
       median (e2e_cpu, frames));
-  if (ranet_net_decides_exit_on_device (net))
-    printf ("Every exit as one frame (`ranet_net_run()`, one submission, the exit decided on "
-        "the device): wall median %.3f ms, p99 %.3f ms; GPU median %.3f ms.\n\n",
-        median (one_wall, frames), quantile (one_wall, frames, 0.99), median (one_gpu, frames));
-  else   /* a submission per stage: the result's GPU time is the last stage's alone */
-    printf ("Every exit as one frame (`ranet_net_run()`, a submission per stage): wall median "
-        "%.3f ms, p99 %.3f ms.\n\n", median (one_wall, frames), quantile (one_wall, frames, 0.99));
+  printf ("Every exit as one frame (`ranet_net_run()`, %s): wall median %.3f ms, p99 %.3f ms; "
+      "GPU median %.3f ms.\n\n",
+      ranet_net_decides_exit_on_device (net)
+      ? "one submission, the exit decided on the device" : "a submission per stage",
+      median (one_wall, frames), quantile (one_wall, frames, 0.99), median (one_gpu, frames));
 
   printf ("| op kind | layers | MMACs | profiled ms | share | GFLOP/s | of peak |\n");
   printf ("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");

@@ -151,6 +151,9 @@ ranet_net_frame_run (RanetNet *net, const float *thresholds, guint last,
   ranet_net_fill_result (net, exit_index, result);
   result->gpu_ns = ranet_vk_commands_get_elapsed_ns (net->frame_run, TS_STAGE_START (0),
       TS_STAGE_END (exit_index));
+  for (guint k = 0; k <= exit_index; k++)
+    net->stage_gpu_ns[k] = ranet_vk_commands_get_elapsed_ns (net->frame_run,
+        TS_STAGE_START (k), TS_STAGE_END (k));
   result->wall_ns = (guint64) (g_get_monotonic_time () - t0) * 1000;
   net->next_stage = exit_index + 1;
   return TRUE;

@@ -41,6 +41,7 @@ struct _RanetNet {
   RanetVkCommands **stages;     /* one recording per exit */
   guint next_stage;             /* the stage a run may submit next */
   float *probs;                 /* n_classes, copied out of the results */
+  guint64 *stage_gpu_ns;        /* n_exits: each stage's GPU time in its last run */
 
   /* A whole frame in one submission, where the device can skip dispatches
    * (net-frame.c): every stage, each after the first inside a conditional

@@ -154,8 +154,18 @@ ranet_net_run_stage (RanetNet *net, guint stage, RanetExitResult *result,
   result->gpu_ns = ranet_vk_commands_get_elapsed_ns (net->stages[stage],
       RANET_NET_TS_START, RANET_NET_TS_END);
   result->wall_ns = (guint64) (g_get_monotonic_time () - t0) * 1000;
+  net->stage_gpu_ns[stage] = result->gpu_ns;
   net->next_stage = stage + 1;
   return TRUE;
+}
+
+guint64
+ranet_net_get_stage_gpu_ns (RanetNet *net, guint stage)
+{
+  g_return_val_if_fail (net != NULL, 0);
+  if (stage >= net->next_stage)
+    return 0;
+  return net->stage_gpu_ns[stage];
 }
 
 void
@@ -191,12 +201,17 @@ ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
     return FALSE;
   }
   /* no conditional dispatch on this device: a submission per stage */
+  guint64 gpu_ns = 0, wall_ns = 0;
   for (guint k = 0; k <= last; k++) {
     if (!ranet_net_run_stage (net, k, result, error))
       return FALSE;
+    gpu_ns += result->gpu_ns;
+    wall_ns += result->wall_ns;
     if (thresholds != NULL && result->confidence >= thresholds[k])
       break;
   }
+  result->gpu_ns = gpu_ns;
+  result->wall_ns = wall_ns;
   return TRUE;
 }
 

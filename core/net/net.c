@@ -209,6 +209,7 @@ ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error)
   net->n_exits = ranet_graph_get_n_exits (net->graph);
   net->n_classes = ranet_graph_get_config (net->graph)->num_classes;
   net->probs = g_new0 (float, net->n_classes);
+  net->stage_gpu_ns = g_new0 (guint64, net->n_exits);
   net->input = RANET_NET_INPUT_TENSOR;
   n_layers = ranet_graph_get_n_layers (net->graph);
 
@@ -283,6 +284,7 @@ ranet_net_free (RanetNet *net)
   g_clear_pointer (&net->model, ranet_model_unref);
   g_clear_pointer (&net->dev, ranet_vk_device_unref);
   g_free (net->probs);
+  g_free (net->stage_gpu_ns);
   g_free (net);
 }
 

@@ -166,11 +166,24 @@ gboolean ranet_net_run_stage (RanetNet *net, guint stage,
  * ranet_net_decides_exit_on_device() says so the exit is decided on the
  * device and the frame is one submission; elsewhere it is a submission per
  * stage. The results are the same either way. @result's gpu_ns is the
- * GPU time of the stages run. Afterwards ranet_net_read_logits() reads every
- * exit up to the one taken, and ranet_net_run_stage() may continue the frame.
+ * GPU time of the stages run, its wall_ns the host time of their submissions
+ * and waits. Afterwards ranet_net_read_logits() reads every exit up to the
+ * one taken, ranet_net_get_stage_gpu_ns() gives each stage's GPU time, and
+ * ranet_net_run_stage() may continue the frame.
  */
 gboolean ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
     RanetExitResult *result, GError **error);
+
+/**
+ * ranet_net_get_stage_gpu_ns:
+ * @net: the net
+ * @stage: a stage of the current frame
+ *
+ * Returns: the GPU time of @stage in the frame run last (ranet_net_run() or
+ *   ranet_net_run_stage()); 0 for a stage that frame has not run, or where
+ *   the device has no timestamps.
+ */
+guint64 ranet_net_get_stage_gpu_ns (RanetNet *net, guint stage);
 
 /**
  * ranet_net_decides_exit_on_device:

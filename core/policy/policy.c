@@ -324,6 +324,26 @@ ranet_policy_can_run_stage (RanetPolicy *policy, const RanetPolicyFrame *frame,
       <= (double) frame->deadline_ns;
 }
 
+guint
+ranet_policy_get_last_stage (RanetPolicy *policy, const RanetPolicyFrame *frame,
+    guint max_stage, guint64 now_ns)
+{
+  double start = (double) now_ns;
+  guint k;
+
+  max_stage = MIN (max_stage, policy->n_exits - 1);
+  /* nothing measured yet: stage 0 will tell (a stage-by-stage frame would
+   * know its cost before deciding on stage 1) */
+  if (policy->rate == 0.0 && frame->deadline_ns != G_MAXUINT64)
+    return 0;
+  for (k = 0; k < max_stage; k++) {
+    start += ranet_policy_get_stage_latency (policy, k);
+    if (!ranet_policy_can_run_stage (policy, frame, k + 1, (guint64) start))
+      break;
+  }
+  return k;
+}
+
 void
 ranet_policy_stage_done (RanetPolicy *policy, guint stage, guint64 cost_ns)
 {

@@ -136,6 +136,22 @@ void ranet_policy_begin_frame (RanetPolicy *policy, guint64 now_ns,
 gboolean ranet_policy_can_run_stage (RanetPolicy *policy,
     const RanetPolicyFrame *frame, guint stage, guint64 now_ns);
 
+/**
+ * ranet_policy_get_last_stage:
+ * @max_stage: the last stage the caller allows
+ * @now_ns: the time the frame's first stage starts
+ *
+ * For a frame that runs without a check between stages (one submission, the
+ * exit decided on the device): the last stage, at most @max_stage, that
+ * ranet_policy_can_run_stage() would allow if every stage before it took its
+ * estimated latency. Stage 0 always runs; before any stage has been measured
+ * (ranet_policy_stage_done()), a frame with a deadline runs only stage 0.
+ *
+ * Returns: the last stage the frame may run.
+ */
+guint ranet_policy_get_last_stage (RanetPolicy *policy, const RanetPolicyFrame *frame,
+    guint max_stage, guint64 now_ns);
+
 /* Records what stage @stage took (device time plus host overhead). */
 void ranet_policy_stage_done (RanetPolicy *policy, guint stage, guint64 cost_ns);
 
