@@ -527,6 +527,38 @@ test_fold (void)
   g_assert_cmpfloat_with_epsilon (scale[0], 1.0f, 1e-5);
   g_assert_cmpfloat_with_epsilon (shift[0], 0.1 - 1.0, 1e-5);
   g_assert_cmpfloat_with_epsilon (shift[1], -0.1 + 1.0, 1e-5);
+
+  /* a 2x2 average pool folded into the linear layer after it, on a 2x2 map
+   * (the whole map) and a 3x3 map (floor mode: its top-left 2x2 only): the
+   * folded layer on the map equals the layer on the pooled map */
+  for (guint side = 2; side <= 3; side++) {
+    const guint in_c = 5, out_c = 3, hw = side * side;
+    RanetTensorView in = { .c = in_c, .h = side, .w = side, .c_total = in_c };
+    g_autoptr (GRand) rand = g_rand_new_with_seed (side);
+    g_autofree float *lw = g_new (float, out_c * in_c);
+    g_autofree float *x = g_new (float, in_c * hw);
+    g_autofree float *spread = NULL;
+
+    for (guint i = 0; i < out_c * in_c; i++)
+      lw[i] = (float) g_rand_double_range (rand, -1, 1);
+    for (guint i = 0; i < in_c * hw; i++)
+      x[i] = (float) g_rand_double_range (rand, -1, 1);
+    spread = ranet_fold_avgpool_into_linear (lw, out_c, &in, 2);
+    for (guint o = 0; o < out_c; o++) {
+      double pooled_first = 0.0, folded = 0.0;
+      for (guint c = 0; c < in_c; c++) {
+        const float *m = x + c * hw;
+        double avg = (m[0] + m[1] + m[side] + m[side + 1]) / 4.0;
+        pooled_first += lw[o * in_c + c] * avg;
+        for (guint i = 0; i < hw; i++)
+          folded += spread[(o * in_c + c) * hw + i] * m[i];
+      }
+      g_assert_cmpfloat_with_epsilon (folded, pooled_first, 1e-6);
+    }
+    /* outside the window nothing */
+    if (side == 3)
+      g_assert_cmpfloat (spread[2], ==, 0.0f);
+  }
 }
 
 static int

@@ -379,7 +379,7 @@ emit_classifier (Builder *b, guint k, guint t, guint c, GError **error)
 {
   const RanetConfig *cfg = b->cfg;
   guint hc = cfg->stem == RANET_STEM_CIFAR ? cfg->head_channels : c;
-  RanetTensorView in = view (b, t, 0, c), v1, v2, v3, logits;
+  RanetTensorView in = view (b, t, 0, c), v1, v2, logits;
   guint h1 = conv_out (in.h, 3, 2, 1), w1 = conv_out (in.w, 3, 2, 1);
   guint h2 = conv_out (h1, 3, 2, 1), w2 = conv_out (w1, 3, 2, 1);
   g_autofree char *p0 = g_strdup_printf ("classifier.%u.m.0", k);
@@ -396,23 +396,18 @@ emit_classifier (Builder *b, guint k, guint t, guint c, GError **error)
 
   new_tensor_like (b, hc, h1, w1, &v1);
   new_tensor_like (b, hc, h2, w2, &v2);
-  new_tensor_like (b, hc, 1, 1, &v3);
   new_tensor_like (b, cfg->num_classes, 1, 1, &logits);
   if (!emit_conv_basic (b, p0, &in, &v1, 3, 2, 1, error)
       || !emit_conv_basic (b, p1, &v1, &v2, 3, 2, 1, error))
     return FALSE;
 
-  if (!(l = add_layer (b, RANET_LAYER_AVGPOOL2D, error)))
-    return FALSE;
-  l->p.pool.in = v2;
-  l->p.pool.out = v3;
-  l->p.pool.kind = RANET_POOL_AVG;
-  l->p.pool.kernel = l->p.pool.stride = 2;
-
+  /* the 2x2 average pool is folded into the linear layer's weights: one
+   * dispatch fewer per exit */
   if (!(l = add_layer (b, RANET_LAYER_LINEAR, error)))
     return FALSE;
-  l->p.linear.in = v3;
+  l->p.linear.in = v2;
   l->p.linear.out = logits;
+  l->folded_avgpool = 2;
   l->weight = intern (b, "classifier.%u.linear.weight", k);
   l->bias = intern (b, "classifier.%u.linear.bias", k);
   expect (b, l->weight, 2, cfg->num_classes, hc, 0, 0);

@@ -43,6 +43,8 @@ append_layer (GString *s, guint i, const RanetLayer *l)
       break;
     case RANET_LAYER_LINEAR:
       append_io (s, &l->p.linear.in, &l->p.linear.out);
+      if (l->folded_avgpool > 0)
+        g_string_append_printf (s, " (avgpool k%u folded in)", l->folded_avgpool);
       break;
     case RANET_LAYER_SOFTMAX:
       append_view (s, &l->p.softmax.in);

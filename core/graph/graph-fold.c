@@ -34,6 +34,29 @@ ranet_fold_bn_preact (float *scale, float *shift, guint n_channels,
   }
 }
 
+float *
+ranet_fold_avgpool_into_linear (const float *weight, guint out_c, const RanetTensorView *in,
+    guint kernel)
+{
+  guint hw = in->h * in->w;
+  float *spread = g_new0 (float, (gsize) out_c * in->c * hw);
+  /* the pool's one output window: the top-left kernel x kernel pixels (a
+   * floor-mode pool over a map smaller than two windows) */
+  guint kh = MIN (kernel, in->h), kw = MIN (kernel, in->w);
+  float scale = 1.0f / (float) (kernel * kernel);
+
+  for (guint o = 0; o < out_c; o++)
+    for (guint c = 0; c < in->c; c++) {
+      float v = weight[(gsize) o * in->c + c] * scale;
+      float *dst = spread + ((gsize) o * in->c + c) * hw;
+
+      for (guint y = 0; y < kh; y++)
+        for (guint x = 0; x < kw; x++)
+          dst[y * in->w + x] = v;
+    }
+  return spread;
+}
+
 void
 ranet_layer_weights_free (RanetLayerWeights *w)
 {
@@ -128,6 +151,12 @@ ranet_layer_fold_weights (const RanetGraph *g, guint layer_index,
     w->bias = g_new (float, bn.n);
     ranet_fold_bn_into_conv (w->weight, w->bias, conv_bias, bn.n, n_w / bn.n,
         bn.gamma, bn.beta, bn.mean, bn.var, RANET_BN_EPS);
+  }
+  if (l->kind == RANET_LAYER_LINEAR && l->folded_avgpool > 0) {
+    float *spread = ranet_fold_avgpool_into_linear (w->weight, l->p.linear.out.c,
+        &l->p.linear.in, l->folded_avgpool);
+    g_free (w->weight);
+    w->weight = spread;
   }
   if (l->bn_before) {
     Bn bn;

@@ -63,6 +63,23 @@ void ranet_fold_bn_preact (float *scale, float *shift, guint n_channels,
     const float *var, double eps);
 
 /**
+ * ranet_fold_avgpool_into_linear:
+ * @weight: out_c x in->c weights of a linear layer that reads the pooled map
+ * @out_c: its outputs
+ * @in: the pool's input map, which the pool reduces to 1x1
+ * @kernel: the pool's kernel (= stride; floor mode: its one window is the
+ *   top-left @kernel x @kernel pixels)
+ *
+ * The weights of the same linear layer reading the pool's input instead:
+ * each weight spread over its channel's window and divided by the window's
+ * size, zero outside it. The result equals pooling first up to rounding.
+ *
+ * Returns: (transfer full): out_c x (in->c x in->h x in->w) weights.
+ */
+float *ranet_fold_avgpool_into_linear (const float *weight, guint out_c,
+    const RanetTensorView *in, guint kernel);
+
+/**
  * RanetTensorLookupFn:
  * @name: a state_dict name
  * @n_floats: the number of floats the graph expects it to hold

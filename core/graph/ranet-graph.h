@@ -109,7 +109,13 @@ typedef enum {
  *   .running_mean, .running_var)
  * @bn_before: (nullable): state_dict prefix of the BatchNorm (+ ReLU) in front
  *   of a 1x1 convolution; it becomes the op's pre_act scale and shift
- * @macs: multiply-adds of one run (convolutions and linear layers only)
+ * @macs: multiply-adds of one run (convolutions and linear layers only), as
+ *   the model defines the layer
+ * @folded_avgpool: for a linear layer, the kernel (and stride) of the
+ *   average pool in front of it that is folded into its weights, 0 for none:
+ *   the layer reads the pool's input, its weights are spread over the pooled
+ *   windows and divided by their size (ranet_layer_fold_weights()), which
+ *   saves the pool's dispatch
  *
  * One op of the network. Names point into the graph and live as long as it.
  */
@@ -130,6 +136,7 @@ typedef struct {
   const char *bn_after;
   const char *bn_before;
   guint64 macs;
+  guint folded_avgpool;
 } RanetLayer;
 
 /**
