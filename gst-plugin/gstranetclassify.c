@@ -397,76 +397,93 @@ float_threshold (gdouble threshold)
   return (gdouble) f < threshold ? nextafterf (f, INFINITY) : f;
 }
 
+/* The plan's thresholds as the net compares them (floats). */
+static float *
+plan_float_thresholds (const FramePlan *plan, guint n_exits)
+{
+  float *thresholds = g_new (float, n_exits);
+
+  for (guint k = 0; k < n_exits; k++)
+    thresholds[k] = float_threshold (plan_threshold (plan, k, n_exits));
+  return thresholds;
+}
+
 /* Fixed thresholds: the net runs the frame, in one submission where the
  * device can decide the exit itself. */
 static gboolean
 classify_fixed (GstRanetClassify *self, const FramePlan *plan, guint last,
     RanetExitResult *exit, GError **error)
 {
-  guint n_exits = ranet_net_get_n_exits (self->net);
-  g_autofree float *thresholds = g_new (float, n_exits);
+  g_autofree float *thresholds = plan_float_thresholds (plan,
+      ranet_net_get_n_exits (self->net));
 
-  for (guint k = 0; k < n_exits; k++)
-    thresholds[k] = float_threshold (plan_threshold (plan, k, n_exits));
   return ranet_net_run (self->net, thresholds, last, exit, error);
 }
 
-/* Adaptive thresholds where the device decides the exit: the policy picks
- * the last stage the deadline leaves time for before the frame starts, the
- * frame runs as one submission, and each stage's cost goes to the policy
- * afterwards: a later stage's is its GPU time, stage 0's the rest of the
- * frame's time since @t (getting the frame to the device, submitting,
- * waiting). Without timestamps the frame's time is shared out in proportion
- * to the policy's estimates (to the stages' multiply-adds before it has any). */
-static gboolean
-classify_adaptive_on_device (GstRanetClassify *self, FramePlan *plan, guint last,
-    guint64 *t, RanetExitResult *exit, GError **error)
+/* Shares @total, the wall time of a frame that ran as one submission up to
+ * stage @exit_index, out into @cost per stage: a later stage's is its GPU
+ * time, stage 0's the rest (getting the frame to the device, submitting,
+ * waiting). Without timestamps, in proportion to the policy's estimates, or
+ * to the stages' multiply-adds before it has any. Call with the object lock
+ * held. */
+static void
+frame_stage_costs (GstRanetClassify *self, guint exit_index, guint64 total, guint64 *cost)
 {
-  guint n_exits = ranet_net_get_n_exits (self->net);
-  g_autofree float *thresholds = g_new (float, n_exits);
-  g_autofree guint64 *cost = g_new0 (guint64, n_exits);
-  guint64 now, total, later = 0;
   const RanetGraph *graph = ranet_net_get_graph (self->net);
-  g_autofree gdouble *share = g_new0 (gdouble, n_exits);
+  g_autofree gdouble *share = g_new0 (gdouble, exit_index + 1);
   gdouble shares = 0.0;
   gboolean have_gpu = TRUE;
+  guint64 later = 0;
 
-  for (guint k = 0; k < n_exits; k++)
-    thresholds[k] = float_threshold (plan_threshold (plan, k, n_exits));
-  GST_OBJECT_LOCK (self);
-  last = ranet_policy_get_last_stage (self->policy, &plan->plan, last, *t);
-  GST_OBJECT_UNLOCK (self);
-  if (!ranet_net_run (self->net, thresholds, last, exit, error))
-    return FALSE;
-  now = (guint64) g_get_monotonic_time () * 1000;
-  total = now - *t;
-
-  for (guint k = 1; k <= exit->exit_index; k++) {
+  for (guint k = 1; k <= exit_index; k++) {
     cost[k] = ranet_net_get_stage_gpu_ns (self->net, k);
     have_gpu = have_gpu && cost[k] > 0;
     later += cost[k];
   }
-  GST_OBJECT_LOCK (self);
   if (!have_gpu || later > total) {
-    for (guint k = 0; k <= exit->exit_index; k++) {
+    for (guint k = 0; k <= exit_index; k++) {
       share[k] = ranet_policy_get_stage_latency (self->policy, k);
       shares += share[k];
     }
     if (shares <= 0.0) {
       shares = 0.0;
-      for (guint k = 0; k <= exit->exit_index; k++) {
+      for (guint k = 0; k <= exit_index; k++) {
         share[k] = (gdouble) (ranet_graph_get_exit_macs (graph, k)
             - (k > 0 ? ranet_graph_get_exit_macs (graph, k - 1) : 0));
         shares += share[k];
       }
     }
     later = 0;
-    for (guint k = 1; k <= exit->exit_index; k++) {
+    for (guint k = 1; k <= exit_index; k++) {
       cost[k] = shares > 0.0 ? (guint64) ((gdouble) total * share[k] / shares) : 0;
       later += cost[k];
     }
   }
   cost[0] = total - later;
+}
+
+/* Adaptive thresholds where the device decides the exit: the policy picks
+ * the last stage the deadline leaves time for before the frame starts, the
+ * frame runs as one submission, and each stage's cost (frame_stage_costs(),
+ * from @t, updated) goes to the policy afterwards. */
+static gboolean
+classify_adaptive_on_device (GstRanetClassify *self, FramePlan *plan, guint last,
+    guint64 *t, RanetExitResult *exit, GError **error)
+{
+  guint n_exits = ranet_net_get_n_exits (self->net);
+  g_autofree float *thresholds = plan_float_thresholds (plan, n_exits);
+  g_autofree guint64 *cost = g_new0 (guint64, n_exits);
+  guint64 now;
+
+  GST_OBJECT_LOCK (self);
+  last = ranet_policy_get_last_stage (self->policy, &plan->plan, last, *t);
+  GST_OBJECT_UNLOCK (self);
+  if (!ranet_net_run (self->net, thresholds, last, exit, error))
+    return FALSE;
+  now = (guint64) g_get_monotonic_time () * 1000;
+
+  GST_OBJECT_LOCK (self);
+  frame_stage_costs (self, exit->exit_index, now - *t, cost);
   for (guint k = 0; k <= exit->exit_index; k++)
     ranet_policy_stage_done (self->policy, k, cost[k]);
   GST_OBJECT_UNLOCK (self);
