@@ -1,22 +1,23 @@
 /* net-frame.c: a frame in one submission, the exit decided on the device.
  *
- * Every stage is recorded into one command buffer. After each stage but the
- * last, an exit_decide dispatch compares the exit's confidence with its
- * threshold and writes whether the next stage runs; each stage after the
- * first sits in a conditional block on that flag (VK_EXT_conditional_rendering
- * skips dispatches whose flag is zero). A frame that leaves at exit 0 thus
+ * Every stage is recorded into one command buffer. Each stage but the last
+ * ends with softmax_decide instead of its softmax: the same softmax, which
+ * then compares the exit's confidence with its threshold and writes whether
+ * the next stage runs; each stage after the first sits in a conditional block
+ * on that flag (VK_EXT_conditional_rendering skips dispatches whose flag is
+ * zero). A frame that leaves at exit 0 thus
  * costs one submission and one wait instead of one per stage, and the device
  * never idles while the host decides. The skipped dispatches are still
  * processed, which is cheap on a GPU but not on a CPU implementation (see
  * frame_wanted()). Results equal the stage-by-stage run:
- * same recordings of the layers, same test (see shaders/exit_decide.comp).
+ * same recordings of the layers, same test (see shaders/softmax.glsl).
  */
 #include "net/net-private.h"
 
 #include <math.h>
 #include <string.h>
 
-/* Control buffer words (shaders/exit_decide.comp). */
+/* Control buffer words (shaders/softmax.glsl). */
 #define CONTROL_THRESHOLD(k) (k)
 #define CONTROL_RUNS(n, k) ((n) + (k))
 #define CONTROL_LAST(n) (2 * (n))
@@ -26,22 +27,28 @@
 #define TS_STAGE_START(k) (2 * (k))
 #define TS_STAGE_END(k) (2 * (k) + 1)
 
-/* Whether frames run as one submission: where the device can skip
- * dispatches, on GPUs by default. On CPU implementations a skipped dispatch
- * costs most of what a dispatch does (lavapipe, default model at operating
- * point 20: 235 frames/s as one submission against 311 a submission per
- * stage; 392 against 503 with LP_NUM_THREADS=0), so there it takes
- * RANET_CONDITIONAL_STAGES=1. */
+/* Whether frames run as one submission: wherever the device can skip
+ * dispatches, unless RANET_CONDITIONAL_STAGES=0. Measured on lavapipe, where
+ * a skipped dispatch still costs its state changes: the default model's
+ * early-exit pass at operating point 20 runs as fast as a submission per
+ * stage (758 and 790 against 757 and 795 images/s with LP_NUM_THREADS=0, 390
+ * and 352 against 378 and 399 with lavapipe's threads), frames that run every
+ * stage faster (2.0 against 2.4 ms). */
 static gboolean
 frame_wanted (RanetNet *net)
 {
-  const char *env = g_getenv ("RANET_CONDITIONAL_STAGES");
-
   if (!ranet_vk_device_has_conditional_dispatch (net->dev) || net->n_exits < 2)
     return FALSE;
-  if (env != NULL)
-    return g_strcmp0 (env, "1") == 0;
-  return !ranet_vk_device_is_cpu (net->dev);
+  return g_strcmp0 (g_getenv ("RANET_CONDITIONAL_STAGES"), "0") != 0;
+}
+
+static guint
+stage_last_layer (RanetNet *net, guint k)
+{
+  guint first, n;
+
+  ranet_graph_get_stage_layers (net->graph, k, &first, &n);
+  return first + n - 1;
 }
 
 gboolean
@@ -56,11 +63,15 @@ ranet_net_frame_init (RanetNet *net, GError **error)
     return FALSE;
   net->decide = g_new0 (RanetVkPipeline *, net->n_exits - 1);
   for (guint k = 0; k + 1 < net->n_exits; k++) {
+    /* the stage's softmax layer (its op checked these numbers) and the exit */
+    const RanetLayer *softmax = ranet_graph_get_layer (net->graph, stage_last_layer (net, k));
+    const RanetTensorView *in = &softmax->p.softmax.in;
     guint32 spec[] = {
+      in->c * in->h * in->w, (guint32) ranet_tensor_view_origin (in),
+      (guint32) softmax->p.softmax.out_base,
       k, net->n_exits,
-      (guint32) (ranet_graph_get_result_offset (net->graph, k) + net->n_classes),
     };
-    net->decide[k] = ranet_vk_pipeline_new_named (net->dev, "exit_decide", 2, spec,
+    net->decide[k] = ranet_vk_pipeline_new_named (net->dev, "softmax_decide", 3, spec,
         G_N_ELEMENTS (spec), 0, error);
     if (net->decide[k] == NULL)
       return FALSE;
@@ -88,7 +99,6 @@ static gboolean
 frame_record (RanetNet *net, GError **error)
 {
   RanetVkCommands *cmds = net->frame_run;
-  RanetVkBuffer *decide_buffers[] = { net->results, net->control };
 
   if (!ranet_vk_commands_begin (cmds, error))
     return FALSE;
@@ -97,10 +107,8 @@ frame_record (RanetNet *net, GError **error)
       ranet_vk_commands_begin_conditional (cmds, net->control,
           CONTROL_RUNS (net->n_exits, k) * sizeof (guint32));
     ranet_vk_commands_timestamp (cmds, TS_STAGE_START (k));
-    /* ends with a barrier: the decision reads the stage's results */
-    ranet_net_record_stage_dispatches (net, cmds, k);
-    if (k + 1 < net->n_exits)
-      ranet_vk_commands_dispatch (cmds, net->decide[k], decide_buffers, 2, NULL, 0, 1, 1, 1);
+    ranet_net_record_stage_dispatches (net, cmds, k,
+        k + 1 < net->n_exits ? net->decide[k] : NULL);
     ranet_vk_commands_timestamp (cmds, TS_STAGE_END (k));
     if (k > 0)
       ranet_vk_commands_end_conditional (cmds);

@@ -45,10 +45,10 @@ struct _RanetNet {
 
   /* A whole frame in one submission, where the device can skip dispatches
    * (net-frame.c): every stage, each after the first inside a conditional
-   * block whose flag the previous stage's exit_decide dispatch wrote. */
+   * block whose flag the previous stage's softmax_decide dispatch wrote. */
   RanetVkCommands *frame_run;
   RanetVkBuffer *control;       /* host-visible: thresholds, run flags, last stage */
-  RanetVkPipeline **decide;     /* n_exits - 1 exit_decide pipelines */
+  RanetVkPipeline **decide;     /* n_exits - 1 softmax_decide pipelines */
   gboolean frame_stale;         /* the input changed since it was recorded */
 };
 
@@ -56,8 +56,11 @@ struct _RanetNet {
 gboolean ranet_net_record_stage (RanetNet *net, guint k, GError **error);
 
 /* Records stage @k's dispatches into @cmds, each after the barrier its
- * inputs need, and a barrier after the last. */
-void ranet_net_record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k);
+ * inputs need, and a barrier after the last. With @softmax_decide the stage's
+ * softmax runs as that pipeline instead (bindings: activations, results,
+ * control; net-frame.c). */
+void ranet_net_record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k,
+    RanetVkPipeline *softmax_decide);
 
 /* Fills @result from exit @stage's softmax output in the results buffer. */
 void ranet_net_fill_result (RanetNet *net, guint stage, RanetExitResult *result);

@@ -229,6 +229,6 @@ ranet_net_read_logits (RanetNet *net, guint exit_index, float *logits,
   }
   v = ranet_graph_get_logits_view (net->graph, exit_index);
   return ranet_vk_buffer_download (net->activations,
-      (v.base + (gsize) v.c_offset * v.h * v.w) * sizeof (float), logits,
+      ranet_tensor_view_origin (&v) * sizeof (float), logits,
       (gsize) v.c * v.h * v.w * sizeof (float), error);
 }

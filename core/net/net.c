@@ -311,7 +311,7 @@ typedef struct {
 static Range
 view_range (RanetVkBuffer *buf, const RanetTensorView *v)
 {
-  gsize lo = v->base + (gsize) v->c_offset * v->h * v->w;
+  gsize lo = ranet_tensor_view_origin (v);
   return (Range) { buf, lo, lo + (gsize) v->c * v->h * v->w };
 }
 
@@ -384,7 +384,8 @@ ranet_net_record_layer (RanetNet *net, RanetVkCommands *cmds, guint i)
 }
 
 void
-ranet_net_record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k)
+ranet_net_record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k,
+    RanetVkPipeline *softmax_decide)
 {
   Hazards hz = {
     .written = g_array_new (FALSE, FALSE, sizeof (Range)),
@@ -405,7 +406,14 @@ ranet_net_record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k
     Range in, out;
     layer_ranges (net, i, &in, &out);
     order_dispatch (&hz, cmds, &in, &out);
-    ranet_net_record_layer (net, cmds, i);
+    if (softmax_decide != NULL && i == first + n - 1) {
+      /* the control words are the host's and these dispatches' alone */
+      RanetVkBuffer *buffers[] = { net->activations, net->results, net->control };
+      g_assert (ranet_graph_get_layer (net->graph, i)->kind == RANET_LAYER_SOFTMAX);
+      ranet_vk_commands_dispatch (cmds, softmax_decide, buffers, 3, NULL, 0, 1, 1, 1);
+    } else {
+      ranet_net_record_layer (net, cmds, i);
+    }
   }
   /* what comes next (the timestamp, the host, the next stage) must see the
    * stage complete */
@@ -422,7 +430,7 @@ ranet_net_record_stage (RanetNet *net, guint k, GError **error)
   if (!ranet_vk_commands_begin (cmds, error))
     return FALSE;
   ranet_vk_commands_timestamp (cmds, RANET_NET_TS_START);
-  ranet_net_record_stage_dispatches (net, cmds, k);
+  ranet_net_record_stage_dispatches (net, cmds, k, NULL);
   ranet_vk_commands_timestamp (cmds, RANET_NET_TS_END);
   /* stage 0 follows the input: the one-submission frame must be recorded again */
   if (k == 0)

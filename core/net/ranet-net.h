@@ -190,10 +190,9 @@ guint64 ranet_net_get_stage_gpu_ns (RanetNet *net, guint stage);
  * @net: the net
  *
  * Returns: %TRUE when ranet_net_run() runs a frame as one submission, its
- *   exit decided on the device: on GPUs with VK_EXT_conditional_rendering;
- *   on CPU implementations, whose skipped dispatches cost nearly as much as
- *   run ones, only with RANET_CONDITIONAL_STAGES=1 in the environment
- *   (RANET_CONDITIONAL_STAGES=0: never).
+ *   exit decided on the device: on devices with VK_EXT_conditional_rendering
+ *   (lavapipe and the common GPU drivers), unless RANET_CONDITIONAL_STAGES=0
+ *   is in the environment.
  */
 gboolean ranet_net_decides_exit_on_device (RanetNet *net);
 

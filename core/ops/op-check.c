@@ -27,12 +27,6 @@ view_end (const RanetTensorView *v)
   return v->base + (gsize) v->c_total * v->h * v->w;
 }
 
-static gsize
-view_origin (const RanetTensorView *v)
-{
-  return v->base + (gsize) v->c_offset * v->h * v->w;
-}
-
 static float *
 random_floats (GRand *rand, gsize n)
 {
@@ -177,8 +171,8 @@ ranet_op_check_conv2d (RanetVkDevice *dev, const RanetConv2dParams *p,
 
   if (op == NULL)
     return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), view_origin (&p->out),
-      view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
+  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
+      ranet_tensor_view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
   g_autofree float *w = random_floats (c.rand, nw);
   g_autofree float *b = random_floats (c.rand, p->out.c);
   g_autofree float *wa = abs_floats (w, nw);
@@ -207,8 +201,8 @@ ranet_op_check_conv1x1 (RanetVkDevice *dev, const RanetConv1x1Params *p,
 
   if (op == NULL)
     return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), view_origin (&p->out),
-      view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
+  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
+      ranet_tensor_view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
   g_autofree float *w = random_floats (c.rand, nw);
   g_autofree float *b = random_floats (c.rand, p->out.c);
   g_autofree float *scale = random_floats (c.rand, p->in.c);
@@ -242,8 +236,8 @@ ranet_op_check_linear (RanetVkDevice *dev, const RanetLinearParams *p,
 
   if (op == NULL)
     return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), view_origin (&p->out),
-      view_origin (&p->out) + p->out.c);
+  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
+      ranet_tensor_view_origin (&p->out) + p->out.c);
   g_autofree float *w = random_floats (c.rand, nw);
   g_autofree float *b = random_floats (c.rand, p->out.c);
   g_autofree float *wa = abs_floats (w, nw);
@@ -270,8 +264,8 @@ ranet_op_check_resize_bilinear (RanetVkDevice *dev, const RanetResizeParams *p,
 
   if (op == NULL)
     return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), view_origin (&p->out),
-      view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
+  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
+      ranet_tensor_view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
   ranet_ref_resize_bilinear (p, c.in, c.ref);
   ranet_ref_resize_bilinear (p, c.abs_in, c.mag);
   ok = case_run (&c, dev, op, NULL, 0, check, error);
@@ -289,8 +283,8 @@ ranet_op_check_pool2d (RanetVkDevice *dev, const RanetPool2dParams *p,
 
   if (op == NULL)
     return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), view_origin (&p->out),
-      view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
+  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
+      ranet_tensor_view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
   ranet_ref_pool2d (p, c.in, c.ref);
   ranet_ref_pool2d (p, c.abs_in, c.mag);
   ok = case_run (&c, dev, op, NULL, 0, check, error);
@@ -312,7 +306,7 @@ ranet_op_check_softmax (RanetVkDevice *dev, const RanetSoftmaxParams *p,
   case_init (&c, seed, same_buffer, view_end (&p->in), p->out_base,
       p->out_base + RANET_SOFTMAX_OUT_SIZE (k));
   /* logits spread wider than [-1, 1], as a trained classifier's are */
-  for (gsize i = view_origin (&p->in); i < view_origin (&p->in) + k; i++)
+  for (gsize i = ranet_tensor_view_origin (&p->in); i < ranet_tensor_view_origin (&p->in) + k; i++)
     c.in[i] *= 8.0f;
   ranet_ref_softmax (p, c.in, c.ref);
   for (guint i = 0; i <= k; i++)
@@ -333,8 +327,8 @@ ranet_op_check_copy (RanetVkDevice *dev, const RanetCopyParams *p,
 
   if (op == NULL)
     return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), view_origin (&p->out),
-      view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
+  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
+      ranet_tensor_view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
   ranet_ref_copy (p, c.in, c.ref);
   ranet_ref_copy (p, c.abs_in, c.mag);
   ok = case_run (&c, dev, op, NULL, 0, check, error);

@@ -53,7 +53,7 @@ gboolean ranet_op_check_weights_offset (gsize weights_offset, gsize n_floats,
 static inline guint32
 ranet_op_view_origin (const RanetTensorView *v)
 {
-  return (guint32) (v->base + (gsize) v->c_offset * v->h * v->w);
+  return (guint32) ranet_tensor_view_origin (v);
 }
 
 /* Accumulators per invocation (output channels x pixels) of the convolution

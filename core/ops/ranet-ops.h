@@ -38,6 +38,13 @@ typedef struct {
   gsize base;
 } RanetTensorView;
 
+/* Float index of element (0, 0, 0) of @v in its buffer. */
+static inline gsize
+ranet_tensor_view_origin (const RanetTensorView *v)
+{
+  return v->base + (gsize) v->c_offset * v->h * v->w;
+}
+
 /**
  * RanetConv2dParams:
  * @in: input view
