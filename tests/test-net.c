@@ -601,6 +601,37 @@ test_frame (gconstpointer data)
   assert_no_validation_errors ();
 }
 
+/* Where the device can skip dispatches a frame is one submission unless
+ * RANET_CONDITIONAL_STAGES=0 says otherwise (the tests set the variable, so
+ * that no result depends on the default: here the default itself). */
+static void
+test_frame_default (void)
+{
+  g_autofree char *dir = golden_dir ();
+  g_autofree char *model_file = g_strdup_printf ("%s/default.safetensors", dir);
+  g_autofree char *saved = g_strdup (g_getenv ("RANET_CONDITIONAL_STAGES"));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RanetModel) model = ranet_model_load_file (model_file, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++) {
+    g_autoptr (RanetNet) net = NULL;
+
+    if (i == 0)
+      g_unsetenv ("RANET_CONDITIONAL_STAGES");
+    else
+      g_setenv ("RANET_CONDITIONAL_STAGES", "0", TRUE);
+    net = ranet_net_new (device, model, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (ranet_net_decides_exit_on_device (net), ==,
+        i == 0 && ranet_vk_device_has_conditional_dispatch (device));
+  }
+  if (saved != NULL)
+    g_setenv ("RANET_CONDITIONAL_STAGES", saved, TRUE);
+  else
+    g_unsetenv ("RANET_CONDITIONAL_STAGES");
+}
+
 static void
 register_tests (const char *name)
 {
@@ -638,6 +669,7 @@ main (int argc, char **argv)
 
   for (guint i = 0; golden_names[i]; i++)
     register_tests (golden_names[i]);
+  g_test_add_func ("/net/frame-default", test_frame_default);
   ret = g_test_run ();
 
   g_hash_table_unref (goldens);
