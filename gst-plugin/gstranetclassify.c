@@ -426,59 +426,17 @@ classify_fixed (GstRanetClassify *self, const FramePlan *plan, guint last,
   return ranet_net_run (self->net, thresholds, last, exit, error);
 }
 
-/* Shares @total, the wall time of a frame that ran as one submission up to
- * stage @exit_index, out into @cost per stage: a later stage's is its GPU
- * time, stage 0's the rest (getting the frame to the device, submitting,
- * waiting). Without timestamps, in proportion to the policy's estimates, or
- * to the stages' multiply-adds before it has any. Call with the object lock
- * held. */
-static void
-frame_stage_costs (GstRanetClassify *self, guint exit_index, guint64 total, guint64 *cost)
-{
-  const RanetGraph *graph = ranet_net_get_graph (self->net);
-  g_autofree gdouble *share = g_new0 (gdouble, exit_index + 1);
-  gdouble shares = 0.0;
-  gboolean have_gpu = TRUE;
-  guint64 later = 0;
-
-  for (guint k = 1; k <= exit_index; k++) {
-    cost[k] = ranet_net_get_stage_gpu_ns (self->net, k);
-    have_gpu = have_gpu && cost[k] > 0;
-    later += cost[k];
-  }
-  if (!have_gpu || later > total) {
-    for (guint k = 0; k <= exit_index; k++) {
-      share[k] = ranet_policy_get_stage_latency (self->policy, k);
-      shares += share[k];
-    }
-    if (shares <= 0.0) {
-      shares = 0.0;
-      for (guint k = 0; k <= exit_index; k++) {
-        share[k] = (gdouble) (ranet_graph_get_exit_macs (graph, k)
-            - (k > 0 ? ranet_graph_get_exit_macs (graph, k - 1) : 0));
-        shares += share[k];
-      }
-    }
-    later = 0;
-    for (guint k = 1; k <= exit_index; k++) {
-      cost[k] = shares > 0.0 ? (guint64) ((gdouble) total * share[k] / shares) : 0;
-      later += cost[k];
-    }
-  }
-  cost[0] = total - later;
-}
-
 /* Adaptive thresholds where the device decides the exit: the policy picks
  * the last stage the deadline leaves time for before the frame starts, the
- * frame runs as one submission, and each stage's cost (frame_stage_costs(),
- * from @t, updated) goes to the policy afterwards. */
+ * frame runs as one submission, and afterwards the policy learns each stage's
+ * cost from the frame's time since @t (updated) and the stages' GPU times. */
 static gboolean
 classify_adaptive_on_device (GstRanetClassify *self, FramePlan *plan, guint last,
     guint64 *t, RanetExitResult *exit, GError **error)
 {
   guint n_exits = ranet_net_get_n_exits (self->net);
   g_autofree float *thresholds = plan_float_thresholds (plan, n_exits);
-  g_autofree guint64 *cost = g_new0 (guint64, n_exits);
+  g_autofree guint64 *gpu_ns = g_new0 (guint64, n_exits);
   guint64 now;
 
   GST_OBJECT_LOCK (self);
@@ -488,10 +446,10 @@ classify_adaptive_on_device (GstRanetClassify *self, FramePlan *plan, guint last
     return FALSE;
   now = (guint64) g_get_monotonic_time () * 1000;
 
+  for (guint k = 1; k <= exit->exit_index; k++)
+    gpu_ns[k] = ranet_net_get_stage_gpu_ns (self->net, k);
   GST_OBJECT_LOCK (self);
-  frame_stage_costs (self, exit->exit_index, now - *t, cost);
-  for (guint k = 0; k <= exit->exit_index; k++)
-    ranet_policy_stage_done (self->policy, k, cost[k]);
+  ranet_policy_frame_stages_done (self->policy, exit->exit_index, now - *t, gpu_ns);
   GST_OBJECT_UNLOCK (self);
   *t = now;
   return TRUE;

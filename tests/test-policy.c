@@ -268,6 +268,51 @@ test_one_submission (void)
   sim_clear (&s);
 }
 
+/* A one-submission frame's time shared out among its stages: by their device
+ * times where every one is known (stage 0 taking the rest), else in
+ * proportion to the multiply-adds (nothing measured yet) or to the estimates.
+ * A fresh policy takes each stage's first cost as its latency. */
+static void
+test_frame_stages_done (void)
+{
+  Table t;
+  /* device times in another proportion than the multiply-adds (2 : 1 : 0.8,
+   * table_init()), so that each way of sharing shows */
+  const guint64 device_ns[] = { 0, (guint64) (1.5 * MS), (guint64) (0.3 * MS) };
+  const guint64 one_unknown[] = { 0, (guint64) (1.5 * MS), 0 };
+  const guint64 too_long[] = { 0, (guint64) (3.0 * MS), (guint64) (3.0 * MS) };
+  const struct {
+    const guint64 *device_ns;
+    double expect_ms[3];
+  } cases[] = {
+    { device_ns, { 2.0, 1.5, 0.3 } },
+    /* by the multiply-adds */
+    { NULL, { 2.0, 1.0, 0.8 } },
+    { one_unknown, { 2.0, 1.0, 0.8 } },
+    { too_long, { 2.0, 1.0, 0.8 } },
+  };
+  RanetPolicy *p;
+
+  table_init (&t);
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++) {
+    p = ranet_policy_new (N_EXITS, t.stage_macs, t.points, N_POINTS, NULL);
+    ranet_policy_frame_stages_done (p, 2, (guint64) (3.8 * MS), cases[c].device_ns);
+    for (guint k = 0; k <= 2; k++)
+      g_assert_cmpfloat_with_epsilon (ranet_policy_get_stage_latency (p, k),
+          cases[c].expect_ms[k] * MS, 2.0);
+    ranet_policy_free (p);
+  }
+
+  /* once measured, a frame without device times is shared out by the
+   * estimates (2 : 1.5 : 0.3), not by the multiply-adds */
+  p = ranet_policy_new (N_EXITS, t.stage_macs, t.points, N_POINTS, NULL);
+  ranet_policy_frame_stages_done (p, 2, (guint64) (3.8 * MS), device_ns);
+  ranet_policy_frame_stages_done (p, 2, (guint64) (3.8 * MS), NULL);
+  g_assert_cmpfloat_with_epsilon (ranet_policy_get_stage_latency (p, 1), 1.5 * MS, 0.01 * MS);
+  g_assert_cmpfloat_with_epsilon (ranet_policy_get_stage_latency (p, 2), 0.3 * MS, 0.01 * MS);
+  ranet_policy_free (p);
+}
+
 static void
 test_load_step (void)
 {
@@ -458,6 +503,7 @@ main (int argc, char **argv)
   g_test_add_func ("/policy/steady", test_steady);
   g_test_add_func ("/policy/load-step", test_load_step);
   g_test_add_func ("/policy/one-submission", test_one_submission);
+  g_test_add_func ("/policy/frame-stages-done", test_frame_stages_done);
   g_test_add_func ("/policy/content-drift", test_content_drift);
   g_test_add_func ("/policy/qos-flood", test_qos_flood);
   g_test_add_func ("/policy/budget-below-first-exit", test_budget_below_first_exit);

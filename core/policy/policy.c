@@ -324,6 +324,40 @@ ranet_policy_can_run_stage (RanetPolicy *policy, const RanetPolicyFrame *frame,
       <= (double) frame->deadline_ns;
 }
 
+void
+ranet_policy_frame_stages_done (RanetPolicy *policy, guint last_stage, guint64 total_ns,
+    const guint64 *device_ns)
+{
+  g_autofree guint64 *cost = NULL;
+  gboolean timed = device_ns != NULL;
+  guint64 later = 0;
+
+  g_return_if_fail (last_stage < policy->n_exits);
+  cost = g_new0 (guint64, last_stage + 1);
+  for (guint k = 1; k <= last_stage && timed; k++) {
+    cost[k] = device_ns[k];
+    timed = cost[k] > 0;
+    later += cost[k];
+  }
+  if (!timed || later > total_ns) {
+    /* nothing measured yet: every estimate is 0, the multiply-adds are not */
+    gboolean estimated = ranet_policy_get_stage_latency (policy, 0) > 0.0;
+    double weights = 0.0;
+
+    for (guint k = 0; k <= last_stage; k++)
+      weights += estimated ? ranet_policy_get_stage_latency (policy, k) : policy->stage_macs[k];
+    later = 0;
+    for (guint k = 1; k <= last_stage; k++) {
+      double w = estimated ? ranet_policy_get_stage_latency (policy, k) : policy->stage_macs[k];
+      cost[k] = weights > 0.0 ? (guint64) ((double) total_ns * w / weights) : 0;
+      later += cost[k];
+    }
+  }
+  cost[0] = total_ns - later;
+  for (guint k = 0; k <= last_stage; k++)
+    ranet_policy_stage_done (policy, k, cost[k]);
+}
+
 guint
 ranet_policy_get_last_stage (RanetPolicy *policy, const RanetPolicyFrame *frame,
     guint max_stage, guint64 now_ns)

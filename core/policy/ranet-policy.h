@@ -156,6 +156,24 @@ guint ranet_policy_get_last_stage (RanetPolicy *policy, const RanetPolicyFrame *
 void ranet_policy_stage_done (RanetPolicy *policy, guint stage, guint64 cost_ns);
 
 /**
+ * ranet_policy_frame_stages_done:
+ * @last_stage: the last stage the frame ran (it ran every stage up to it)
+ * @total_ns: the frame's whole time, host work included
+ * @device_ns: (nullable) (array length=last_stage+1): each stage's device
+ *   time, 0 where unknown; entry 0 is not read
+ *
+ * ranet_policy_stage_done() for every stage of a frame that ran without a
+ * stop between stages (one submission): a later stage's cost is its device
+ * time, stage 0's the rest of @total_ns (getting the frame to the device,
+ * submitting, waiting). Without every device time, or with device times
+ * that add up to more than @total_ns, @total_ns is shared out in proportion
+ * to the stages' estimated latencies, or to their multiply-adds before
+ * anything has been measured.
+ */
+void ranet_policy_frame_stages_done (RanetPolicy *policy, guint last_stage, guint64 total_ns,
+    const guint64 *device_ns);
+
+/**
  * ranet_policy_end_frame:
  * @exit_index: the exit the frame left at
  * @now_ns: the time now
