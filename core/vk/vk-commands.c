@@ -24,11 +24,10 @@ struct _RanetVkCommands {
   VkQueryPool query_pool;       /* VK_NULL_HANDLE without timestamps */
   guint max_timestamps;
   gboolean *written;            /* per timestamp: written by this recording */
-  guint64 *ticks;               /* per timestamp: value from the last submission */
-  /* host-visible: the recording copies its timestamps here at its end, so
-   * reading them needs no vkGetQueryPoolResults(), which lavapipe makes wait
-   * for its queue to go idle on every call (50-60 us here, a tenth of a
-   * small model's stage) */
+  /* host-visible: the recording copies its written timestamps here at its
+   * end, where the host reads them after the fence. No
+   * vkGetQueryPoolResults(): lavapipe makes it wait for its queue to go idle
+   * on every call (50-60 us here, a tenth of a small model's stage) */
   RanetVkBuffer *timestamp_copy;
   gboolean have_results;
 
@@ -95,7 +94,6 @@ ranet_vk_commands_new (RanetVkDevice *dev, guint max_timestamps, GError **error)
   cmds->descriptor_pools = g_array_new (FALSE, FALSE, sizeof (VkDescriptorPool));
   cmds->max_timestamps = max_timestamps;
   cmds->written = g_new0 (gboolean, MAX (max_timestamps, 1));
-  cmds->ticks = g_new0 (guint64, MAX (max_timestamps, 1));
 
   /* A pool per recording keeps recording free of locks: command pools must
    * not be used from two threads at once. */
@@ -162,7 +160,6 @@ ranet_vk_commands_free (RanetVkCommands *cmds)
   g_clear_error (&cmds->record_error);
   g_clear_pointer (&cmds->timestamp_copy, ranet_vk_buffer_free);
   g_free (cmds->written);
-  g_free (cmds->ticks);
   ranet_vk_device_unref (cmds->dev);
   g_free (cmds);
 }
@@ -568,20 +565,6 @@ ranet_vk_commands_submit_async (RanetVkCommands *cmds, GError **error)
   return TRUE;
 }
 
-static void
-read_timestamps (RanetVkCommands *cmds)
-{
-  const guint64 *copy;
-
-  if (cmds->query_pool == VK_NULL_HANDLE)
-    return;
-  /* the recording copied its written slots (copy_timestamps) */
-  copy = ranet_vk_buffer_get_mapped (cmds->timestamp_copy);
-  for (guint i = 0; i < cmds->max_timestamps; i++)
-    if (cmds->written[i])
-      cmds->ticks[i] = copy[i];
-}
-
 gboolean
 ranet_vk_commands_wait (RanetVkCommands *cmds, GError **error)
 {
@@ -597,7 +580,6 @@ ranet_vk_commands_wait (RanetVkCommands *cmds, GError **error)
   ranet_vk_device_note_result (cmds->dev, res);
   if (!ranet_vk_check (res, "vkWaitForFences", error))
     return FALSE;
-  read_timestamps (cmds);
   cmds->have_results = TRUE;
   return TRUE;
 }
@@ -611,6 +593,7 @@ ranet_vk_commands_submit (RanetVkCommands *cmds, GError **error)
 guint64
 ranet_vk_commands_get_elapsed_ns (RanetVkCommands *cmds, guint from, guint to)
 {
+  const guint64 *ticks_at;
   guint32 bits;
   guint64 mask, ticks;
 
@@ -622,6 +605,7 @@ ranet_vk_commands_get_elapsed_ns (RanetVkCommands *cmds, guint from, guint to)
   /* Counters wrap at timestampValidBits; the masked difference survives one wrap. */
   bits = cmds->dev->timestamp_valid_bits;
   mask = bits >= 64 ? G_MAXUINT64 : (G_GUINT64_CONSTANT (1) << bits) - 1;
-  ticks = (cmds->ticks[to] - cmds->ticks[from]) & mask;
+  ticks_at = ranet_vk_buffer_get_mapped (cmds->timestamp_copy);
+  ticks = (ticks_at[to] - ticks_at[from]) & mask;
   return (guint64) ((double) ticks * cmds->dev->props.limits.timestampPeriod + 0.5);
 }
