@@ -8,8 +8,8 @@
  * zero). A frame that leaves at exit 0 thus
  * costs one submission and one wait instead of one per stage, and the device
  * never idles while the host decides. The skipped dispatches are still
- * processed, which is cheap on a GPU but not on a CPU implementation (see
- * frame_wanted()). Results equal the stage-by-stage run:
+ * processed: cheap on a GPU, their state changes on a CPU implementation
+ * (see frame_wanted()). Results equal the stage-by-stage run:
  * same recordings of the layers, same test (see shaders/softmax.glsl).
  */
 #include "net/net-private.h"
@@ -63,16 +63,10 @@ ranet_net_frame_init (RanetNet *net, GError **error)
     return FALSE;
   net->decide = g_new0 (RanetVkPipeline *, net->n_exits - 1);
   for (guint k = 0; k + 1 < net->n_exits; k++) {
-    /* the stage's softmax layer (its op checked these numbers) and the exit */
     const RanetLayer *softmax = ranet_graph_get_layer (net->graph, stage_last_layer (net, k));
-    const RanetTensorView *in = &softmax->p.softmax.in;
-    guint32 spec[] = {
-      in->c * in->h * in->w, (guint32) ranet_tensor_view_origin (in),
-      (guint32) softmax->p.softmax.out_base,
-      k, net->n_exits,
-    };
-    net->decide[k] = ranet_vk_pipeline_new_named (net->dev, "softmax_decide", 3, spec,
-        G_N_ELEMENTS (spec), 0, error);
+
+    net->decide[k] = ranet_op_softmax_decide_pipeline_new (net->dev, &softmax->p.softmax, k,
+        net->n_exits, error);
     if (net->decide[k] == NULL)
       return FALSE;
   }

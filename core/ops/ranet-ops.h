@@ -254,6 +254,12 @@ RanetOp *ranet_op_pool2d_new (RanetVkDevice *dev, const RanetPool2dParams *p,
     GError **error);
 RanetOp *ranet_op_softmax_new (RanetVkDevice *dev, const RanetSoftmaxParams *p,
     GError **error);
+/* The softmax of @p as a one-invocation dispatch that also decides whether
+ * a frame run as one submission goes on after stage @exit_index of
+ * @n_exits (shaders/softmax.glsl; bindings: activations, results, the
+ * control words). */
+RanetVkPipeline *ranet_op_softmax_decide_pipeline_new (RanetVkDevice *dev,
+    const RanetSoftmaxParams *p, guint exit_index, guint n_exits, GError **error);
 RanetOp *ranet_op_copy_new (RanetVkDevice *dev, const RanetCopyParams *p,
     GError **error);
 
