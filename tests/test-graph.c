@@ -136,20 +136,11 @@ check_dataflow (const RanetGraph *g)
     next = first + n;
     for (guint i = first; i < first + n; i++) {
       const RanetLayer *l = ranet_graph_get_layer (g, i);
-      const RanetTensorView *iv = &l->p.conv2d.in, *ov = &l->p.conv2d.out;
+      const RanetTensorView *iv, *ov;
 
       g_assert_cmpuint (l->stage, ==, k);
       macs += l->macs;
-      switch (l->kind) {
-        case RANET_LAYER_CONV2D: iv = &l->p.conv2d.in; ov = &l->p.conv2d.out; break;
-        case RANET_LAYER_CONV1X1: iv = &l->p.conv1x1.in; ov = &l->p.conv1x1.out; break;
-        case RANET_LAYER_RESIZE_BILINEAR: iv = &l->p.resize.in; ov = &l->p.resize.out; break;
-        case RANET_LAYER_MAXPOOL2D:
-        case RANET_LAYER_AVGPOOL2D: iv = &l->p.pool.in; ov = &l->p.pool.out; break;
-        case RANET_LAYER_LINEAR: iv = &l->p.linear.in; ov = &l->p.linear.out; break;
-        case RANET_LAYER_SOFTMAX: iv = &l->p.softmax.in; ov = NULL; break;
-        case RANET_LAYER_COPY: iv = &l->p.copy.in; ov = &l->p.copy.out; break;
-      }
+      ranet_layer_get_views (l, &iv, &ov);
       mark (written, iv, size, TRUE);
       if (ov)
         mark (written, ov, size, FALSE);
