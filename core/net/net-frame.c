@@ -61,11 +61,11 @@ ranet_net_frame_init (RanetNet *net, GError **error)
       RANET_VK_BUFFER_HOST, error);
   if (net->control == NULL)
     return FALSE;
-  net->decide = g_new0 (RanetVkPipeline *, net->n_exits - 1);
+  net->decide = g_new0 (RanetOp *, net->n_exits - 1);
   for (guint k = 0; k + 1 < net->n_exits; k++) {
     const RanetLayer *softmax = ranet_graph_get_layer (net->graph, stage_last_layer (net, k));
 
-    net->decide[k] = ranet_op_softmax_decide_pipeline_new (net->dev, &softmax->p.softmax, k,
+    net->decide[k] = ranet_op_softmax_decide_new (net->dev, &softmax->p.softmax, k,
         net->n_exits, error);
     if (net->decide[k] == NULL)
       return FALSE;
@@ -82,7 +82,7 @@ ranet_net_frame_clear (RanetNet *net)
 {
   if (net->decide != NULL) {
     for (guint k = 0; k + 1 < net->n_exits; k++)
-      g_clear_pointer (&net->decide[k], ranet_vk_pipeline_free);
+      g_clear_pointer (&net->decide[k], ranet_op_free);
     g_clear_pointer (&net->decide, g_free);
   }
   g_clear_pointer (&net->frame_run, ranet_vk_commands_free);

@@ -48,19 +48,18 @@ struct _RanetNet {
    * block whose flag the previous stage's softmax_decide dispatch wrote. */
   RanetVkCommands *frame_run;
   RanetVkBuffer *control;       /* host-visible: thresholds, run flags, last stage */
-  RanetVkPipeline **decide;     /* n_exits - 1 softmax_decide pipelines */
+  RanetOp **decide;             /* n_exits - 1 softmax_decide ops */
   gboolean frame_stale;         /* the input changed since it was recorded */
 };
 
 /* Records stage @k (stage 0 with the current input op) into its command buffer. */
 gboolean ranet_net_record_stage (RanetNet *net, guint k, GError **error);
 
-/* Records stage @k's dispatches into @cmds, each after the barrier its
- * inputs need, and a barrier after the last. With @softmax_decide the stage's
- * softmax runs as that pipeline instead (bindings: activations, results,
- * control; net-frame.c). */
+/* Records stage @k's dispatches into @cmds (the recording puts the barriers
+ * their accesses need). With @softmax_decide the stage's softmax runs as
+ * that op instead (bindings: activations, results, control; net-frame.c). */
 void ranet_net_record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k,
-    RanetVkPipeline *softmax_decide);
+    RanetOp *softmax_decide);
 
 /* Fills @result from exit @stage's softmax output in the results buffer. */
 void ranet_net_fill_result (RanetNet *net, guint stage, RanetExitResult *result);

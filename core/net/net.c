@@ -289,79 +289,12 @@ ranet_net_free (RanetNet *net)
 }
 
 /* ---- recording ----
- * A barrier makes a dispatch wait for everything recorded before it, which on
- * a GPU drains the pipeline. Most RANet layers read what the layer just before
- * them wrote, but not all: the two bottlenecks of a fusion layer, the resizes
- * that fill a block's tensor, the classifier of one scale and the next scale's
- * first layers are independent of each other. So the recording tracks which
- * float ranges of which buffer were read and written since the last barrier,
- * and puts one in only where a dispatch would read or overwrite a range
- * written since, or overwrite one read since. */
-
-typedef struct {
-  RanetVkBuffer *buf;
-  gsize lo, hi;   /* floats [lo, hi) */
-} Range;
-
-typedef struct {
-  GArray *written;  /* Range: since the last barrier */
-  GArray *read;
-} Hazards;
-
-static Range
-view_range (RanetVkBuffer *buf, const RanetTensorView *v)
-{
-  gsize lo = ranet_tensor_view_origin (v);
-  return (Range) { buf, lo, lo + (gsize) v->c * v->h * v->w };
-}
-
-static gboolean
-overlaps (GArray *ranges, const Range *r)
-{
-  for (guint i = 0; i < ranges->len; i++) {
-    const Range *o = &g_array_index (ranges, Range, i);
-    if (o->buf == r->buf && o->lo < r->hi && r->lo < o->hi)
-      return TRUE;
-  }
-  return FALSE;
-}
-
-/* Records a barrier first when the dispatch reading @in and writing @out
- * depends on one since the last barrier. */
-static void
-order_dispatch (Hazards *hz, RanetVkCommands *cmds, const Range *in,
-    const Range *out)
-{
-  if (overlaps (hz->written, in) || overlaps (hz->written, out)
-      || overlaps (hz->read, out)) {
-    ranet_vk_commands_barrier (cmds);
-    g_array_set_size (hz->written, 0);
-    g_array_set_size (hz->read, 0);
-  }
-  g_array_append_val (hz->read, *in);
-  g_array_append_val (hz->written, *out);
-}
-
-/* What layer @i reads and writes. Views of the ops are contiguous runs of
- * floats (their channels are consecutive in CHW order). */
-static void
-layer_ranges (RanetNet *net, guint i, Range *in, Range *out)
-{
-  const RanetLayer *l = ranet_graph_get_layer (net->graph, i);
-  RanetVkBuffer *a = net->activations;
-  const RanetTensorView *vin, *vout;
-
-  ranet_layer_get_views (l, &vin, &vout);
-  *in = view_range (a, vin);
-  if (vout != NULL) {
-    *out = view_range (a, vout);
-  } else {
-    /* a softmax writes its results outside the activations */
-    guint k = vin->c * vin->h * vin->w;
-    *out = (Range) { net->results, l->p.softmax.out_base,
-        l->p.softmax.out_base + RANET_SOFTMAX_OUT_SIZE (k) };
-  }
-}
+ * Each op binds only the floats it reads and writes, and the recording puts a
+ * barrier only before a dispatch that touches what an earlier one wrote, or
+ * overwrites what one read, since the last barrier (vk-commands.c): the two
+ * bottlenecks of a fusion layer, the resizes that fill a block's tensor, the
+ * classifier of one scale and the next scale's first layers run side by side
+ * on a GPU. */
 
 void
 ranet_net_record_input (RanetNet *net, RanetVkCommands *cmds)
@@ -385,41 +318,23 @@ ranet_net_record_layer (RanetNet *net, RanetVkCommands *cmds, guint i)
 
 void
 ranet_net_record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k,
-    RanetVkPipeline *softmax_decide)
+    RanetOp *softmax_decide)
 {
-  Hazards hz = {
-    .written = g_array_new (FALSE, FALSE, sizeof (Range)),
-    .read = g_array_new (FALSE, FALSE, sizeof (Range)),
-  };
   guint first, n;
 
-  if (k == 0) {
-    RanetTensorView v = ranet_graph_get_input_view (net->graph);
-    Range in = { net->input == RANET_NET_INPUT_FRAME ? net->frame : net->input_tensor,
-        0, 0 };
-    Range out = view_range (net->activations, &v);
-    order_dispatch (&hz, cmds, &in, &out);
+  if (k == 0)
     ranet_net_record_input (net, cmds);
-  }
   ranet_graph_get_stage_layers (net->graph, k, &first, &n);
   for (guint i = first; i < first + n; i++) {
-    Range in, out;
-    layer_ranges (net, i, &in, &out);
-    order_dispatch (&hz, cmds, &in, &out);
     if (softmax_decide != NULL && i == first + n - 1) {
       /* the control words are the host's and these dispatches' alone */
       RanetVkBuffer *buffers[] = { net->activations, net->results, net->control };
       g_assert (ranet_graph_get_layer (net->graph, i)->kind == RANET_LAYER_SOFTMAX);
-      ranet_vk_commands_dispatch (cmds, softmax_decide, buffers, 3, NULL, 0, 1, 1, 1);
+      ranet_op_record_buffers (softmax_decide, cmds, buffers, G_N_ELEMENTS (buffers));
     } else {
       ranet_net_record_layer (net, cmds, i);
     }
   }
-  /* what comes next (the timestamp, the host, the next stage) must see the
-   * stage complete */
-  ranet_vk_commands_barrier (cmds);
-  g_array_unref (hz.written);
-  g_array_unref (hz.read);
 }
 
 gboolean

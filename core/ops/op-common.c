@@ -52,7 +52,7 @@ ranet_op_check_weights_offset (gsize weights_offset, gsize n_floats,
 
 RanetOp *
 ranet_op_new_internal (RanetVkDevice *dev, const char *name,
-    const char *shader, gboolean has_weights, guint32 texel_mask, const guint32 *spec,
+    const char *shader, RanetOpBindings bindings, guint32 texel_mask, const guint32 *spec,
     guint n_spec, guint64 n_invocations, guint64 macs, GError **error)
 {
   guint64 groups = (n_invocations + RANET_OP_GROUP_SIZE - 1) / RANET_OP_GROUP_SIZE;
@@ -65,13 +65,13 @@ ranet_op_new_internal (RanetVkDevice *dev, const char *name,
   }
   /* the shaders flatten (x, y) workgroup ids back into one index */
   groups_x = MIN (groups, MAX_GROUPS_X);
-  return ranet_op_new_grid (dev, name, shader, has_weights, texel_mask, 0, spec, n_spec,
+  return ranet_op_new_grid (dev, name, shader, bindings, texel_mask, 0, spec, n_spec,
       groups_x, (groups + groups_x - 1) / groups_x, macs, error);
 }
 
 RanetOp *
 ranet_op_new_grid (RanetVkDevice *dev, const char *name,
-    const char *shader, gboolean has_weights, guint32 texel_mask, guint32 vec4_mask,
+    const char *shader, RanetOpBindings bindings, guint32 texel_mask, guint32 vec4_mask,
     const guint32 *spec, guint n_spec, guint64 groups_x, guint64 groups_y, guint64 macs,
     GError **error)
 {
@@ -86,11 +86,12 @@ ranet_op_new_grid (RanetVkDevice *dev, const char *name,
   }
   op = g_new0 (RanetOp, 1);
   op->name = name;
-  op->has_weights = has_weights;
+  op->has_weights = bindings == RANET_OP_IN_WEIGHTS_OUT;
+  op->n_bindings = bindings == RANET_OP_IN_OUT ? 2 : 3;
   op->macs = macs;
   op->groups_x = (guint) groups_x;
   op->groups_y = (guint) groups_y;
-  op->pipe = ranet_vk_pipeline_new_named_full (dev, shader, has_weights ? 3 : 2,
+  op->pipe = ranet_vk_pipeline_new_named_full (dev, shader, op->n_bindings,
       texel_mask, vec4_mask, spec, n_spec, 0, error);
   if (op->pipe == NULL) {
     g_prefix_error (error, "%s: ", name);
@@ -102,7 +103,7 @@ ranet_op_new_grid (RanetVkDevice *dev, const char *name,
 
 RanetOp *
 ranet_op_new_conv (RanetVkDevice *dev, const char *name, const char *shader,
-    const RanetTensorView *in, gsize weights_end, guint sg, guint local, guint groups,
+    const RanetOpWindow *in, gsize weights_end, guint sg, guint local, guint groups,
     const guint32 *spec, guint n_spec, guint64 n_pix, guint n_oc_blocks, guint64 macs,
     GError **error)
 {
@@ -115,10 +116,54 @@ ranet_op_new_conv (RanetVkDevice *dev, const char *name, const char *shader,
 
   /* workgroups: x over pixel blocks, y over groups of blocks of output channels;
    * bindings: input, weights, output */
-  return ranet_op_new_grid (dev, name, variant, TRUE, texel ? 1u : 0u, texel ? 2u : 0u,
-      spec, n_spec,
+  return ranet_op_new_grid (dev, name, variant, RANET_OP_IN_WEIGHTS_OUT, texel ? 1u : 0u,
+      texel ? 2u : 0u, spec, n_spec,
       (n_pix + pix_per_group - 1) / pix_per_group, (n_oc_blocks + groups - 1) / groups,
       macs, error);
+}
+
+guint32
+ranet_op_float_window (RanetVkDevice *dev, gsize first, gsize n, RanetOpWindow *w)
+{
+  gsize align = ranet_vk_device_get_binding_alignment (dev);
+
+  w->offset = first * sizeof (float) / align * align;
+  w->size = (first + n) * sizeof (float) - w->offset;
+  return (guint32) (first - w->offset / sizeof (float));
+}
+
+guint32
+ranet_op_view_window (RanetVkDevice *dev, const RanetTensorView *v, RanetOpWindow *w)
+{
+  return ranet_op_float_window (dev, ranet_tensor_view_origin (v),
+      (gsize) v->c * v->h * v->w, w);
+}
+
+RanetOp *
+ranet_op_set_windows (RanetOp *op, const RanetOpWindow *in, const RanetOpWindow *out)
+{
+  if (op != NULL) {
+    op->window[0] = *in;
+    op->window[op->has_weights ? 2 : 1] = *out;
+  }
+  return op;
+}
+
+void
+ranet_op_record_buffers (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *const *buffers,
+    guint n_buffers)
+{
+  RanetVkBinding bindings[RANET_OP_MAX_BINDINGS];
+
+  g_return_if_fail (op != NULL && cmds != NULL && buffers != NULL);
+  g_return_if_fail (n_buffers == op->n_bindings);
+
+  for (guint i = 0; i < n_buffers; i++) {
+    g_return_if_fail (buffers[i] != NULL);
+    bindings[i] = (RanetVkBinding) { buffers[i], op->window[i].offset, op->window[i].size };
+  }
+  ranet_vk_commands_dispatch_bindings (cmds, op->pipe, bindings, n_buffers, NULL, 0,
+      op->groups_x, op->groups_y, 1);
 }
 
 void
@@ -135,8 +180,7 @@ ranet_op_record (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *in,
   if (op->has_weights)
     buffers[n++] = weights;
   buffers[n++] = out;
-  ranet_vk_commands_dispatch (cmds, op->pipe, buffers, n, NULL, 0,
-      op->groups_x, op->groups_y, 1);
+  ranet_op_record_buffers (op, cmds, buffers, n);
 }
 
 const char *

@@ -5,7 +5,6 @@
 /* A 1x1 convolution and a linear layer, reduced to what the shader sees. */
 typedef struct {
   guint in_c, hw, out_c;
-  guint32 in_origin, out_origin;
   gboolean pre_act, relu;
 } Gemm;
 
@@ -14,8 +13,6 @@ gemm_from_conv1x1 (const RanetConv1x1Params *p)
 {
   return (Gemm) {
     .in_c = p->in.c, .hw = p->in.h * p->in.w, .out_c = p->out.c,
-    .in_origin = ranet_op_view_origin (&p->in),
-    .out_origin = ranet_op_view_origin (&p->out),
     .pre_act = p->pre_act, .relu = p->relu,
   };
 }
@@ -27,8 +24,6 @@ gemm_from_linear (const RanetLinearParams *p)
 {
   return (Gemm) {
     .in_c = p->in.c * p->in.h * p->in.w, .hw = 1, .out_c = p->out.c,
-    .in_origin = ranet_op_view_origin (&p->in),
-    .out_origin = ranet_op_view_origin (&p->out),
     .pre_act = FALSE, .relu = p->relu,
   };
 }
@@ -88,8 +83,9 @@ gemm_pack (const Gemm *g, const float *w, const float *bias,
 
 static RanetOp *
 gemm_new (RanetVkDevice *dev, const char *name, const Gemm *g, const RanetTensorView *in,
-    gsize weights_offset, GError **error)
+    const RanetTensorView *out, gsize weights_offset, GError **error)
 {
+  RanetOpWindow in_w, out_w;
   guint ocv = gemm_oc_vec4s (g);
   guint px = ranet_op_pixels_per_invocation (g->hw, ranet_op_max_pixels (ocv));
   guint n_pb = (g->hw + px - 1) / px;
@@ -98,7 +94,8 @@ gemm_new (RanetVkDevice *dev, const char *name, const Gemm *g, const RanetTensor
   guint groups = ranet_op_oc_groups (dev, sg, n_pb, n_ocb);
   guint local = ranet_op_local_size ((guint64) n_pb * groups);
   guint32 spec[] = {
-    g->in_c, g->hw, g->in_origin, g->out_c, g->out_origin,
+    g->in_c, g->hw, ranet_op_view_window (dev, in, &in_w),
+    g->out_c, ranet_op_view_window (dev, out, &out_w),
     g->pre_act ? 1 : 0, g->relu ? 1 : 0, (guint32) (weights_offset / 4),
     ocv, px, local, sg, groups,
   };
@@ -106,9 +103,10 @@ gemm_new (RanetVkDevice *dev, const char *name, const Gemm *g, const RanetTensor
   if (!ranet_op_check_weights_offset (weights_offset, gemm_packed_size (g),
           name, error))
     return NULL;
-  return ranet_op_new_conv (dev, name, "conv1x1", in,
-      weights_offset + gemm_packed_size (g), sg, local, groups,
-      spec, G_N_ELEMENTS (spec), n_pb, n_ocb, (guint64) g->out_c * g->hw * g->in_c, error);
+  return ranet_op_set_windows (ranet_op_new_conv (dev, name, "conv1x1", &in_w,
+          weights_offset + gemm_packed_size (g), sg, local, groups,
+          spec, G_N_ELEMENTS (spec), n_pb, n_ocb, (guint64) g->out_c * g->hw * g->in_c, error),
+      &in_w, &out_w);
 }
 
 gsize
@@ -144,7 +142,7 @@ ranet_op_conv1x1_new (RanetVkDevice *dev, const RanetConv1x1Params *p,
     return NULL;
   }
   Gemm g = gemm_from_conv1x1 (p);
-  return gemm_new (dev, "conv1x1", &g, &p->in, weights_offset, error);
+  return gemm_new (dev, "conv1x1", &g, &p->in, &p->out, weights_offset, error);
 }
 
 gsize
@@ -179,5 +177,5 @@ ranet_op_linear_new (RanetVkDevice *dev, const RanetLinearParams *p,
     return NULL;
   }
   Gemm g = gemm_from_linear (p);
-  return gemm_new (dev, "linear", &g, &p->in, weights_offset, error);
+  return gemm_new (dev, "linear", &g, &p->in, &p->out, weights_offset, error);
 }

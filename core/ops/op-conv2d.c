@@ -79,6 +79,7 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
 {
   guint px, nxb, local, ocv, sg, groups;
   guint64 macs, n_pix;
+  RanetOpWindow in_w, out_w;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
   if (!conv2d_check (p, error)
@@ -95,13 +96,14 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
   local = ranet_op_local_size (n_pix * groups);
   macs = (guint64) p->out.c * p->out.h * p->out.w * p->in.c * p->kh * p->kw;
   guint32 spec[] = {
-    p->in.c, p->in.h, p->in.w, ranet_op_view_origin (&p->in),
-    p->out.c, p->out.h, p->out.w, ranet_op_view_origin (&p->out),
+    p->in.c, p->in.h, p->in.w, ranet_op_view_window (dev, &p->in, &in_w),
+    p->out.c, p->out.h, p->out.w, ranet_op_view_window (dev, &p->out, &out_w),
     p->kh, p->kw, p->stride, p->pad_h, p->pad_w, p->relu ? 1 : 0,
     (guint32) (weights_offset / 4), ocv, px, local,
     sg, groups,
   };
-  return ranet_op_new_conv (dev, "conv2d", "conv2d", &p->in,
-      weights_offset + ranet_op_conv2d_packed_weight_size (p), sg, local, groups,
-      spec, G_N_ELEMENTS (spec), n_pix, conv2d_n_oc_blocks (p), macs, error);
+  return ranet_op_set_windows (ranet_op_new_conv (dev, "conv2d", "conv2d", &in_w,
+          weights_offset + ranet_op_conv2d_packed_weight_size (p), sg, local, groups,
+          spec, G_N_ELEMENTS (spec), n_pix, conv2d_n_oc_blocks (p), macs, error),
+      &in_w, &out_w);
 }

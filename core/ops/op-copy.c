@@ -5,6 +5,8 @@ RanetOp *
 ranet_op_copy_new (RanetVkDevice *dev, const RanetCopyParams *p,
     GError **error)
 {
+  RanetOpWindow in_w, out_w;
+
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
   if (!ranet_op_check_view (&p->in, "copy", "input", error)
       || !ranet_op_check_view (&p->out, "copy", "output", error))
@@ -17,8 +19,9 @@ ranet_op_copy_new (RanetVkDevice *dev, const RanetCopyParams *p,
   }
   guint64 n = (guint64) p->in.c * p->in.h * p->in.w;
   guint32 spec[] = {
-    (guint32) n, ranet_op_view_origin (&p->in), ranet_op_view_origin (&p->out),
+    (guint32) n, ranet_op_view_window (dev, &p->in, &in_w),
+    ranet_op_view_window (dev, &p->out, &out_w),
   };
-  return ranet_op_new_internal (dev, "copy", "copy_channels", FALSE, 0, spec,
-      G_N_ELEMENTS (spec), n, 0, error);
+  return ranet_op_set_windows (ranet_op_new_internal (dev, "copy", "copy_channels",
+          RANET_OP_IN_OUT, 0, spec, G_N_ELEMENTS (spec), n, 0, error), &in_w, &out_w);
 }

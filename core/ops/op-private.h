@@ -5,10 +5,26 @@
 
 G_BEGIN_DECLS
 
+/* The bytes of its buffer an op binds for one of its tensors. */
+typedef struct {
+  gsize offset, size;       /* size 0: to the end of the buffer */
+} RanetOpWindow;
+
+/* What an op's shader binds, in order. */
+typedef enum {
+  RANET_OP_IN_OUT,
+  RANET_OP_IN_WEIGHTS_OUT,
+  RANET_OP_IN_OUT_CONTROL,  /* softmax_decide: the frame's control words last */
+} RanetOpBindings;
+
+#define RANET_OP_MAX_BINDINGS 3
+
 struct _RanetOp {
   const char *name;
   RanetVkPipeline *pipe;
   gboolean has_weights;     /* binds (in, weights, out) rather than (in, out) */
+  guint n_bindings;
+  RanetOpWindow window[RANET_OP_MAX_BINDINGS];  /* weights and control: whole */
   guint groups_x, groups_y;
   guint64 macs;
 };
@@ -20,7 +36,7 @@ struct _RanetOp {
  * workgroups x and y (RANET_OP_GROUP_SIZE per workgroup). Bindings in
  * @texel_mask are read as texel buffers (ranet_vk_pipeline_new_named_full()). */
 RanetOp *ranet_op_new_internal (RanetVkDevice *dev, const char *name,
-    const char *shader, gboolean has_weights, guint32 texel_mask, const guint32 *spec,
+    const char *shader, RanetOpBindings bindings, guint32 texel_mask, const guint32 *spec,
     guint n_spec, guint64 n_invocations, guint64 macs, GError **error);
 
 /* An op whose shader takes its workgroup size as a specialization constant and
@@ -28,19 +44,19 @@ RanetOp *ranet_op_new_internal (RanetVkDevice *dev, const char *name,
  * @vec4_mask are read as texel buffers of floats and of vec4s
  * (ranet_vk_pipeline_new_named_full()). */
 RanetOp *ranet_op_new_grid (RanetVkDevice *dev, const char *name,
-    const char *shader, gboolean has_weights, guint32 texel_mask, guint32 vec4_mask,
+    const char *shader, RanetOpBindings bindings, guint32 texel_mask, guint32 vec4_mask,
     const guint32 *spec, guint n_spec, guint64 groups_x, guint64 groups_y, guint64 macs,
     GError **error);
 
 /* A convolution op (conv2d.glsl, conv1x1.glsl): the shader @shader, or its
  * _sg variant where @sg lanes share weight loads, or _sg_texel where the
- * input @in is read as a texel buffer of floats (ranet_op_texel_input()) and
+ * input window @in is read as a texel buffer of floats (ranet_op_texel_input()) and
  * the weights, which end at float @weights_end, as a texel buffer of vec4s. Its
  * workgroups of @local invocations cover @n_pix pixel blocks in x, @local /
  * @groups per workgroup, and @n_oc_blocks blocks of output channels in y,
  * @groups per workgroup (ranet_op_oc_groups()). */
 RanetOp *ranet_op_new_conv (RanetVkDevice *dev, const char *name, const char *shader,
-    const RanetTensorView *in, gsize weights_end, guint sg, guint local, guint groups,
+    const RanetOpWindow *in, gsize weights_end, guint sg, guint local, guint groups,
     const guint32 *spec, guint n_spec, guint64 n_pix, guint n_oc_blocks, guint64 macs,
     GError **error);
 
@@ -49,12 +65,21 @@ gboolean ranet_op_check_view (const RanetTensorView *v, const char *op,
 gboolean ranet_op_check_weights_offset (gsize weights_offset, gsize n_floats,
     const char *op, GError **error);
 
-/* Float index of element (0, 0, 0) of a view that passed ranet_op_check_view(). */
-static inline guint32
-ranet_op_view_origin (const RanetTensorView *v)
-{
-  return (guint32) ranet_tensor_view_origin (v);
-}
+/* The window an op binds for @n floats from float @first of a buffer: from
+ * @first, rounded down to the device's binding alignment, to the last float.
+ * Binding no more than that is what lets the recording overlap dispatches
+ * that touch other parts of the same buffer (ranet_vk_commands_dispatch_bindings()).
+ * Returns where @first lies in the window, in floats: what the shader
+ * indexes from. */
+guint32 ranet_op_float_window (RanetVkDevice *dev, gsize first, gsize n, RanetOpWindow *w);
+
+/* The window of a view that passed ranet_op_check_view(), as
+ * ranet_op_float_window(): its channels are consecutive, one run of floats.
+ * Returns the float index of element (0, 0, 0) within the window. */
+guint32 ranet_op_view_window (RanetVkDevice *dev, const RanetTensorView *v, RanetOpWindow *w);
+
+/* Gives @op (nullable) the windows of its input and output bindings. */
+RanetOp *ranet_op_set_windows (RanetOp *op, const RanetOpWindow *in, const RanetOpWindow *out);
 
 /* Accumulators per invocation (output channels x pixels) of the convolution
  * shaders: 64 floats. More spill registers on lavapipe; within 64, more
@@ -107,7 +132,7 @@ ranet_op_local_size (guint64 n)
   return local;
 }
 
-/* Whether an op reads the tensor behind @v through a texel buffer (and a
+/* Whether an op reads its input window @in through a texel buffer (and a
  * convolution its weights too, ranet_op_new_conv()): on CPU implementations,
  * where a storage-buffer load that differs between invocations is a loop over
  * the SIMD lanes while a texel fetch is one vector gather (measured on
@@ -116,13 +141,12 @@ ranet_op_local_size (guint64 n)
  * buffers. RANET_TEXEL_BUFFERS=0 in the environment turns texel reads off
  * (for comparisons and tests). */
 static inline gboolean
-ranet_op_texel_input (RanetVkDevice *dev, const RanetTensorView *v)
+ranet_op_texel_input (RanetVkDevice *dev, const RanetOpWindow *in)
 {
-  guint64 end = v->base + (guint64) v->c_total * v->h * v->w;
-
   if (g_strcmp0 (g_getenv ("RANET_TEXEL_BUFFERS"), "0") == 0)
     return FALSE;
-  return ranet_vk_device_is_cpu (dev) && end <= ranet_vk_device_get_max_texel_buffer_elements (dev);
+  return ranet_vk_device_is_cpu (dev)
+      && in->size / sizeof (float) <= ranet_vk_device_get_max_texel_buffer_elements (dev);
 }
 
 /* Lanes of a subgroup that share weight loads through subgroup shuffles (the

@@ -15,6 +15,8 @@ RanetOp *
 ranet_op_resize_bilinear_new (RanetVkDevice *dev, const RanetResizeParams *p,
     GError **error)
 {
+  RanetOpWindow in_w, out_w;
+
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
   if (!ranet_op_check_view (&p->in, "resize_bilinear", "input", error)
       || !ranet_op_check_view (&p->out, "resize_bilinear", "output", error))
@@ -25,13 +27,14 @@ ranet_op_resize_bilinear_new (RanetVkDevice *dev, const RanetResizeParams *p,
     return NULL;
   }
   guint32 spec[] = {
-    p->in.c, p->in.h, p->in.w, ranet_op_view_origin (&p->in),
-    p->out.h, p->out.w, ranet_op_view_origin (&p->out),
+    p->in.c, p->in.h, p->in.w, ranet_op_view_window (dev, &p->in, &in_w),
+    p->out.h, p->out.w, ranet_op_view_window (dev, &p->out, &out_w),
     scale_bits (p->in.h, p->out.h), scale_bits (p->in.w, p->out.w),
   };
-  gboolean texel = ranet_op_texel_input (dev, &p->in);
+  gboolean texel = ranet_op_texel_input (dev, &in_w);
 
-  return ranet_op_new_internal (dev, "resize_bilinear",
-      texel ? "resize_bilinear_texel" : "resize_bilinear", FALSE, texel ? 1u : 0u,
-      spec, G_N_ELEMENTS (spec), (guint64) p->out.c * p->out.h * p->out.w, 0, error);
+  return ranet_op_set_windows (ranet_op_new_internal (dev, "resize_bilinear",
+          texel ? "resize_bilinear_texel" : "resize_bilinear", RANET_OP_IN_OUT, texel ? 1u : 0u,
+          spec, G_N_ELEMENTS (spec), (guint64) p->out.c * p->out.h * p->out.w, 0, error),
+      &in_w, &out_w);
 }

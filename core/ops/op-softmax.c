@@ -2,9 +2,11 @@
  * and its variant that also decides a frame's exit (softmax_decide.comp). */
 #include "ops/op-private.h"
 
-/* The shader's first three specialization constants for @p. */
+/* The shader's first three specialization constants for @p, and the
+ * windows of its logits and its results. */
 static gboolean
-softmax_spec (const RanetSoftmaxParams *p, guint32 spec[3], GError **error)
+softmax_spec (RanetVkDevice *dev, const RanetSoftmaxParams *p, guint32 spec[3],
+    RanetOpWindow *in_w, RanetOpWindow *out_w, GError **error)
 {
   guint64 k;
 
@@ -19,8 +21,8 @@ softmax_spec (const RanetSoftmaxParams *p, guint32 spec[3], GError **error)
     return FALSE;
   }
   spec[0] = (guint32) k;
-  spec[1] = ranet_op_view_origin (&p->in);
-  spec[2] = (guint32) p->out_base;
+  spec[1] = ranet_op_view_window (dev, &p->in, in_w);
+  spec[2] = ranet_op_float_window (dev, p->out_base, RANET_SOFTMAX_OUT_SIZE (k), out_w);
   return TRUE;
 }
 
@@ -29,26 +31,31 @@ ranet_op_softmax_new (RanetVkDevice *dev, const RanetSoftmaxParams *p,
     GError **error)
 {
   guint32 spec[3];
+  RanetOpWindow in_w, out_w;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
-  if (!softmax_spec (p, spec, error))
+  if (!softmax_spec (dev, p, spec, &in_w, &out_w, error))
     return NULL;
   /* a single invocation: the shader's workgroup has one */
-  return ranet_op_new_internal (dev, "softmax", "softmax", FALSE, 0, spec,
-      G_N_ELEMENTS (spec), 1, 0, error);
+  return ranet_op_set_windows (ranet_op_new_internal (dev, "softmax", "softmax",
+          RANET_OP_IN_OUT, 0, spec, G_N_ELEMENTS (spec), 1, 0, error), &in_w, &out_w);
 }
 
-RanetVkPipeline *
-ranet_op_softmax_decide_pipeline_new (RanetVkDevice *dev, const RanetSoftmaxParams *p,
+RanetOp *
+ranet_op_softmax_decide_new (RanetVkDevice *dev, const RanetSoftmaxParams *p,
     guint exit_index, guint n_exits, GError **error)
 {
   guint32 spec[5];
+  RanetOpWindow in_w, out_w;
+  RanetOp *op;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
-  if (!softmax_spec (p, spec, error))
+  if (!softmax_spec (dev, p, spec, &in_w, &out_w, error))
     return NULL;
   spec[3] = exit_index;
   spec[4] = n_exits;
-  return ranet_vk_pipeline_new_named (dev, "softmax_decide", 3, spec, G_N_ELEMENTS (spec), 0,
-      error);
+  /* the control words, bound whole, come last */
+  op = ranet_op_new_internal (dev, "softmax_decide", "softmax_decide", RANET_OP_IN_OUT_CONTROL,
+      0, spec, G_N_ELEMENTS (spec), 1, 0, error);
+  return ranet_op_set_windows (op, &in_w, &out_w);
 }

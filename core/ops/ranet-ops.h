@@ -256,9 +256,10 @@ RanetOp *ranet_op_softmax_new (RanetVkDevice *dev, const RanetSoftmaxParams *p,
     GError **error);
 /* The softmax of @p as a one-invocation dispatch that also decides whether
  * a frame run as one submission goes on after stage @exit_index of
- * @n_exits (shaders/softmax.glsl; bindings: activations, results, the
- * control words). */
-RanetVkPipeline *ranet_op_softmax_decide_pipeline_new (RanetVkDevice *dev,
+ * @n_exits (shaders/softmax.glsl). Recorded with
+ * ranet_op_record_buffers(): the activations, the results, the control
+ * words. */
+RanetOp *ranet_op_softmax_decide_new (RanetVkDevice *dev,
     const RanetSoftmaxParams *p, guint exit_index, guint n_exits, GError **error);
 RanetOp *ranet_op_copy_new (RanetVkDevice *dev, const RanetCopyParams *p,
     GError **error);
@@ -273,12 +274,17 @@ RanetOp *ranet_op_copy_new (RanetVkDevice *dev, const RanetCopyParams *p,
  * @out: buffer holding the output view; may be @in, provided the input and
  *   output views do not overlap
  *
- * Records the op's dispatch. No barrier is recorded: the caller puts
- * ranet_vk_commands_barrier() between an op and the next one that reads its
- * output.
+ * Records the op's dispatch. It binds only the floats of its views (rounded
+ * out to the device's binding alignment), so the recording puts a barrier
+ * before it only where it touches what an earlier dispatch touched
+ * (ranet_vk_commands_dispatch_bindings()).
  */
 void ranet_op_record (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *in,
     RanetVkBuffer *weights, RanetVkBuffer *out);
+
+/* As ranet_op_record(), with the op's @n_buffers buffers in binding order. */
+void ranet_op_record_buffers (RanetOp *op, RanetVkCommands *cmds,
+    RanetVkBuffer *const *buffers, guint n_buffers);
 
 /* The op's kind ("conv2d", "conv1x1", "linear", "resize_bilinear", "maxpool2d",
  * "avgpool2d", "softmax", "copy"). */

@@ -16,6 +16,8 @@ ranet_op_preprocess_new (RanetVkDevice *dev, const RanetPreprocessParams *p,
 {
   const RanetFrameLayout *l;
   RanetAxisMap mx, my;
+  /* the frame is the host's, written before each submission: bound whole */
+  RanetOpWindow frame_w = { 0, 0 }, out_w;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
   l = &p->frame;
@@ -48,7 +50,7 @@ ranet_op_preprocess_new (RanetVkDevice *dev, const RanetPreprocessParams *p,
     l->format, l->width, l->height,
     (guint32) l->offset[0], (guint32) l->offset[1], (guint32) l->offset[2],
     (guint32) l->stride[0], (guint32) l->stride[1], (guint32) l->stride[2],
-    p->out.c, p->out.h, p->out.w, ranet_op_view_origin (&p->out),
+    p->out.c, p->out.h, p->out.w, ranet_op_view_window (dev, &p->out, &out_w),
     float_bits (mx.scale), float_bits (mx.src_origin),
     float_bits (mx.dst_lo), float_bits (mx.dst_hi),
     float_bits (my.scale), float_bits (my.src_origin),
@@ -58,6 +60,7 @@ ranet_op_preprocess_new (RanetVkDevice *dev, const RanetPreprocessParams *p,
     float_bits ((float) l->kr), float_bits ((float) l->kb),
     l->yuv_full_range ? 1u : 0u,
   };
-  return ranet_op_new_internal (dev, "preprocess", "preprocess", FALSE, 0, spec,
-      G_N_ELEMENTS (spec), (guint64) p->out.h * p->out.w, 0, error);
+  return ranet_op_set_windows (ranet_op_new_internal (dev, "preprocess", "preprocess",
+          RANET_OP_IN_OUT, 0, spec, G_N_ELEMENTS (spec), (guint64) p->out.h * p->out.w, 0, error),
+      &frame_w, &out_w);
 }

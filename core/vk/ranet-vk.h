@@ -88,6 +88,9 @@ gsize ranet_vk_device_get_max_storage_buffer_range (RanetVkDevice *dev);
  * (VK_EXT_conditional_rendering, enabled where supported unless
  * RANET_CONDITIONAL_STAGES=0 is in the environment). */
 gboolean ranet_vk_device_has_conditional_dispatch (RanetVkDevice *dev);
+/* The alignment, in bytes, of a #RanetVkBinding's offset that suits storage
+ * and texel-buffer bindings alike (at least 16: a vec4 texel). */
+gsize ranet_vk_device_get_binding_alignment (RanetVkDevice *dev);
 /* The most floats a texel-buffer binding reaches (maxTexelBufferElements). */
 guint64 ranet_vk_device_get_max_texel_buffer_elements (RanetVkDevice *dev);
 /* maxComputeWorkGroupInvocations: the largest workgroup size. */
@@ -189,9 +192,32 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetVkPipeline, ranet_vk_pipeline_free)
 
 /* ---- command recording ----
  * A RanetVkCommands is recorded once (begin, dispatches, barriers, timestamps,
- * end) and submitted as many times as wanted. Buffers are bound whole; element
- * offsets travel in specialization or push constants.
+ * end) and submitted as many times as wanted. A dispatch binds buffers whole
+ * or a window of each; element offsets within them travel in specialization
+ * or push constants. The recording puts a barrier wherever a dispatch touches
+ * bytes an earlier one wrote, or writes bytes one read, since the last
+ * barrier (see docs/SYNCHRONISATION.md), and one at its start, which orders
+ * it after earlier submissions.
  */
+
+/**
+ * RanetVkBinding:
+ * @buffer: the buffer
+ * @offset: first byte the binding sees; a multiple of
+ *   ranet_vk_device_get_binding_alignment()
+ * @size: bytes from @offset, or 0 for the rest of the buffer
+ *
+ * What one binding of a dispatch sees. The shader indexes from @offset, and
+ * the bytes bound are what the recording orders the dispatch by: bind only
+ * what the shader reads or writes, so that independent dispatches may
+ * overlap on the device.
+ */
+typedef struct {
+  RanetVkBuffer *buffer;
+  gsize offset;
+  gsize size;
+} RanetVkBinding;
+
 RanetVkCommands *ranet_vk_commands_new (RanetVkDevice *dev,
     guint max_timestamps, GError **error);
 void ranet_vk_commands_free (RanetVkCommands *cmds);
@@ -199,11 +225,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetVkCommands, ranet_vk_commands_free)
 
 /* Discards any previous recording and starts a new one. */
 gboolean ranet_vk_commands_begin (RanetVkCommands *cmds, GError **error);
+void ranet_vk_commands_dispatch_bindings (RanetVkCommands *cmds, RanetVkPipeline *pipe,
+    const RanetVkBinding *bindings, guint n_bindings,
+    gconstpointer push, guint push_size,
+    guint groups_x, guint groups_y, guint groups_z);
 void ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
     RanetVkBuffer *const *buffers, guint n_buffers,
     gconstpointer push, guint push_size,
     guint groups_x, guint groups_y, guint groups_z);
-/* Makes every earlier shader write visible to every later shader read/write. */
+/* Makes every earlier shader write visible to every later shader read/write,
+ * whether or not they touch the same bytes (profiling, tests). */
 void ranet_vk_commands_barrier (RanetVkCommands *cmds);
 /* From here to ranet_vk_commands_end_conditional(), dispatches run only if
  * the 32-bit value at byte @offset (a multiple of 4) of @buf is not zero when
@@ -213,6 +244,10 @@ void ranet_vk_commands_barrier (RanetVkCommands *cmds);
 void ranet_vk_commands_begin_conditional (RanetVkCommands *cmds, RanetVkBuffer *buf,
     gsize offset);
 void ranet_vk_commands_end_conditional (RanetVkCommands *cmds);
+/* Barriers in the current or last recording between dispatches, the one
+ * at its start included (the one before the host reads its results is
+ * not counted). */
+guint ranet_vk_commands_get_n_barriers (RanetVkCommands *cmds);
 /* Writes timestamp @index (< max_timestamps) after all earlier work completes. */
 void ranet_vk_commands_timestamp (RanetVkCommands *cmds, guint index);
 gboolean ranet_vk_commands_end (RanetVkCommands *cmds, GError **error);

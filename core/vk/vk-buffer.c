@@ -3,6 +3,13 @@
 
 #include <string.h>
 
+/* A window of a buffer seen as a texel buffer (ranet_vk_buffer_get_texel_view). */
+typedef struct {
+  gsize offset, range;
+  gboolean vec4;
+  VkBufferView view;
+} TexelView;
+
 /* Memory property sets to try, best first. HOST buffers want device-local
  * memory the host can map (integrated GPUs, resizable BAR) and fall back to
  * plain host memory; DEVICE buffers want device-local memory and accept
@@ -109,6 +116,7 @@ ranet_vk_buffer_new_full (RanetVkDevice *dev, gsize size, RanetVkBufferKind kind
 
   buf = g_new0 (RanetVkBuffer, 1);
   g_mutex_init (&buf->view_lock);
+  buf->texel_views = g_array_new (FALSE, FALSE, sizeof (TexelView));
   buf->dev = ranet_vk_device_ref (dev);
   buf->size = size;
   buf->kind = kind;
@@ -154,10 +162,10 @@ ranet_vk_buffer_free (RanetVkBuffer *buf)
 {
   if (buf == NULL)
     return;
-  if (buf->float_view)
-    vkDestroyBufferView (buf->dev->device, buf->float_view, NULL);
-  if (buf->vec4_view)
-    vkDestroyBufferView (buf->dev->device, buf->vec4_view, NULL);
+  for (guint i = 0; buf->texel_views != NULL && i < buf->texel_views->len; i++)
+    vkDestroyBufferView (buf->dev->device,
+        g_array_index (buf->texel_views, TexelView, i).view, NULL);
+  g_clear_pointer (&buf->texel_views, g_array_unref);
   if (buf->mapped)
     vkUnmapMemory (buf->dev->device, buf->memory);
   if (buf->buffer)
@@ -170,37 +178,31 @@ ranet_vk_buffer_free (RanetVkBuffer *buf)
 }
 
 VkBufferView
-ranet_vk_buffer_get_texel_view (RanetVkBuffer *buf, gboolean vec4, GError **error)
+ranet_vk_buffer_get_texel_view (RanetVkBuffer *buf, gboolean vec4, gsize offset,
+    gsize range, GError **error)
 {
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&buf->view_lock);
-  VkBufferView *view = vec4 ? &buf->vec4_view : &buf->float_view;
+  VkBufferViewCreateInfo info = {
+    .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+    .buffer = buf->buffer,
+    .format = vec4 ? VK_FORMAT_R32G32B32A32_SFLOAT : VK_FORMAT_R32_SFLOAT,
+    .offset = offset,
+    .range = range,
+  };
+  TexelView made = { offset, range, vec4, VK_NULL_HANDLE };
 
-  if (*view == VK_NULL_HANDLE) {
-    guint64 texel_bytes = vec4 ? 16 : 4;
-    guint64 max_bytes = (guint64) buf->dev->props.limits.maxTexelBufferElements * texel_bytes;
-    VkBufferViewCreateInfo info = {
-      .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
-      .buffer = buf->buffer,
-      .format = vec4 ? VK_FORMAT_R32G32B32A32_SFLOAT : VK_FORMAT_R32_SFLOAT,
-      .offset = 0,
-      /* the view covers what the limit allows; ops that read through it check
-       * that their data lie inside (ranet_vk_device_get_max_texel_buffer_elements) */
-      .range = MIN ((guint64) buf->size, max_bytes) / texel_bytes * texel_bytes,
-    };
-
-    if (info.range == 0) {
-      g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
-          "Buffer of %" G_GSIZE_FORMAT " bytes is too small for a texel buffer of %s",
-          buf->size, vec4 ? "vec4s" : "floats");
-      return VK_NULL_HANDLE;
-    }
-    if (!ranet_vk_check (vkCreateBufferView (buf->dev->device, &info, NULL, view),
-            "vkCreateBufferView", error)) {
-      *view = VK_NULL_HANDLE;
-      return VK_NULL_HANDLE;
-    }
+  /* a recording asks for the same few windows again and again: a linear
+   * search over the views made so far is cheaper than hashing them */
+  for (guint i = 0; i < buf->texel_views->len; i++) {
+    const TexelView *t = &g_array_index (buf->texel_views, TexelView, i);
+    if (t->offset == offset && t->range == range && t->vec4 == vec4)
+      return t->view;
   }
-  return *view;
+  if (!ranet_vk_check (vkCreateBufferView (buf->dev->device, &info, NULL, &made.view),
+          "vkCreateBufferView", error))
+    return VK_NULL_HANDLE;
+  g_array_append_val (buf->texel_views, made);
+  return made.view;
 }
 
 gsize

@@ -37,7 +37,16 @@ struct _RanetVkCommands {
    * for commands_end() to report. */
   GError *record_error;
   gboolean in_conditional;      /* between begin_ and end_conditional */
+  /* AccessRange: what the dispatches since the last barrier read and write
+   * (ranet_vk_commands_dispatch_bindings) */
+  GArray *reads, *writes;
+  guint n_barriers;             /* in this recording */
 };
+
+typedef struct {
+  VkBuffer buffer;
+  VkDeviceSize lo, hi;          /* bytes [lo, hi) */
+} AccessRange;
 
 static gboolean
 add_descriptor_pool (RanetVkCommands *cmds, guint min_buffers, GError **error)
@@ -94,6 +103,8 @@ ranet_vk_commands_new (RanetVkDevice *dev, guint max_timestamps, GError **error)
   cmds->descriptor_pools = g_array_new (FALSE, FALSE, sizeof (VkDescriptorPool));
   cmds->max_timestamps = max_timestamps;
   cmds->written = g_new0 (gboolean, MAX (max_timestamps, 1));
+  cmds->reads = g_array_new (FALSE, FALSE, sizeof (AccessRange));
+  cmds->writes = g_array_new (FALSE, FALSE, sizeof (AccessRange));
 
   /* A pool per recording keeps recording free of locks: command pools must
    * not be used from two threads at once. */
@@ -160,6 +171,8 @@ ranet_vk_commands_free (RanetVkCommands *cmds)
   g_clear_error (&cmds->record_error);
   g_clear_pointer (&cmds->timestamp_copy, ranet_vk_buffer_free);
   g_free (cmds->written);
+  g_clear_pointer (&cmds->reads, g_array_unref);
+  g_clear_pointer (&cmds->writes, g_array_unref);
   ranet_vk_device_unref (cmds->dev);
   g_free (cmds);
 }
@@ -177,6 +190,24 @@ set_record_error (RanetVkCommands *cmds, GError *error)
 
 #define RECORD_ERROR(cmds, ...) \
   set_record_error ((cmds), g_error_new (RANET_VK_ERROR, RANET_VK_ERROR_INVALID, __VA_ARGS__))
+
+/* Records a memory barrier from @stages to the same stages and forgets
+ * every access recorded so far: whatever comes next waits for it all. */
+static void
+record_barrier (RanetVkCommands *cmds, VkPipelineStageFlags stages, VkAccessFlags src,
+    VkAccessFlags dst)
+{
+  VkMemoryBarrier barrier = {
+    .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+    .srcAccessMask = src,
+    .dstAccessMask = dst,
+  };
+
+  vkCmdPipelineBarrier (cmds->cmd, stages, stages, 0, 1, &barrier, 0, NULL, 0, NULL);
+  cmds->n_barriers++;
+  g_array_set_size (cmds->reads, 0);
+  g_array_set_size (cmds->writes, 0);
+}
 
 gboolean
 ranet_vk_commands_begin (RanetVkCommands *cmds, GError **error)
@@ -216,6 +247,14 @@ ranet_vk_commands_begin (RanetVkCommands *cmds, GError **error)
   if (cmds->query_pool)
     vkCmdResetQueryPool (cmds->cmd, cmds->query_pool, 0, cmds->max_timestamps);
   cmds->state = STATE_RECORDING;
+  cmds->n_barriers = 0;
+  /* A barrier's first scope reaches into earlier submissions of the queue:
+   * this one orders the recording after whatever they read or wrote (the
+   * same buffers, the timestamp copy), which the fence the host waited on
+   * does not do for the device. */
+  record_barrier (cmds, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+      VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT);
   return TRUE;
 }
 
@@ -253,10 +292,55 @@ allocate_set (RanetVkCommands *cmds, RanetVkPipeline *pipe, GError **error)
   }
 }
 
+/* The bytes binding @i of @pipe covers when bound to @b: its offset and
+ * range, checked against the device's limits. A texel buffer bound whole
+ * covers what maxTexelBufferElements allows; ops that read through it check
+ * that their data lie inside (ranet_vk_device_get_max_texel_buffer_elements). */
 static gboolean
-check_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
-    RanetVkBuffer *const *buffers, guint n_buffers, gconstpointer push, guint push_size,
-    guint groups_x, guint groups_y, guint groups_z)
+binding_extent (RanetVkCommands *cmds, RanetVkPipeline *pipe, guint i,
+    const RanetVkBinding *b, gsize *offset, gsize *range)
+{
+  const VkPhysicalDeviceLimits *limits = &cmds->dev->props.limits;
+  gboolean texel = ((pipe->texel_mask | pipe->vec4_mask) & (1u << i)) != 0;
+  gsize texel_bytes = (pipe->vec4_mask & (1u << i)) != 0 ? 16 : 4;
+  gsize align = texel ? limits->minTexelBufferOffsetAlignment
+      : limits->minStorageBufferOffsetAlignment;
+
+  if (b->buffer == NULL || b->buffer->dev != cmds->dev) {
+    RECORD_ERROR (cmds, "Dispatch buffer %u is missing or from another device", i);
+    return FALSE;
+  }
+  *offset = b->offset;
+  *range = b->size != 0 ? b->size : b->buffer->size - MIN (b->offset, b->buffer->size);
+  if (b->offset >= b->buffer->size || *range > b->buffer->size - b->offset
+      || b->offset % MAX (align, 1) != 0) {
+    RECORD_ERROR (cmds, "Dispatch buffer %u: %" G_GSIZE_FORMAT " bytes at offset %"
+        G_GSIZE_FORMAT " do not fit a buffer of %" G_GSIZE_FORMAT " bytes or the offset "
+        "is not a multiple of %" G_GSIZE_FORMAT, i, *range, b->offset, b->buffer->size,
+        MAX (align, 1));
+    return FALSE;
+  }
+  if (texel) {
+    gsize max_bytes = (gsize) limits->maxTexelBufferElements * texel_bytes;
+    if (b->size == 0)
+      *range = MIN (*range, max_bytes) / texel_bytes * texel_bytes;
+    if (*range == 0 || *range > max_bytes || *range % texel_bytes != 0) {
+      RECORD_ERROR (cmds, "Dispatch buffer %u: %" G_GSIZE_FORMAT " bytes are not a texel "
+          "buffer of %" G_GSIZE_FORMAT "-byte texels within the device's %u", i, *range,
+          texel_bytes, limits->maxTexelBufferElements);
+      return FALSE;
+    }
+  } else if (*range > limits->maxStorageBufferRange) {
+    RECORD_ERROR (cmds, "Dispatch buffer %u binds %" G_GSIZE_FORMAT " bytes, more than the "
+        "device's storage-buffer range of %u", i, *range, limits->maxStorageBufferRange);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+check_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe, guint n_bindings,
+    gconstpointer push, guint push_size, guint groups_x, guint groups_y, guint groups_z)
 {
   const VkPhysicalDeviceLimits *limits = &cmds->dev->props.limits;
 
@@ -268,8 +352,8 @@ check_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
     RECORD_ERROR (cmds, "Dispatch of a pipeline that is missing or from another device");
     return FALSE;
   }
-  if (n_buffers != pipe->n_buffers || (n_buffers > 0 && buffers == NULL)) {
-    RECORD_ERROR (cmds, "Dispatch with %u buffers, the pipeline has %u", n_buffers,
+  if (n_bindings != pipe->n_buffers) {
+    RECORD_ERROR (cmds, "Dispatch with %u buffers, the pipeline has %u", n_bindings,
         pipe->n_buffers);
     return FALSE;
   }
@@ -277,18 +361,6 @@ check_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
     RECORD_ERROR (cmds, "Dispatch with %u bytes of push constants, the pipeline has %u",
         push_size, pipe->push_size);
     return FALSE;
-  }
-  for (guint i = 0; i < n_buffers; i++) {
-    if (buffers[i] == NULL || buffers[i]->dev != cmds->dev) {
-      RECORD_ERROR (cmds, "Dispatch buffer %u is missing or from another device", i);
-      return FALSE;
-    }
-    if (buffers[i]->size > limits->maxStorageBufferRange) {
-      RECORD_ERROR (cmds, "Dispatch buffer %u has %" G_GSIZE_FORMAT " bytes, more than the "
-          "device's storage-buffer range of %u", i, buffers[i]->size,
-          limits->maxStorageBufferRange);
-      return FALSE;
-    }
   }
   if (groups_x > limits->maxComputeWorkGroupCount[0]
       || groups_y > limits->maxComputeWorkGroupCount[1]
@@ -301,25 +373,69 @@ check_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
   return TRUE;
 }
 
+static gboolean
+overlaps_any (GArray *ranges, const AccessRange *r)
+{
+  for (guint i = 0; i < ranges->len; i++) {
+    const AccessRange *o = &g_array_index (ranges, AccessRange, i);
+    if (o->buffer == r->buffer && o->lo < r->hi && r->lo < o->hi)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Puts a barrier before a dispatch that would read bytes written since the
+ * last barrier, or write bytes read or written since: the read-after-write,
+ * write-after-read and write-after-write hazards. Dispatches that touch
+ * disjoint bytes (the two branches of a fusion layer, a classifier and the
+ * next scale's first layers) are left free to overlap. The ranges are the
+ * bound ones, exactly what the shader can reach and what the validation
+ * layer's synchronisation checks see; every binding of the same VkBuffer is
+ * compared, storage or texel, so views of one buffer alias correctly. */
+static void
+order_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe, const AccessRange *ranges,
+    guint n)
+{
+  gboolean hazard = FALSE;
+
+  for (guint i = 0; i < n && !hazard; i++) {
+    gboolean reads = (pipe->read_mask & (1u << i)) != 0;
+    gboolean writes = (pipe->write_mask & (1u << i)) != 0;
+    hazard = ((reads || writes) && overlaps_any (cmds->writes, &ranges[i]))
+        || (writes && overlaps_any (cmds->reads, &ranges[i]));
+  }
+  if (hazard)
+    ranet_vk_commands_barrier (cmds);
+  for (guint i = 0; i < n; i++) {
+    if ((pipe->read_mask & (1u << i)) != 0)
+      g_array_append_val (cmds->reads, ranges[i]);
+    if ((pipe->write_mask & (1u << i)) != 0)
+      g_array_append_val (cmds->writes, ranges[i]);
+  }
+}
+
 /**
- * ranet_vk_commands_dispatch:
+ * ranet_vk_commands_dispatch_bindings:
  * @cmds: a recording between begin and end
  * @pipe: the pipeline
- * @buffers: (array length=n_buffers): bound whole at bindings 0..n_buffers-1
- * @n_buffers: must equal the pipeline's number of buffers
+ * @bindings: (array length=n_bindings): what bindings 0..n_bindings-1 see
+ * @n_bindings: must equal the pipeline's number of buffers
  * @push: (nullable): push-constant data, @push_size bytes (copied now)
  * @push_size: must equal the pipeline's push-constant size
  * @groups_x: workgroups in x
  * @groups_y: workgroups in y
  * @groups_z: workgroups in z
  *
- * Records one dispatch. A descriptor set is allocated now and lives until the
- * next ranet_vk_commands_begin(), so submitting allocates nothing. Errors are
+ * Records one dispatch, after a barrier where it reads or writes bytes that
+ * an earlier dispatch since the last barrier wrote, or writes bytes one read
+ * (which bindings a shader reads and writes comes from its SPIR-V). A
+ * descriptor set is allocated now and lives until the next
+ * ranet_vk_commands_begin(), so submitting allocates nothing. Errors are
  * reported by ranet_vk_commands_end().
  */
 void
-ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
-    RanetVkBuffer *const *buffers, guint n_buffers, gconstpointer push, guint push_size,
+ranet_vk_commands_dispatch_bindings (RanetVkCommands *cmds, RanetVkPipeline *pipe,
+    const RanetVkBinding *bindings, guint n_bindings, gconstpointer push, guint push_size,
     guint groups_x, guint groups_y, guint groups_z)
 {
   GError *error = NULL;
@@ -327,28 +443,38 @@ ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
   VkDescriptorBufferInfo *infos;
   VkBufferView *views;
   VkWriteDescriptorSet *writes;
+  AccessRange *ranges;
 
   g_return_if_fail (cmds != NULL);
-  if (!check_dispatch (cmds, pipe, buffers, n_buffers, push, push_size,
-          groups_x, groups_y, groups_z))
+  if (!check_dispatch (cmds, pipe, n_bindings, push, push_size, groups_x, groups_y, groups_z))
     return;
+  if (n_bindings > 0 && bindings == NULL) {
+    RECORD_ERROR (cmds, "Dispatch with %u buffers and no bindings", n_bindings);
+    return;
+  }
 
   set = allocate_set (cmds, pipe, &error);
   if (set == VK_NULL_HANDLE) {
     set_record_error (cmds, error);
     return;
   }
-  infos = g_new0 (VkDescriptorBufferInfo, MAX (n_buffers, 1));
-  views = g_new0 (VkBufferView, MAX (n_buffers, 1));
-  writes = g_new0 (VkWriteDescriptorSet, MAX (n_buffers, 1));
-  for (guint i = 0; i < n_buffers; i++) {
+  infos = g_new0 (VkDescriptorBufferInfo, MAX (n_bindings, 1));
+  views = g_new0 (VkBufferView, MAX (n_bindings, 1));
+  writes = g_new0 (VkWriteDescriptorSet, MAX (n_bindings, 1));
+  ranges = g_new0 (AccessRange, MAX (n_bindings, 1));
+  for (guint i = 0; i < n_bindings; i++) {
+    gsize offset, range;
+
+    if (!binding_extent (cmds, pipe, i, &bindings[i], &offset, &range))
+      goto out;
+    ranges[i] = (AccessRange) { bindings[i].buffer->buffer, offset, offset + range };
     writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
     writes[i].dstSet = set;
     writes[i].dstBinding = i;
     writes[i].descriptorCount = 1;
     if (((pipe->texel_mask | pipe->vec4_mask) & (1u << i)) != 0) {
-      views[i] = ranet_vk_buffer_get_texel_view (buffers[i], (pipe->vec4_mask & (1u << i)) != 0,
-          &error);
+      views[i] = ranet_vk_buffer_get_texel_view (bindings[i].buffer,
+          (pipe->vec4_mask & (1u << i)) != 0, offset, range, &error);
       if (views[i] == VK_NULL_HANDLE) {
         set_record_error (cmds, error);
         goto out;
@@ -356,16 +482,17 @@ ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
       writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
       writes[i].pTexelBufferView = &views[i];
     } else {
-      infos[i].buffer = buffers[i]->buffer;
-      infos[i].offset = 0;
-      infos[i].range = VK_WHOLE_SIZE;
+      infos[i].buffer = bindings[i].buffer->buffer;
+      infos[i].offset = offset;
+      infos[i].range = range;
       writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
       writes[i].pBufferInfo = &infos[i];
     }
   }
-  if (n_buffers > 0)
-    vkUpdateDescriptorSets (cmds->dev->device, n_buffers, writes, 0, NULL);
+  if (n_bindings > 0)
+    vkUpdateDescriptorSets (cmds->dev->device, n_bindings, writes, 0, NULL);
 
+  order_dispatch (cmds, pipe, ranges, n_bindings);
   vkCmdBindPipeline (cmds->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe->pipeline);
   vkCmdBindDescriptorSets (cmds->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe->layout,
       0, 1, &set, 0, NULL);
@@ -374,27 +501,42 @@ ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
         push_size, push);
   vkCmdDispatch (cmds->cmd, groups_x, groups_y, groups_z);
 out:
+  g_free (ranges);
   g_free (writes);
   g_free (views);
   g_free (infos);
 }
 
+/**
+ * ranet_vk_commands_dispatch:
+ * @buffers: (array length=n_buffers): bound whole at bindings 0..n_buffers-1
+ *
+ * As ranet_vk_commands_dispatch_bindings(), each buffer bound whole.
+ */
+void
+ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
+    RanetVkBuffer *const *buffers, guint n_buffers, gconstpointer push, guint push_size,
+    guint groups_x, guint groups_y, guint groups_z)
+{
+  RanetVkBinding *bindings = g_new0 (RanetVkBinding, MAX (n_buffers, 1));
+
+  for (guint i = 0; i < n_buffers && buffers != NULL; i++)
+    bindings[i].buffer = buffers[i];
+  ranet_vk_commands_dispatch_bindings (cmds, pipe, buffers != NULL ? bindings : NULL,
+      n_buffers, push, push_size, groups_x, groups_y, groups_z);
+  g_free (bindings);
+}
+
 void
 ranet_vk_commands_barrier (RanetVkCommands *cmds)
 {
-  VkMemoryBarrier barrier = {
-    .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-    .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-    .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
-  };
-
   g_return_if_fail (cmds != NULL);
   if (cmds->state != STATE_RECORDING) {
     RECORD_ERROR (cmds, "Barrier outside ranet_vk_commands_begin()/end()");
     return;
   }
-  vkCmdPipelineBarrier (cmds->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &barrier, 0, NULL, 0, NULL);
+  record_barrier (cmds, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+      VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
 }
 
 void
@@ -608,4 +750,11 @@ ranet_vk_commands_get_elapsed_ns (RanetVkCommands *cmds, guint from, guint to)
   ticks_at = ranet_vk_buffer_get_mapped (cmds->timestamp_copy);
   ticks = (ticks_at[to] - ticks_at[from]) & mask;
   return (guint64) ((double) ticks * cmds->dev->props.limits.timestampPeriod + 0.5);
+}
+
+guint
+ranet_vk_commands_get_n_barriers (RanetVkCommands *cmds)
+{
+  g_return_val_if_fail (cmds != NULL, 0);
+  return cmds->n_barriers;
 }

@@ -763,6 +763,18 @@ ranet_vk_device_get_max_texel_buffer_elements (RanetVkDevice *dev)
   return dev->props.limits.maxTexelBufferElements;
 }
 
+gsize
+ranet_vk_device_get_binding_alignment (RanetVkDevice *dev)
+{
+  const VkPhysicalDeviceLimits *limits;
+
+  g_return_val_if_fail (dev != NULL, 16);
+  limits = &dev->props.limits;
+  /* both limits are powers of two, so the larger is a multiple of the other */
+  return MAX (MAX ((gsize) limits->minStorageBufferOffsetAlignment,
+          (gsize) limits->minTexelBufferOffsetAlignment), 16);
+}
+
 guint
 ranet_vk_device_get_max_workgroup_invocations (RanetVkDevice *dev)
 {

@@ -61,6 +61,11 @@ pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
   pipe->push_size = push_size;
   pipe->texel_mask = texel_mask;
   pipe->vec4_mask = vec4_mask;
+  if (!ranet_vk_spirv_binding_access (spirv, spirv_size_bytes / 4, &pipe->read_mask,
+          &pipe->write_mask)) {
+    /* unknown: every binding is read and written, which orders the most */
+    pipe->read_mask = pipe->write_mask = G_MAXUINT32;
+  }
 
   {
     VkShaderModuleCreateInfo info = {

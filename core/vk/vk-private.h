@@ -53,8 +53,7 @@ struct _RanetVkBuffer {
   VkMemoryPropertyFlags memory_flags;
   gpointer mapped;              /* only when host-visible and host-coherent */
   GMutex view_lock;
-  VkBufferView float_view;      /* made on first use as a texel buffer of floats */
-  VkBufferView vec4_view;       /* made on first use as a texel buffer of vec4s */
+  GArray *texel_views;          /* TexelView (vk-buffer.c): made on first use */
 };
 
 struct _RanetVkPipeline {
@@ -66,12 +65,23 @@ struct _RanetVkPipeline {
   VkPipeline pipeline;
   guint32 texel_mask;           /* bindings that are uniform texel buffers of floats */
   guint32 vec4_mask;            /* bindings that are uniform texel buffers of vec4s */
+  guint32 read_mask;            /* bindings the shader reads (vk-spirv.c) */
+  guint32 write_mask;           /* bindings the shader writes */
 };
 
-/* vk-buffer.c: the buffer as a uniform texel buffer of R32_SFLOAT (@vec4
- * FALSE) or R32G32B32A32_SFLOAT (@vec4 TRUE), made on first use and kept
- * until the buffer is freed; VK_NULL_HANDLE with @error set on failure. */
-VkBufferView ranet_vk_buffer_get_texel_view (RanetVkBuffer *buf, gboolean vec4, GError **error);
+/* vk-buffer.c: bytes [@offset, @offset + @range) of the buffer as a uniform
+ * texel buffer of R32_SFLOAT (@vec4 FALSE) or R32G32B32A32_SFLOAT (@vec4
+ * TRUE), made on first use and kept until the buffer is freed;
+ * VK_NULL_HANDLE with @error set on failure. The caller checked the range
+ * against the device's limits. */
+VkBufferView ranet_vk_buffer_get_texel_view (RanetVkBuffer *buf, gboolean vec4,
+    gsize offset, gsize range, GError **error);
+
+/* vk-spirv.c: bit i of @read and @write set where the compute shader
+ * @spirv (@n_words words, magic checked) reads, writes binding i of set 0;
+ * FALSE when the module cannot be walked. */
+gboolean ranet_vk_spirv_binding_access (const guint32 *spirv, gsize n_words,
+    guint32 *read, guint32 *write);
 
 /* vk-error.c */
 const char *ranet_vk_result_name (VkResult result);
