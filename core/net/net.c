@@ -239,6 +239,7 @@ ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error)
   }
   if (!create_input_copy (net, error))
     return NULL;
+  ranet_vk_device_save_pipeline_cache (net->dev);
 
   net->stages = g_new0 (RanetVkCommands *, net->n_exits);
   for (guint k = 0; k < net->n_exits; k++) {

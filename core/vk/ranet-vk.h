@@ -59,7 +59,10 @@ RanetVkDevice *ranet_vk_device_new (const char *selector, GError **error);
  * @error: return location for a #GError
  *
  * Returns one device per distinct selector for the whole process, creating it on
- * first use; later callers get a new reference to the same device.
+ * first use; later callers get a new reference to the same device. The
+ * device, with the pipelines it compiled, stays for the life of the process
+ * once made (unless it is lost), so that a pipeline started again or a second
+ * element does not compile every shader again.
  *
  * Returns: (transfer full): the device, or %NULL with @error set.
  */
@@ -100,6 +103,15 @@ gboolean ranet_vk_device_has_fp16_storage (RanetVkDevice *dev);
 /* TRUE when the compute queue supports timestamps; otherwise
  * ranet_vk_commands_get_elapsed_ns() returns 0. */
 gboolean ranet_vk_device_has_timestamps (RanetVkDevice *dev);
+
+/* Pipelines the device has compiled and keeps: a pipeline asked for again
+ * with the same SPIR-V and parameters is not compiled again. */
+guint ranet_vk_device_get_n_pipelines (RanetVkDevice *dev);
+/* Writes the driver's pipeline cache to the user's cache directory
+ * (XDG_CACHE_HOME/ranet-gst/) when pipelines were compiled since it was read
+ * or last written and the driver keeps compiled code in it; failures only
+ * cost the next run time. Called once a net's pipelines exist. */
+void ranet_vk_device_save_pipeline_cache (RanetVkDevice *dev);
 
 /**
  * ranet_vk_list_devices:

@@ -490,9 +490,6 @@ query_subgroup_size (RanetVkDevice *dev)
 static gboolean
 create_device_objects (RanetVkDevice *dev, GError **error)
 {
-  VkPipelineCacheCreateInfo cache_info = {
-    .sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO,
-  };
   VkCommandPoolCreateInfo pool_info = {
     .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
     .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT
@@ -508,8 +505,7 @@ create_device_objects (RanetVkDevice *dev, GError **error)
     .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO,
   };
 
-  if (!ranet_vk_check (vkCreatePipelineCache (dev->device, &cache_info, NULL,
-              &dev->pipeline_cache), "vkCreatePipelineCache", error))
+  if (!ranet_vk_device_open_pipeline_cache (dev, error))
     return FALSE;
   if (!ranet_vk_check (vkCreateCommandPool (dev->device, &pool_info, NULL,
               &dev->transfer_pool), "vkCreateCommandPool", error))
@@ -531,8 +527,7 @@ device_destroy (RanetVkDevice *dev)
       vkDestroyFence (dev->device, dev->transfer_fence, NULL);
     if (dev->transfer_pool)
       vkDestroyCommandPool (dev->device, dev->transfer_pool, NULL);
-    if (dev->pipeline_cache)
-      vkDestroyPipelineCache (dev->device, dev->pipeline_cache, NULL);
+    ranet_vk_device_close_pipeline_cache (dev);
     vkDestroyDevice (dev->device, NULL);
   }
   if (dev->messenger)
@@ -627,8 +622,10 @@ ranet_vk_list_devices (GError **error)
 /* ---- shared devices and reference counting ---- */
 
 /* Maps an effective selector ("" for automatic) to a device. The table holds
- * no reference: the last unref removes the entry under the same lock that
- * get_shared takes, so a lookup never revives a device being destroyed. */
+ * a reference: a shared device, and every pipeline it compiled, stays until
+ * the process ends, because compiling a net's pipelines is nearly all of an
+ * element's start-up (vk-pipeline-cache.c). A lost device leaves the table
+ * (and loses that reference) when the next user asks for one. */
 static GMutex shared_lock;
 static GHashTable *shared_devices;
 
@@ -637,7 +634,7 @@ ranet_vk_device_get_shared (const char *selector, GError **error)
 {
   const char *effective = effective_selector (selector);
   const char *key = effective ? effective : "";
-  RanetVkDevice *dev;
+  RanetVkDevice *dev, *lost = NULL;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -649,6 +646,7 @@ ranet_vk_device_get_shared (const char *selector, GError **error)
    * let go of it in their own time, new users get a new device. */
   if (dev != NULL && g_atomic_int_get (&dev->lost)) {
     g_hash_table_remove (shared_devices, key);
+    lost = dev;
     dev = NULL;
   }
   if (dev) {
@@ -658,9 +656,12 @@ ranet_vk_device_get_shared (const char *selector, GError **error)
     if (dev) {
       dev->shared_key = g_strdup (key);
       g_hash_table_insert (shared_devices, dev->shared_key, dev);
+      g_atomic_int_inc (&dev->ref_count);   /* the table's */
     }
   }
   g_mutex_unlock (&shared_lock);
+  /* outside the lock: the last unref takes it */
+  ranet_vk_device_unref (lost);
   return dev;
 }
 

@@ -38,35 +38,37 @@ check_arguments (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_byte
   return TRUE;
 }
 
-static RanetVkPipeline *
-pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
-    guint n_buffers, guint32 texel_mask, guint32 vec4_mask, const guint32 *spec, guint n_spec,
-    guint push_size, GError **error)
+/* Everything that makes two pipelines the same: the SPIR-V, the bindings'
+ * kinds, the push-constant size and the specialization constants. */
+static GBytes *
+pipeline_key (const guint32 *spirv, gsize spirv_size_bytes, guint n_buffers,
+    guint32 texel_mask, guint32 vec4_mask, const guint32 *spec, guint n_spec, guint push_size)
 {
-  RanetVkPipeline *pipe;
+  GByteArray *key = g_byte_array_sized_new (spirv_size_bytes + (5 + n_spec) * 4);
+  guint32 params[] = { n_buffers, texel_mask, vec4_mask, push_size, n_spec };
+
+  g_byte_array_append (key, (const guint8 *) params, sizeof params);
+  if (n_spec > 0)
+    g_byte_array_append (key, (const guint8 *) spec, n_spec * sizeof (guint32));
+  g_byte_array_append (key, (const guint8 *) spirv, spirv_size_bytes);
+  return g_byte_array_free_to_bytes (key);
+}
+
+/* Compiles a pipeline into the three objects; on failure destroys what it made. */
+static gboolean
+pipeline_compile (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
+    guint n_buffers, guint32 texel_mask, guint32 vec4_mask, const guint32 *spec, guint n_spec,
+    guint push_size, VkDescriptorSetLayout *set_layout, VkPipelineLayout *layout,
+    VkPipeline *pipeline, GError **error)
+{
   VkShaderModule module = VK_NULL_HANDLE;
   VkDescriptorSetLayoutBinding *bindings;
   VkSpecializationMapEntry *entries;
   VkResult res;
 
-  g_return_val_if_fail (dev != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!check_arguments (dev, spirv, spirv_size_bytes, n_buffers, spec, n_spec, push_size, error))
-    return NULL;
-
-  pipe = g_new0 (RanetVkPipeline, 1);
-  pipe->dev = ranet_vk_device_ref (dev);
-  pipe->n_buffers = n_buffers;
-  pipe->push_size = push_size;
-  pipe->texel_mask = texel_mask;
-  pipe->vec4_mask = vec4_mask;
-  if (!ranet_vk_spirv_binding_access (spirv, spirv_size_bytes / 4, &pipe->read_mask,
-          &pipe->write_mask)) {
-    /* unknown: every binding is read and written, which orders the most */
-    pipe->read_mask = pipe->write_mask = G_MAXUINT32;
-  }
-
+  *set_layout = VK_NULL_HANDLE;
+  *layout = VK_NULL_HANDLE;
+  *pipeline = VK_NULL_HANDLE;
   {
     VkShaderModuleCreateInfo info = {
       .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
@@ -94,11 +96,11 @@ pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
       .bindingCount = n_buffers,
       .pBindings = bindings,
     };
-    res = vkCreateDescriptorSetLayout (dev->device, &info, NULL, &pipe->set_layout);
+    res = vkCreateDescriptorSetLayout (dev->device, &info, NULL, set_layout);
   }
   g_free (bindings);
   if (!ranet_vk_check (res, "vkCreateDescriptorSetLayout", error)) {
-    pipe->set_layout = VK_NULL_HANDLE;
+    *set_layout = VK_NULL_HANDLE;
     goto fail;
   }
 
@@ -111,13 +113,13 @@ pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
     VkPipelineLayoutCreateInfo info = {
       .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
       .setLayoutCount = 1,
-      .pSetLayouts = &pipe->set_layout,
+      .pSetLayouts = set_layout,
       .pushConstantRangeCount = push_size > 0 ? 1 : 0,
       .pPushConstantRanges = &range,
     };
-    res = vkCreatePipelineLayout (dev->device, &info, NULL, &pipe->layout);
+    res = vkCreatePipelineLayout (dev->device, &info, NULL, layout);
     if (!ranet_vk_check (res, "vkCreatePipelineLayout", error)) {
-      pipe->layout = VK_NULL_HANDLE;
+      *layout = VK_NULL_HANDLE;
       goto fail;
     }
   }
@@ -146,27 +148,77 @@ pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
         .pName = "main",
         .pSpecializationInfo = n_spec > 0 ? &spec_info : NULL,
       },
-      .layout = pipe->layout,
+      .layout = *layout,
     };
     /* The device's pipeline cache is internally synchronised, so pipelines
      * may be created from several threads. */
     res = vkCreateComputePipelines (dev->device, dev->pipeline_cache, 1, &info, NULL,
-        &pipe->pipeline);
+        pipeline);
   }
   g_free (entries);
   if (!ranet_vk_check (res, "vkCreateComputePipelines", error)) {
-    pipe->pipeline = VK_NULL_HANDLE;
+    *pipeline = VK_NULL_HANDLE;
     goto fail;
   }
-
   vkDestroyShaderModule (dev->device, module, NULL);
-  return pipe;
+  return TRUE;
 
 fail:
   if (module)
     vkDestroyShaderModule (dev->device, module, NULL);
-  ranet_vk_pipeline_free (pipe);
-  return NULL;
+  if (*layout)
+    vkDestroyPipelineLayout (dev->device, *layout, NULL);
+  if (*set_layout)
+    vkDestroyDescriptorSetLayout (dev->device, *set_layout, NULL);
+  return FALSE;
+}
+
+/* The pipeline from the device's table, compiled first where it is not
+ * there yet (vk-pipeline-cache.c). */
+static RanetVkPipeline *
+pipeline_new (RanetVkDevice *dev, const guint32 *spirv, gsize spirv_size_bytes,
+    guint n_buffers, guint32 texel_mask, guint32 vec4_mask, const guint32 *spec, guint n_spec,
+    guint push_size, GError **error)
+{
+  g_autoptr (GBytes) key = NULL;
+  RanetVkPipelineEntry *entry;
+  RanetVkPipeline *pipe;
+
+  g_return_val_if_fail (dev != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_arguments (dev, spirv, spirv_size_bytes, n_buffers, spec, n_spec, push_size, error))
+    return NULL;
+
+  key = pipeline_key (spirv, spirv_size_bytes, n_buffers, texel_mask, vec4_mask, spec, n_spec,
+      push_size);
+  entry = ranet_vk_device_lookup_pipeline (dev, key);
+  if (entry == NULL) {
+    VkDescriptorSetLayout set_layout;
+    VkPipelineLayout layout;
+    VkPipeline pipeline;
+    guint32 read_mask, write_mask;
+
+    if (!pipeline_compile (dev, spirv, spirv_size_bytes, n_buffers, texel_mask, vec4_mask,
+            spec, n_spec, push_size, &set_layout, &layout, &pipeline, error))
+      return NULL;
+    if (!ranet_vk_spirv_binding_access (spirv, spirv_size_bytes / 4, &read_mask, &write_mask)) {
+      /* unknown: every binding is read and written, which orders the most */
+      read_mask = write_mask = G_MAXUINT32;
+    }
+    entry = ranet_vk_device_add_pipeline (dev, key, set_layout, layout, pipeline, read_mask,
+        write_mask);
+  }
+
+  pipe = g_new0 (RanetVkPipeline, 1);
+  pipe->dev = ranet_vk_device_ref (dev);
+  pipe->n_buffers = n_buffers;
+  pipe->push_size = push_size;
+  pipe->texel_mask = texel_mask;
+  pipe->vec4_mask = vec4_mask;
+  ranet_vk_pipeline_entry_get (entry, &pipe->set_layout, &pipe->layout, &pipe->pipeline,
+      &pipe->read_mask, &pipe->write_mask);
+  return pipe;
 }
 
 RanetVkPipeline *
@@ -215,17 +267,9 @@ ranet_vk_pipeline_new_named_full (RanetVkDevice *dev, const char *shader_name, g
 void
 ranet_vk_pipeline_free (RanetVkPipeline *pipe)
 {
-  VkDevice device;
-
   if (pipe == NULL)
     return;
-  device = pipe->dev->device;
-  if (pipe->pipeline)
-    vkDestroyPipeline (device, pipe->pipeline, NULL);
-  if (pipe->layout)
-    vkDestroyPipelineLayout (device, pipe->layout, NULL);
-  if (pipe->set_layout)
-    vkDestroyDescriptorSetLayout (device, pipe->set_layout, NULL);
+  /* the Vulkan objects are the device's (vk-pipeline-cache.c) */
   ranet_vk_device_unref (pipe->dev);
   g_free (pipe);
 }

@@ -36,6 +36,10 @@ struct _RanetVkDevice {
   GMutex queue_mutex;           /* vkQueueSubmit needs external synchronisation */
 
   VkPipelineCache pipeline_cache;
+  gsize cache_loaded_size;      /* bytes read from or last written to disk */
+  GMutex pipelines_lock;
+  GHashTable *pipelines;        /* GBytes key -> RanetVkPipelineEntry (vk-pipeline-cache.c) */
+  guint pipelines_unsaved;      /* compiled since the cache was last written */
 
   /* One-off copies for upload/download of buffers that are not mapped. */
   GMutex transfer_mutex;
@@ -82,6 +86,24 @@ VkBufferView ranet_vk_buffer_get_texel_view (RanetVkBuffer *buf, gboolean vec4,
  * FALSE when the module cannot be walked. */
 gboolean ranet_vk_spirv_binding_access (const guint32 *spirv, gsize n_words,
     guint32 *read, guint32 *write);
+
+/* vk-pipeline-cache.c: a compiled pipeline, owned by its device. */
+typedef struct _RanetVkPipelineEntry RanetVkPipelineEntry;
+/* Creates the device's pipeline table and its VkPipelineCache, from the
+ * cache file where one fits the device. */
+gboolean ranet_vk_device_open_pipeline_cache (RanetVkDevice *dev, GError **error);
+/* Destroys every pipeline the device compiled, and its cache. */
+void ranet_vk_device_close_pipeline_cache (RanetVkDevice *dev);
+RanetVkPipelineEntry *ranet_vk_device_lookup_pipeline (RanetVkDevice *dev, GBytes *key);
+/* Hands the objects to the device; returns the entry for @key, which is
+ * another thread's where it compiled the same pipeline first (the objects
+ * given are destroyed then). */
+RanetVkPipelineEntry *ranet_vk_device_add_pipeline (RanetVkDevice *dev, GBytes *key,
+    VkDescriptorSetLayout set_layout, VkPipelineLayout layout, VkPipeline pipeline,
+    guint32 read_mask, guint32 write_mask);
+void ranet_vk_pipeline_entry_get (const RanetVkPipelineEntry *e,
+    VkDescriptorSetLayout *set_layout, VkPipelineLayout *layout, VkPipeline *pipeline,
+    guint32 *read_mask, guint32 *write_mask);
 
 /* vk-error.c */
 const char *ranet_vk_result_name (VkResult result);
