@@ -75,6 +75,7 @@ enum {
   PROP_LABELS,
   PROP_NUM_EXITS,
   PROP_STATS,
+  PROP_QOS,
 };
 
 struct _GstRanetClassify {
@@ -365,7 +366,6 @@ static void
 update_stats (GstRanetClassify *self, const RanetFrameResult *r)
 {
   GST_OBJECT_LOCK (self);
-  self->n_frames++;
   if (!r->reused) {
     self->n_classified++;
     self->exit_counts[r->exit_index]++;
@@ -666,6 +666,21 @@ gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
   return GST_FLOW_OK;
 }
 
+/* Every buffer that enters counts as a frame, classified or not: one that
+ * GstVideoFilter cannot map (it passes it on with a warning, without calling
+ * transform_frame_ip) and one whose planes do not fit its memory as well. */
+static GstFlowReturn
+gst_ranet_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (trans);
+
+  GST_OBJECT_LOCK (self);
+  self->n_frames++;
+  GST_OBJECT_UNLOCK (self);
+  return GST_BASE_TRANSFORM_CLASS (gst_ranet_classify_parent_class)->transform_ip (trans,
+      buf);
+}
+
 /* ---- properties ---- */
 
 static GstStructure *
@@ -772,6 +787,12 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
       self->latency_budget = g_value_get_uint64 (value);
       update_budget_locked (self);
       break;
+    case PROP_QOS:
+      /* see class_init: the base class's dropping stays off */
+      if (g_value_get_boolean (value))
+        GST_INFO_OBJECT (self, "qos=true ignored: late frames are never dropped, "
+            "QoS events shrink the classification budget instead");
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -856,6 +877,9 @@ gst_ranet_classify_get_property (GObject * object, guint prop_id, GValue * value
       break;
     case PROP_STATS:
       g_value_take_boxed (value, build_stats (self));
+      break;
+    case PROP_QOS:
+      g_value_set_boolean (value, FALSE);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -982,12 +1006,21 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
           0, G_MAXINT, 0, ro));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "ranet-stats structure: frames (guint64), classified (guint64), "
+          "ranet-stats structure: frames (guint64, every buffer in, classified or "
+          "not), classified (guint64), "
           "exit-counts (array of guint64, frames per exit), mean-latency and "
           "max-latency (guint64, ns, classified frames only), forced-exits, "
           "deadline-misses and operating-point-changes (guint64), budget "
           "(guint64, ns per frame; 0 when none applies)",
           GST_TYPE_STRUCTURE, ro));
+
+  /* GstBaseTransform's qos property, when true, makes the base class drop
+   * every buffer that arrives later than downstream's last QoS event says it
+   * can show: a frame gone without a result or a count. This element answers
+   * QoS by classifying more cheaply (src_event shrinks the budget), so the
+   * property is taken over here and the base class's QoS handling stays off
+   * (set_qos_enabled (FALSE) in init) whatever is written: it reads false. */
+  g_object_class_override_property (gobject_class, PROP_QOS, "qos");
 
   gst_element_class_set_static_metadata (element_class,
       "RANet classifier", "Filter/Analyzer/Video",
@@ -1011,6 +1044,7 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
   trans_class->start = GST_DEBUG_FUNCPTR (gst_ranet_classify_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_ranet_classify_stop);
   trans_class->src_event = GST_DEBUG_FUNCPTR (gst_ranet_classify_src_event);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_ranet_classify_transform_ip);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_ranet_classify_set_info);
   filter_class->transform_frame_ip =
       GST_DEBUG_FUNCPTR (gst_ranet_classify_transform_frame_ip);

@@ -4,7 +4,8 @@
  * forced fields agree with the thresholds the element reports in use, a budget
  * below the first stage's cost forces every frame out at exit 0, no budget
  * means the most accurate calibrated point, and a flood of QoS events
- * shrinks the budget without a single frame being dropped. */
+ * shrinks the budget without a single frame being dropped, even with the
+ * base class's qos property set. */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
@@ -204,6 +205,45 @@ test_qos_flood_never_drops (void)
   gst_harness_teardown (h);
 }
 
+/* GstBaseTransform's qos=true would drop every buffer that arrives later than
+ * downstream's last QoS event says it can show; the element keeps that off
+ * whatever is set, and still takes the event's word to shrink its budget. */
+static void
+test_qos_property_never_drops (void)
+{
+  GstHarness *h = start_harness ("ranetclassify name=c qos=true", TRUE);
+  GstElement *e = classifier (h);
+  guint64 nominal = GST_SECOND / 30 / 2;
+  gboolean qos = TRUE;
+
+  /* downstream twice too slow, and nothing before 10 s worth showing: every
+   * frame below (1.3 s of video) would be late */
+  g_assert_true (gst_harness_push_upstream_event (h,
+          gst_event_new_qos (GST_QOS_TYPE_UNDERFLOW, 2.0, 10 * GST_SECOND, 0)));
+  /* the event reached the policy (the budget comes back over the frames) */
+  g_assert_cmpuint (stats_uint64 (e, "budget"), <, nominal);
+  for (guint i = 0; i < N_FRAMES; i++)
+    g_assert_cmpint (gst_harness_push (h, make_frame (i)), ==, GST_FLOW_OK);
+  g_assert_cmpuint (gst_harness_buffers_received (h), ==, N_FRAMES);
+  for (guint i = 0; i < N_FRAMES; i++) {
+    RanetClassification r;
+    GstBuffer *buf = gst_harness_pull (h);
+
+    g_assert_nonnull (buf);
+    g_assert_cmpuint (GST_BUFFER_PTS (buf), ==, i * GST_SECOND / 30);
+    g_assert_true (ranet_classification_meta_read (buf, &r));
+    gst_buffer_unref (buf);
+  }
+  g_assert_cmpuint (stats_uint64 (e, "frames"), ==, N_FRAMES);
+  g_assert_cmpuint (stats_uint64 (e, "classified"), ==, N_FRAMES);
+  /* and says so: the base class's QoS handling is off */
+  g_object_set (e, "qos", TRUE, NULL);
+  g_object_get (e, "qos", &qos, NULL);
+  g_assert_false (qos);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -213,5 +253,6 @@ main (int argc, char **argv)
   g_test_add_func ("/element-policy/no-budget", test_no_budget_uses_most_accurate_point);
   g_test_add_func ("/element-policy/fixed-mode", test_fixed_mode);
   g_test_add_func ("/element-policy/qos-flood", test_qos_flood_never_drops);
+  g_test_add_func ("/element-policy/qos-property", test_qos_property_never_drops);
   return g_test_run ();
 }
