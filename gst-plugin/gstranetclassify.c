@@ -199,6 +199,18 @@ create_policy (RanetModel *model)
       cal->n_operating_points, NULL);
 }
 
+/* The frame period of @fps frames per second, in ns. target-fps may be as
+ * small as the smallest positive double, whose period is past G_MAXUINT64 ns
+ * (a cast from there is undefined): it saturates, as the policy's budget
+ * arithmetic does. */
+static guint64
+period_from_fps (gdouble fps)
+{
+  gdouble ns = GST_SECOND / fps;
+
+  return ns >= 18446744073709551616.0 ? G_MAXUINT64 : (guint64) ns;
+}
+
 /* Hands the budget properties and the stream's framerate to the policy.
  * Called with the object lock held. */
 static void
@@ -207,9 +219,25 @@ update_budget_locked (GstRanetClassify *self)
   if (self->policy == NULL)
     return;
   ranet_policy_set_frame_period (self->policy, self->target_fps > 0.0
-      ? (guint64) (GST_SECOND / self->target_fps) : self->caps_period_ns);
+      ? period_from_fps (self->target_fps) : self->caps_period_ns);
   ranet_policy_set_budget_fraction (self->policy, self->budget_fraction);
   ranet_policy_set_latency_budget (self->policy, self->latency_budget);
+}
+
+/* max-exit past the model's last exit: frames may then reach every exit (the
+ * value is kept as set, for a model with more exits after a restart), and
+ * the bus says so, at start and whenever it is set while a model is loaded.
+ * Called without the object lock: posting takes it. */
+static void
+warn_max_exit_beyond_model (GstRanetClassify *self, gint max_exit, guint n_exits)
+{
+  if (max_exit < 0 || (guint) max_exit < n_exits)
+    return;
+  GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+      ("max-exit %d is beyond the model's last exit, %u: frames may reach every "
+          "exit", max_exit, n_exits - 1),
+      ("the model has %u exits, numbered from 0; max-exit is clamped to %u",
+          n_exits, n_exits - 1));
 }
 
 static gboolean
@@ -222,6 +250,7 @@ gst_ranet_classify_start (GstBaseTransform * trans)
   RanetModel *model;
   RanetVkDevice *device;
   RanetNet *net;
+  gint max_exit;
 
   GST_OBJECT_LOCK (self);
   path = g_strdup (self->model_path);
@@ -284,9 +313,11 @@ gst_ranet_classify_start (GstBaseTransform * trans)
   self->forced_exits = 0;
   g_free (self->exit_counts);
   self->exit_counts = g_new0 (guint64, ranet_net_get_n_exits (self->net));
+  max_exit = self->max_exit;
   GST_OBJECT_UNLOCK (self);
   self->have_last = FALSE;
   self->since_classified = 0;
+  warn_max_exit_beyond_model (self, max_exit, ranet_net_get_n_exits (net));
   return TRUE;
 }
 
@@ -698,20 +729,21 @@ build_stats (GstRanetClassify *self)
     gst_value_array_append_and_take_value (&counts, &v);
   }
   RanetPolicyStats policy_stats = { 0 };
-  guint64 budget = G_MAXUINT64;
+  guint64 budget = 0;
 
   if (self->policy != NULL) {
     ranet_policy_get_stats (self->policy, &policy_stats);
-    budget = ranet_policy_get_budget (self->policy);
+    /* a latency-budget of G_MAXUINT64 ns is a budget, reported as such */
+    if (self->threshold_mode == GST_RANET_THRESHOLD_ADAPTIVE
+        && ranet_policy_has_budget (self->policy))
+      budget = ranet_policy_get_budget (self->policy);
   }
   s = gst_structure_new ("ranet-stats",
       "frames", G_TYPE_UINT64, self->n_frames,
       "forced-exits", G_TYPE_UINT64, self->forced_exits,
       "deadline-misses", G_TYPE_UINT64, policy_stats.deadline_misses,
       "operating-point-changes", G_TYPE_UINT64, policy_stats.point_changes,
-      "budget", G_TYPE_UINT64,
-      self->threshold_mode == GST_RANET_THRESHOLD_ADAPTIVE && budget != G_MAXUINT64
-      ? budget : (guint64) 0,
+      "budget", G_TYPE_UINT64, budget,
       "classified", G_TYPE_UINT64, self->n_classified,
       "mean-latency", G_TYPE_UINT64,
       self->n_classified ? self->latency_sum_ns / self->n_classified : (guint64) 0,
@@ -725,6 +757,7 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstRanetClassify *self = GST_RANET_CLASSIFY (object);
+  guint n_exits = 0;    /* the loaded model's, for max-exit */
 
   /* the model and the device are taken at start (READY to PAUSED): a change
    * later would silently apply at some future restart, so it is refused, on
@@ -759,6 +792,8 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_EXIT:
       self->max_exit = g_value_get_int (value);
+      if (self->model != NULL)
+        n_exits = ranet_model_get_n_exits (self->model);
       break;
     case PROP_TOP_K:
       self->top_k = g_value_get_uint (value);
@@ -798,6 +833,8 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
       break;
   }
   GST_OBJECT_UNLOCK (self);
+  if (n_exits > 0)
+    warn_max_exit_beyond_model (self, g_value_get_int (value), n_exits);
 }
 
 static void
@@ -937,7 +974,8 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
   g_object_class_install_property (gobject_class, PROP_MAX_EXIT,
       g_param_spec_int ("max-exit", "Maximum exit",
           "The last exit any frame may reach, 0-based; -1 (the default) allows "
-          "every exit. A frame stopped here without reaching the threshold is "
+          "every exit, and so does a value past the model's last exit (with a "
+          "warning). A frame stopped here without reaching the threshold is "
           "marked forced", -1, G_MAXINT, DEFAULT_MAX_EXIT,
           rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_TOP_K,
@@ -980,7 +1018,8 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
   g_object_class_install_property (gobject_class, PROP_LATENCY_BUDGET,
       g_param_spec_uint64 ("latency-budget", "Latency budget",
           "Per-frame classification budget in nanoseconds, overriding frame "
-          "period x budget-fraction (adaptive mode); 0 (the default) for none",
+          "period x budget-fraction (adaptive mode); 0 (the default) for none. "
+          "Every other value is a budget, the largest included",
           0, G_MAXUINT64, DEFAULT_LATENCY_BUDGET, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_CURRENT_THRESHOLD,
       gst_param_spec_array ("current-threshold", "Current thresholds",
