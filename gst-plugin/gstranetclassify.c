@@ -99,6 +99,7 @@ struct _GstRanetClassify {
    * thread and by QoS events from downstream, so under the object lock */
   RanetPolicy *policy;
   guint64 caps_period_ns;     /* from the negotiated framerate; 0 when none */
+  guint64 blank_frame_ns;     /* a frame through every exit, at start */
   gdouble *current_thresholds;  /* what the last classified frame used */
 
   /* from start() to stop(); the streaming thread's, except as noted */
@@ -224,6 +225,57 @@ update_budget_locked (GstRanetClassify *self)
   ranet_policy_set_latency_budget (self->policy, self->latency_budget);
 }
 
+/* One frame of zeros through every exit, run the way frames will run (one
+ * submission where the device decides the exit, else stage by stage), its
+ * cost handed to @policy as a frame's would be; @frame_ns: its whole time.
+ *
+ * Before anything is measured the policy lets a one-submission frame run
+ * stage 0 only (it cannot stop between stages to look at the clock), so the
+ * first frame of every stream used to leave at exit 0, forced, whatever the
+ * budget. Running the first frame stage by stage instead would teach the
+ * policy from a real frame, but only once that frame is under way, at a
+ * submission per stage; this run at start (about one frame's time, after
+ * the net's own warm-up has paid for compiling pipelines and faulting in
+ * memory) gives every stage an estimate before the first frame, in both
+ * ways of running, and the time of a frame through every exit: what the
+ * element reports as its latency where there is no budget. */
+static gboolean
+measure_blank_frame (RanetNet *net, RanetPolicy *policy, guint64 *frame_ns,
+    GError **error)
+{
+  RanetTensorView v = ranet_graph_get_input_view (ranet_net_get_graph (net));
+  g_autofree float *zeros = g_new0 (float, (gsize) v.c * v.h * v.w);
+  guint n_exits = ranet_net_get_n_exits (net);
+  RanetExitResult exit;
+  guint64 t0, t;
+
+  if (!ranet_net_set_input_tensor (net, zeros, error))
+    return FALSE;
+  t0 = t = (guint64) g_get_monotonic_time () * 1000;
+  if (ranet_net_decides_exit_on_device (net)) {
+    g_autofree guint64 *gpu_ns = g_new0 (guint64, n_exits);
+
+    if (!ranet_net_run (net, NULL, n_exits - 1, &exit, error))
+      return FALSE;
+    t = (guint64) g_get_monotonic_time () * 1000;
+    for (guint k = 1; k < n_exits; k++)
+      gpu_ns[k] = ranet_net_get_stage_gpu_ns (net, k);
+    ranet_policy_frame_stages_done (policy, n_exits - 1, t - t0, gpu_ns);
+  } else {
+    for (guint k = 0; k < n_exits; k++) {
+      guint64 now;
+
+      if (!ranet_net_run_stage (net, k, &exit, error))
+        return FALSE;
+      now = (guint64) g_get_monotonic_time () * 1000;
+      ranet_policy_stage_done (policy, k, now - t);
+      t = now;
+    }
+  }
+  *frame_ns = t - t0;
+  return TRUE;
+}
+
 /* max-exit past the model's last exit: frames may then reach every exit (the
  * value is kept as set, for a model with more exits after a restart), and
  * the bus says so, at start and whenever it is set while a model is loaded.
@@ -250,6 +302,8 @@ gst_ranet_classify_start (GstBaseTransform * trans)
   RanetModel *model;
   RanetVkDevice *device;
   RanetNet *net;
+  RanetPolicy *policy;
+  guint64 blank_frame_ns = 0;
   gint max_exit;
 
   GST_OBJECT_LOCK (self);
@@ -290,7 +344,10 @@ gst_ranet_classify_start (GstBaseTransform * trans)
         "in the environment, large ones faster without it");
 
   net = ranet_net_new (device, model, &error);
-  if (net == NULL) {
+  policy = net != NULL ? create_policy (model) : NULL;
+  if (net == NULL || !measure_blank_frame (net, policy, &blank_frame_ns, &error)) {
+    g_clear_pointer (&policy, ranet_policy_free);
+    g_clear_pointer (&net, ranet_net_free);
     ranet_model_unref (model);
     ranet_vk_device_unref (device);
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
@@ -298,13 +355,16 @@ gst_ranet_classify_start (GstBaseTransform * trans)
         (NULL));
     return FALSE;
   }
+  GST_INFO_OBJECT (self, "a frame through every exit took %.3f ms at start",
+      blank_frame_ns / 1e6);
 
   /* the property getters read the device, net and model under the lock */
   GST_OBJECT_LOCK (self);
   self->device = device;
   self->net = net;
   self->model = model;
-  self->policy = create_policy (model);
+  self->policy = policy;
+  self->blank_frame_ns = blank_frame_ns;
   g_free (self->current_thresholds);
   self->current_thresholds = g_new0 (gdouble, ranet_model_get_n_exits (model));
   update_budget_locked (self);

@@ -3,7 +3,8 @@
  * With GstHarness and the built-in model: the metadata's threshold, exit and
  * forced fields agree with the thresholds the element reports in use, a budget
  * below the first stage's cost forces every frame out at exit 0, no budget
- * means the most accurate calibrated point, and a flood of QoS events
+ * means the most accurate calibrated point, an ample one forces no frame
+ * (the stream's first included), and a flood of QoS events
  * shrinks the budget without a single frame being dropped, even with the
  * base class's qos property set. */
 #include <gst/check/gstcheck.h>
@@ -207,6 +208,31 @@ test_qos_flood_never_drops (void)
   /* every frame went through, and was classified */
   g_assert_cmpuint (stats_uint64 (e, "frames"), ==, N_FRAMES);
   g_assert_cmpuint (stats_uint64 (e, "classified"), ==, N_FRAMES);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+}
+
+/* A budget far above what a frame takes: no frame is forced, the stream's
+ * first included (the policy has its first estimates from a run at start,
+ * so even a frame run as one submission may go to the last exit). */
+static void
+test_ample_budget_first_frame (void)
+{
+  /* 10 s */
+  GstHarness *h = start_harness ("ranetclassify name=c latency-budget=10000000000", TRUE);
+  GstElement *e = classifier (h);
+
+  for (guint i = 0; i < N_FRAMES; i++) {
+    GstBuffer *buf;
+    RanetClassification r = push_and_check (h, e, i, &buf);
+
+    if (r.forced)
+      g_error ("frame %u forced out at exit %d (confidence %.3f, threshold %.3f)",
+          i, r.exit_index, r.confidence, r.threshold);
+    gst_buffer_unref (buf);
+  }
+  g_assert_cmpuint (stats_uint64 (e, "forced-exits"), ==, 0);
+  g_assert_cmpuint (stats_uint64 (e, "deadline-misses"), ==, 0);
   gst_object_unref (e);
   gst_harness_teardown (h);
 }
@@ -585,6 +611,7 @@ main (int argc, char **argv)
   g_test_add_func ("/element-policy/fixed-mode", test_fixed_mode);
   g_test_add_func ("/element-policy/qos-flood", test_qos_flood_never_drops);
   g_test_add_func ("/element-policy/qos-property", test_qos_property_never_drops);
+  g_test_add_func ("/element-policy/ample-budget", test_ample_budget_first_frame);
   g_test_add_func ("/element-policy/bounds/latency-budget", test_bounds_latency_budget);
   g_test_add_func ("/element-policy/bounds/target-fps", test_bounds_target_fps);
   g_test_add_func ("/element-policy/bounds/budget-fraction", test_bounds_budget_fraction);
