@@ -46,6 +46,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_ranet_classify_debug);
 #define DEFAULT_TARGET_FPS 0.0
 #define DEFAULT_BUDGET_FRACTION 0.5
 #define DEFAULT_LATENCY_BUDGET 0
+#define DEFAULT_REPORT_LATENCY TRUE
 
 typedef enum {
   GST_RANET_THRESHOLD_ADAPTIVE,
@@ -69,6 +70,7 @@ enum {
   PROP_TARGET_FPS,
   PROP_BUDGET_FRACTION,
   PROP_LATENCY_BUDGET,
+  PROP_REPORT_LATENCY,
   PROP_CURRENT_THRESHOLD,
   PROP_OPERATING_POINT,
   PROP_DEVICE_NAME,
@@ -94,6 +96,7 @@ struct _GstRanetClassify {
   gdouble target_fps;
   gdouble budget_fraction;
   guint64 latency_budget;
+  gboolean report_latency;
 
   /* the frame-rate policy, from start() to stop(); used by the streaming
    * thread and by QoS events from downstream, so under the object lock */
@@ -403,6 +406,85 @@ gst_ranet_classify_stop (GstBaseTransform * trans)
   return TRUE;
 }
 
+/* ---- latency ---- */
+
+/* What the element adds to the pipeline's latency, in ns. In adaptive mode
+ * the budget (frame period x budget-fraction, or latency-budget): each frame
+ * is done by then, at the exit its deadline leaves it. The nominal budget,
+ * not the one QoS has shrunk for a while: a figure that moved with every QoS
+ * event would have the pipeline re-query its latency all the time. Without
+ * a budget (fixed mode, or no framerate to compute one from) nothing bounds
+ * a frame; the time a frame through every exit took at start is the most a
+ * frame costs whatever its content, on the device as it was then (the
+ * worst case measured while playing is not known when the pipeline asks,
+ * before the first frame). Called with the object lock held. */
+static GstClockTime
+reported_latency_locked (GstRanetClassify *self)
+{
+  guint64 ns;
+
+  if (!self->report_latency || self->policy == NULL)
+    return 0;
+  if (self->threshold_mode == GST_RANET_THRESHOLD_ADAPTIVE
+      && ranet_policy_has_budget (self->policy))
+    ns = ranet_policy_get_nominal_budget (self->policy);
+  else
+    ns = self->blank_frame_ns;
+  /* GST_CLOCK_TIME_NONE (G_MAXUINT64) is no latency */
+  return MIN (ns, GST_CLOCK_TIME_NONE - 1);
+}
+
+/* @a + @b as a latency: short of GST_CLOCK_TIME_NONE however large. */
+static GstClockTime
+add_latency (GstClockTime a, GstClockTime b)
+{
+  return a >= GST_CLOCK_TIME_NONE - 1 - b ? GST_CLOCK_TIME_NONE - 1 : a + b;
+}
+
+/* A budget change while running: a latency message makes the pipeline (or
+ * the application, gst-launch-1.0 does) query the latency again. */
+static void
+post_latency_if_changed (GstRanetClassify *self, GstClockTime before, GstClockTime after)
+{
+  if (before == after)
+    return;
+  GST_DEBUG_OBJECT (self, "latency %" GST_TIME_FORMAT " -> %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (before), GST_TIME_ARGS (after));
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_latency (GST_OBJECT (self)));
+}
+
+/* The latency query from downstream: upstream's answer, plus ours. */
+static gboolean
+gst_ranet_classify_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (trans);
+  GstClockTime min, max, ours;
+  gboolean live;
+
+  if (!GST_BASE_TRANSFORM_CLASS (gst_ranet_classify_parent_class)->query (trans,
+          direction, query))
+    return FALSE;
+  if (direction != GST_PAD_SRC || GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return TRUE;
+
+  gst_query_parse_latency (query, &live, &min, &max);
+  GST_OBJECT_LOCK (self);
+  ours = reported_latency_locked (self);
+  GST_OBJECT_UNLOCK (self);
+  if (GST_CLOCK_TIME_IS_VALID (min))
+    min = add_latency (min, ours);
+  /* none stays none: unlimited */
+  if (GST_CLOCK_TIME_IS_VALID (max))
+    max = add_latency (max, ours);
+  GST_DEBUG_OBJECT (self, "latency: ours %" GST_TIME_FORMAT ", live %d, min %"
+      GST_TIME_FORMAT ", max %" GST_TIME_FORMAT, GST_TIME_ARGS (ours), live,
+      GST_TIME_ARGS (min), GST_TIME_ARGS (max));
+  gst_query_set_latency (query, live, min, max);
+  return TRUE;
+}
+
 /* ---- caps ---- */
 
 static gboolean
@@ -410,6 +492,7 @@ gst_ranet_classify_set_info (GstVideoFilter * filter, GstCaps * incaps,
     GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
 {
   GstRanetClassify *self = GST_RANET_CLASSIFY (filter);
+  GstClockTime latency_before, latency_after;
 
   GST_DEBUG_OBJECT (self, "caps %" GST_PTR_FORMAT, incaps);
   /* the frame layout (strides may differ per buffer through GstVideoMeta) is
@@ -420,12 +503,16 @@ gst_ranet_classify_set_info (GstVideoFilter * filter, GstCaps * incaps,
     return FALSE;
   }
   GST_OBJECT_LOCK (self);
+  latency_before = reported_latency_locked (self);
   /* a variable or unknown framerate (0/1) gives no period */
   self->caps_period_ns = GST_VIDEO_INFO_FPS_N (in_info) > 0
       ? gst_util_uint64_scale_int (GST_SECOND, GST_VIDEO_INFO_FPS_D (in_info),
           GST_VIDEO_INFO_FPS_N (in_info)) : 0;
   update_budget_locked (self);
+  latency_after = reported_latency_locked (self);
   GST_OBJECT_UNLOCK (self);
+  /* a live source may negotiate after the pipeline's first latency query */
+  post_latency_if_changed (self, latency_before, latency_after);
   return TRUE;
 }
 
@@ -818,6 +905,7 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
 {
   GstRanetClassify *self = GST_RANET_CLASSIFY (object);
   guint n_exits = 0;    /* the loaded model's, for max-exit */
+  GstClockTime latency_before, latency_after;
 
   /* the model and the device are taken at start (READY to PAUSED): a change
    * later would silently apply at some future restart, so it is refused, on
@@ -838,6 +926,7 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
   }
 
   GST_OBJECT_LOCK (self);
+  latency_before = reported_latency_locked (self);
   switch (prop_id) {
     case PROP_MODEL:
       g_free (self->model_path);
@@ -882,6 +971,9 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
       self->latency_budget = g_value_get_uint64 (value);
       update_budget_locked (self);
       break;
+    case PROP_REPORT_LATENCY:
+      self->report_latency = g_value_get_boolean (value);
+      break;
     case PROP_QOS:
       /* see class_init: the base class's dropping stays off */
       if (g_value_get_boolean (value))
@@ -892,9 +984,12 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+  latency_after = reported_latency_locked (self);
   GST_OBJECT_UNLOCK (self);
   if (n_exits > 0)
     warn_max_exit_beyond_model (self, g_value_get_int (value), n_exits);
+  /* the budget properties, threshold-mode and report-latency */
+  post_latency_if_changed (self, latency_before, latency_after);
 }
 
 static void
@@ -940,6 +1035,9 @@ gst_ranet_classify_get_property (GObject * object, guint prop_id, GValue * value
       break;
     case PROP_LATENCY_BUDGET:
       g_value_set_uint64 (value, self->latency_budget);
+      break;
+    case PROP_REPORT_LATENCY:
+      g_value_set_boolean (value, self->report_latency);
       break;
     case PROP_CURRENT_THRESHOLD:{
       GValue list = G_VALUE_INIT;
@@ -1081,6 +1179,13 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
           "period x budget-fraction (adaptive mode); 0 (the default) for none. "
           "Every other value is a budget, the largest included",
           0, G_MAXUINT64, DEFAULT_LATENCY_BUDGET, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_REPORT_LATENCY,
+      g_param_spec_boolean ("report-latency", "Report latency",
+          "Add the element's latency to the pipeline's (the latency query): the "
+          "per-frame budget in adaptive mode, else the time a frame through "
+          "every exit took at start; a latency message follows a change while "
+          "running",
+          DEFAULT_REPORT_LATENCY, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_CURRENT_THRESHOLD,
       gst_param_spec_array ("current-threshold", "Current thresholds",
           "Per-exit thresholds the last classified frame used (the last exit's "
@@ -1143,6 +1248,7 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
   trans_class->start = GST_DEBUG_FUNCPTR (gst_ranet_classify_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_ranet_classify_stop);
   trans_class->src_event = GST_DEBUG_FUNCPTR (gst_ranet_classify_src_event);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_ranet_classify_query);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_ranet_classify_transform_ip);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_ranet_classify_set_info);
   filter_class->transform_frame_ip =
@@ -1167,6 +1273,7 @@ gst_ranet_classify_init (GstRanetClassify * self)
   self->target_fps = DEFAULT_TARGET_FPS;
   self->budget_fraction = DEFAULT_BUDGET_FRACTION;
   self->latency_budget = DEFAULT_LATENCY_BUDGET;
+  self->report_latency = DEFAULT_REPORT_LATENCY;
   /* late frames are classified more cheaply, never dropped: QoS events feed
    * the policy (src_event) instead of the base class's dropping */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);

@@ -276,6 +276,140 @@ test_qos_property_never_drops (void)
   gst_harness_teardown (h);
 }
 
+/* ---- latency ---- */
+
+/* The element named c's answer to the latency query, and upstream's. */
+static void
+element_latency (GstElement *pipeline, GstClockTime *min, GstClockTime *max,
+    GstClockTime *up_min, GstClockTime *up_max)
+{
+  g_autoptr (GstElement) e = gst_bin_get_by_name (GST_BIN (pipeline), "c");
+  g_autoptr (GstPad) src = gst_element_get_static_pad (e, "src");
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (e, "sink");
+  g_autoptr (GstQuery) ours = gst_query_new_latency ();
+  g_autoptr (GstQuery) upstream = gst_query_new_latency ();
+  gboolean live, up_live;
+
+  g_assert_true (gst_pad_query (src, ours));
+  g_assert_true (gst_pad_peer_query (sink, upstream));
+  gst_query_parse_latency (ours, &live, min, max);
+  gst_query_parse_latency (upstream, &up_live, up_min, up_max);
+  g_assert_true (live);
+  g_assert_true (up_live);
+}
+
+/* The element adds @expect to upstream's latency (short of none, however
+ * large; G_MAXUINT64: some positive figure under a second), to max as well
+ * where that is not none. */
+static void
+assert_latency_added (GstElement *pipeline, GstClockTime expect)
+{
+  GstClockTime min, max, up_min, up_max;
+
+  element_latency (pipeline, &min, &max, &up_min, &up_max);
+  g_test_message ("latency %" GST_TIME_FORMAT " upstream %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (min), GST_TIME_ARGS (up_min));
+  if (expect == G_MAXUINT64) {
+    g_assert_cmpuint (min, >, up_min);
+    g_assert_cmpuint (min - up_min, <, GST_SECOND);
+    expect = min - up_min;
+  } else if (expect > GST_CLOCK_TIME_NONE - 1 - up_min) {
+    g_assert_cmpuint (min, ==, GST_CLOCK_TIME_NONE - 1);
+  } else {
+    g_assert_cmpuint (min, ==, up_min + expect);
+  }
+  if (!GST_CLOCK_TIME_IS_VALID (up_max))
+    g_assert_cmpuint (max, ==, GST_CLOCK_TIME_NONE);
+  else if (expect > GST_CLOCK_TIME_NONE - 1 - up_max)
+    g_assert_cmpuint (max, ==, GST_CLOCK_TIME_NONE - 1);
+  else
+    g_assert_cmpuint (max, ==, up_max + expect);
+}
+
+/* Pops the bus down to the element's latency messages: how many there were. */
+static guint
+count_latency_messages (GstBus *bus)
+{
+  GstMessage *msg;
+  guint n = 0;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_LATENCY)) != NULL) {
+    n += g_str_equal (GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), "c");
+    gst_message_unref (msg);
+  }
+  return n;
+}
+
+/* Sets @prop to @value (a string, as gst-launch-1.0 would) while playing:
+ * the element posts one latency message, then adds @expect to the latency
+ * (see assert_latency_added()). */
+static void
+change_and_expect_latency (GstElement *pipeline, GstBus *bus, const char *prop,
+    const char *value, GstClockTime expect)
+{
+  g_autoptr (GstElement) e = gst_bin_get_by_name (GST_BIN (pipeline), "c");
+
+  g_test_message ("%s=%s", prop, value);
+  count_latency_messages (bus);
+  gst_util_set_object_arg (G_OBJECT (e), prop, value);
+  g_assert_cmpuint (count_latency_messages (bus), ==, 1);
+  assert_latency_added (pipeline, expect);
+}
+
+/* A live source and a synchronised sink: the element adds its budget to the
+ * pipeline's latency, says so when it changes, and adds nothing when told
+ * not to. */
+static void
+test_latency_live (void)
+{
+  g_autoptr (GError) error = NULL;
+  GstElement *pipeline = gst_parse_launch ("videotestsrc is-live=true "
+      "! video/x-raw,format=GRAY8,width=28,height=28,framerate=30/1 "
+      "! ranetclassify name=c ! fakesink name=sink sync=true", &error);
+  g_autoptr (GstElement) e = gst_bin_get_by_name (GST_BIN (pipeline), "c");
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr (GstQuery) query = gst_query_new_latency ();
+  GstClockTime min, max, sink_deadline;
+  gboolean live;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PLAYING), !=,
+      GST_STATE_CHANGE_FAILURE);
+  /* negotiated and streaming: the period is known */
+  for (guint i = 0; i < 1200 && stats_uint64 (e, "frames") < 3; i++)
+    g_usleep (50000);
+  g_assert_cmpuint (stats_uint64 (e, "frames"), >=, 3);
+
+  /* half the period, in the whole pipeline's latency too: videotestsrc's
+   * one frame, that, and the sink's processing deadline */
+  assert_latency_added (pipeline, GST_SECOND / 30 / 2);
+  g_assert_true (gst_element_query (pipeline, query));
+  gst_query_parse_latency (query, &live, &min, &max);
+  g_object_get (sink, "processing-deadline", &sink_deadline, NULL);
+  g_assert_true (live);
+  g_assert_cmpuint (min, ==, GST_SECOND / 30 + GST_SECOND / 30 / 2 + sink_deadline);
+
+  change_and_expect_latency (pipeline, bus, "latency-budget", "5000000", 5 * GST_MSECOND);
+  change_and_expect_latency (pipeline, bus, "latency-budget", "18446744073709551615",
+      G_MAXUINT64 - 1);
+  change_and_expect_latency (pipeline, bus, "latency-budget", "0", GST_SECOND / 30 / 2);
+  change_and_expect_latency (pipeline, bus, "budget-fraction", "0.25", GST_SECOND / 30 / 4);
+  change_and_expect_latency (pipeline, bus, "target-fps", "100", GST_SECOND / 100 / 4);
+  /* no budget: a frame through every exit as timed at start */
+  change_and_expect_latency (pipeline, bus, "threshold-mode", "fixed", G_MAXUINT64);
+  change_and_expect_latency (pipeline, bus, "report-latency", "false", 0);
+  /* nothing changes what it reports now: no message */
+  g_object_set (e, "threshold-mode", 0 /* adaptive */, "latency-budget", (guint64) 1, NULL);
+  g_assert_cmpuint (count_latency_messages (bus), ==, 0);
+  assert_latency_added (pipeline, 0);
+  change_and_expect_latency (pipeline, bus, "report-latency", "true", 1);
+
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_NULL), ==,
+      GST_STATE_CHANGE_SUCCESS);
+  gst_object_unref (pipeline);
+}
+
 /* ---- every numeric property at the ends of its range ----
  * Each value is set while playing (every one of these properties may be) on
  * one element per property, and N_BOUND_FRAMES frames show what it does. */
@@ -371,6 +505,9 @@ test_bounds_latency_budget (void)
     o = run_bound_frames (h, e);
     g_assert_cmpuint (o.classified, ==, N_BOUND_FRAMES);
     g_assert_cmpuint (stats_uint64 (e, "budget"), ==, cases[i].budget);
+    /* the latency it reports, short of none */
+    g_assert_cmpuint (gst_harness_query_latency (h), ==,
+        MIN (cases[i].budget, GST_CLOCK_TIME_NONE - 1));
     if (cases[i].value > 0 && cases[i].value <= 2) {
       /* nanoseconds: no stage after the first can start */
       g_assert_cmpuint (o.exits[0], ==, N_BOUND_FRAMES);
@@ -412,11 +549,13 @@ test_bounds_target_fps (void)
     o = run_bound_frames (h, e);
     g_assert_cmpuint (o.classified, ==, N_BOUND_FRAMES);
     /* 1e9 / 1e-9 in doubles is 1e18 within a few units in the last place */
-    if (cases[i].value == 1e-9)
+    if (cases[i].value == 1e-9) {
       g_assert_cmpfloat_with_epsilon ((gdouble) stats_uint64 (e, "budget"),
           (gdouble) cases[i].budget, 1e3);
-    else
+    } else {
       g_assert_cmpuint (stats_uint64 (e, "budget"), ==, cases[i].budget);
+      g_assert_cmpuint (gst_harness_query_latency (h), ==, cases[i].budget);
+    }
     if (cases[i].value > 0.0 && cases[i].value < 1.0)
       g_assert_cmpuint (o.deadline_misses, ==, 0);
   }
@@ -449,6 +588,7 @@ test_bounds_budget_fraction (void)
     o = run_bound_frames (h, e);
     g_assert_cmpuint (o.classified, ==, N_BOUND_FRAMES);
     g_assert_cmpuint (stats_uint64 (e, "budget"), ==, cases[i].budget);
+    g_assert_cmpuint (gst_harness_query_latency (h), ==, cases[i].budget);
   }
   gst_harness_teardown (h);
 }
@@ -612,6 +752,7 @@ main (int argc, char **argv)
   g_test_add_func ("/element-policy/qos-flood", test_qos_flood_never_drops);
   g_test_add_func ("/element-policy/qos-property", test_qos_property_never_drops);
   g_test_add_func ("/element-policy/ample-budget", test_ample_budget_first_frame);
+  g_test_add_func ("/element-policy/latency-live", test_latency_live);
   g_test_add_func ("/element-policy/bounds/latency-budget", test_bounds_latency_budget);
   g_test_add_func ("/element-policy/bounds/target-fps", test_bounds_target_fps);
   g_test_add_func ("/element-policy/bounds/budget-fraction", test_bounds_budget_fraction);
