@@ -55,6 +55,9 @@ typedef enum {
 
 #define BUILTIN_MODEL_RESOURCE "/org/ranet/models/fashion-mnist-ranet.safetensors"
 #define BUILTIN_MODEL_NAME "built-in Fashion-MNIST model"
+/* the metadata's model field: the file it was built from, and that it is
+ * the built-in copy */
+#define BUILTIN_MODEL_META_NAME "fashion-mnist-ranet.safetensors (built-in)"
 
 enum {
   PROP_0,
@@ -109,6 +112,7 @@ struct _GstRanetClassify {
   RanetVkDevice *device;
   RanetModel *model;      /* also read by property getters, under the object lock */
   RanetNet *net;
+  gchar *model_name;      /* the metadata's model field */
   RanetFrameResult last;  /* the last classified frame's result */
   gboolean have_last;
   guint64 since_classified;
@@ -363,6 +367,9 @@ gst_ranet_classify_start (GstBaseTransform * trans)
 
   /* the property getters read the device, net and model under the lock */
   GST_OBJECT_LOCK (self);
+  g_free (self->model_name);
+  self->model_name = path != NULL && *path != '\0' ? g_path_get_basename (path)
+      : g_strdup (BUILTIN_MODEL_META_NAME);
   self->device = device;
   self->net = net;
   self->model = model;
@@ -784,8 +791,11 @@ gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
   RanetResizeMode mode;
   FramePlan plan = { 0 };
   RanetFrameResult r = { 0 };
+  g_autofree gchar *element_name = NULL;
 
   GST_OBJECT_LOCK (self);
+  /* an element that has no parent may be renamed at any time */
+  element_name = g_strdup (GST_OBJECT_NAME (self));
   threshold = self->threshold;
   max_exit = self->max_exit;
   top_k = self->top_k;
@@ -830,13 +840,14 @@ gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
   GstCustomMeta *meta = gst_buffer_add_custom_meta (frame->buffer,
       RANET_CLASSIFICATION_META_NAME);
   ranet_frame_result_fill_structure (&r, gst_custom_meta_get_structure (meta),
-      labels, top_k);
+      element_name, self->model_name, labels, top_k);
 
   GST_LOG_OBJECT (self, "class %d (%s) confidence %.3f exit %d%s", r.class_id,
       labels[r.class_id], r.confidence, r.exit_index, r.reused ? " (reused)" : "");
   if (post && !r.reused) {
     GstStructure *s = gst_structure_new_empty ("ranet");
-    ranet_frame_result_fill_structure (&r, s, labels, top_k);
+    ranet_frame_result_fill_structure (&r, s, element_name, self->model_name, labels,
+        top_k);
     post_result_message (self, frame->buffer, s);
   }
   update_stats (self, &r);
@@ -1092,6 +1103,7 @@ gst_ranet_classify_finalize (GObject * object)
   g_free (self->device_selector);
   g_free (self->exit_counts);
   g_free (self->current_thresholds);
+  g_free (self->model_name);
   ranet_frame_result_clear (&self->last);
   G_OBJECT_CLASS (gst_ranet_classify_parent_class)->finalize (object);
 }
@@ -1234,7 +1246,9 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
   /* gst-inspect-1.0 lists every metadata key: this one documents the result */
   gst_element_class_add_static_metadata (element_class, "metadata",
       "Every buffer gets a GstCustomMeta \"" RANET_CLASSIFICATION_META_NAME "\" "
-      "whose structure holds class-id (gint), label (gchararray), confidence "
+      "whose structure holds element (gchararray, the name of the element that "
+      "wrote it), model (gchararray, the model file's name), class-id (gint), "
+      "label (gchararray), confidence "
       "(gdouble, softmax probability), exit (gint, 0-based), num-exits (gint), "
       "threshold (gdouble, applied at that exit), forced (gboolean, ended below "
       "its threshold by max-exit or a deadline), reused (gboolean, carried over "
