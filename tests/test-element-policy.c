@@ -3,10 +3,12 @@
  * With GstHarness and the built-in model: the metadata's threshold, exit and
  * forced fields agree with the thresholds the element reports in use, a budget
  * below the first stage's cost forces every frame out at exit 0, no budget
- * means the most accurate calibrated point, an ample one forces no frame
- * (the stream's first included), and a flood of QoS events
- * shrinks the budget without a single frame being dropped, even with the
- * base class's qos property set. */
+ * means the calibration's most accurate point, an ample one forces no frame
+ * (the stream's first included), and a flood of QoS events shrinks the
+ * budget without a single frame being dropped, even with the base class's
+ * qos property set. In a live pipeline the element adds its budget to the
+ * latency. Every numeric property, at the ends of its range, reads back as
+ * set and gives the budget and frames it implies. */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
