@@ -46,6 +46,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_ranet_classify_debug);
 #define DEFAULT_TARGET_FPS 0.0
 #define DEFAULT_BUDGET_FRACTION 0.5
 #define DEFAULT_LATENCY_BUDGET 0
+#define DEFAULT_REPORT_LATENCY TRUE
 
 typedef enum {
   GST_RANET_THRESHOLD_ADAPTIVE,
@@ -54,6 +55,9 @@ typedef enum {
 
 #define BUILTIN_MODEL_RESOURCE "/org/ranet/models/fashion-mnist-ranet.safetensors"
 #define BUILTIN_MODEL_NAME "built-in Fashion-MNIST model"
+/* the metadata's model field: the file it was built from, and that it is
+ * the built-in copy */
+#define BUILTIN_MODEL_META_NAME "fashion-mnist-ranet.safetensors (built-in)"
 
 enum {
   PROP_0,
@@ -69,12 +73,14 @@ enum {
   PROP_TARGET_FPS,
   PROP_BUDGET_FRACTION,
   PROP_LATENCY_BUDGET,
+  PROP_REPORT_LATENCY,
   PROP_CURRENT_THRESHOLD,
   PROP_OPERATING_POINT,
   PROP_DEVICE_NAME,
   PROP_LABELS,
   PROP_NUM_EXITS,
   PROP_STATS,
+  PROP_QOS,
 };
 
 struct _GstRanetClassify {
@@ -93,17 +99,20 @@ struct _GstRanetClassify {
   gdouble target_fps;
   gdouble budget_fraction;
   guint64 latency_budget;
+  gboolean report_latency;
 
   /* the frame-rate policy, from start() to stop(); used by the streaming
    * thread and by QoS events from downstream, so under the object lock */
   RanetPolicy *policy;
   guint64 caps_period_ns;     /* from the negotiated framerate; 0 when none */
+  guint64 blank_frame_ns;     /* a frame through every exit, at start */
   gdouble *current_thresholds;  /* what the last classified frame used */
 
   /* from start() to stop(); the streaming thread's, except as noted */
   RanetVkDevice *device;
   RanetModel *model;      /* also read by property getters, under the object lock */
   RanetNet *net;
+  gchar *model_name;      /* the metadata's model field */
   RanetFrameResult last;  /* the last classified frame's result */
   gboolean have_last;
   guint64 since_classified;
@@ -198,6 +207,18 @@ create_policy (RanetModel *model)
       cal->n_operating_points, NULL);
 }
 
+/* The frame period of @fps frames per second, in ns. target-fps may be as
+ * small as the smallest positive double, whose period is past G_MAXUINT64 ns
+ * (a cast from there is undefined): it saturates, as the policy's budget
+ * arithmetic does. */
+static guint64
+period_from_fps (gdouble fps)
+{
+  gdouble ns = GST_SECOND / fps;
+
+  return ns >= 18446744073709551616.0 ? G_MAXUINT64 : (guint64) ns;
+}
+
 /* Hands the budget properties and the stream's framerate to the policy.
  * Called with the object lock held. */
 static void
@@ -206,9 +227,76 @@ update_budget_locked (GstRanetClassify *self)
   if (self->policy == NULL)
     return;
   ranet_policy_set_frame_period (self->policy, self->target_fps > 0.0
-      ? (guint64) (GST_SECOND / self->target_fps) : self->caps_period_ns);
+      ? period_from_fps (self->target_fps) : self->caps_period_ns);
   ranet_policy_set_budget_fraction (self->policy, self->budget_fraction);
   ranet_policy_set_latency_budget (self->policy, self->latency_budget);
+}
+
+/* One frame of zeros through every exit, run the way frames will run (one
+ * submission where the device decides the exit, else stage by stage), its
+ * cost handed to @policy as a frame's would be; @frame_ns: its whole time.
+ *
+ * Before anything is measured the policy lets a one-submission frame run
+ * stage 0 only (it cannot stop between stages to look at the clock), so the
+ * first frame of every stream used to leave at exit 0, forced, whatever the
+ * budget. Running the first frame stage by stage instead would teach the
+ * policy from a real frame, but only once that frame is under way, at a
+ * submission per stage; this run at start (about one frame's time, after
+ * the net's own warm-up has paid for compiling pipelines and faulting in
+ * memory) gives every stage an estimate before the first frame, in both
+ * ways of running, and the time of a frame through every exit: what the
+ * element reports as its latency where there is no budget. */
+static gboolean
+measure_blank_frame (RanetNet *net, RanetPolicy *policy, guint64 *frame_ns,
+    GError **error)
+{
+  RanetTensorView v = ranet_graph_get_input_view (ranet_net_get_graph (net));
+  g_autofree float *zeros = g_new0 (float, (gsize) v.c * v.h * v.w);
+  guint n_exits = ranet_net_get_n_exits (net);
+  RanetExitResult exit;
+  guint64 t0, t;
+
+  if (!ranet_net_set_input_tensor (net, zeros, error))
+    return FALSE;
+  t0 = t = (guint64) g_get_monotonic_time () * 1000;
+  if (ranet_net_decides_exit_on_device (net)) {
+    g_autofree guint64 *gpu_ns = g_new0 (guint64, n_exits);
+
+    if (!ranet_net_run (net, NULL, n_exits - 1, &exit, error))
+      return FALSE;
+    t = (guint64) g_get_monotonic_time () * 1000;
+    for (guint k = 1; k < n_exits; k++)
+      gpu_ns[k] = ranet_net_get_stage_gpu_ns (net, k);
+    ranet_policy_frame_stages_done (policy, n_exits - 1, t - t0, gpu_ns);
+  } else {
+    for (guint k = 0; k < n_exits; k++) {
+      guint64 now;
+
+      if (!ranet_net_run_stage (net, k, &exit, error))
+        return FALSE;
+      now = (guint64) g_get_monotonic_time () * 1000;
+      ranet_policy_stage_done (policy, k, now - t);
+      t = now;
+    }
+  }
+  *frame_ns = t - t0;
+  return TRUE;
+}
+
+/* max-exit past the model's last exit: frames may then reach every exit (the
+ * value is kept as set, for a model with more exits after a restart), and
+ * the bus says so, at start and whenever it is set while a model is loaded.
+ * Called without the object lock: posting takes it. */
+static void
+warn_max_exit_beyond_model (GstRanetClassify *self, gint max_exit, guint n_exits)
+{
+  if (max_exit < 0 || (guint) max_exit < n_exits)
+    return;
+  GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+      ("max-exit %d is beyond the model's last exit, %u: frames may reach every "
+          "exit", max_exit, n_exits - 1),
+      ("the model has %u exits, numbered from 0; max-exit is clamped to %u",
+          n_exits, n_exits - 1));
 }
 
 static gboolean
@@ -221,6 +309,9 @@ gst_ranet_classify_start (GstBaseTransform * trans)
   RanetModel *model;
   RanetVkDevice *device;
   RanetNet *net;
+  RanetPolicy *policy;
+  guint64 blank_frame_ns = 0;
+  gint max_exit;
 
   GST_OBJECT_LOCK (self);
   path = g_strdup (self->model_path);
@@ -260,7 +351,10 @@ gst_ranet_classify_start (GstBaseTransform * trans)
         "in the environment, large ones faster without it");
 
   net = ranet_net_new (device, model, &error);
-  if (net == NULL) {
+  policy = net != NULL ? create_policy (model) : NULL;
+  if (net == NULL || !measure_blank_frame (net, policy, &blank_frame_ns, &error)) {
+    g_clear_pointer (&policy, ranet_policy_free);
+    g_clear_pointer (&net, ranet_net_free);
     ranet_model_unref (model);
     ranet_vk_device_unref (device);
     GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
@@ -268,13 +362,19 @@ gst_ranet_classify_start (GstBaseTransform * trans)
         (NULL));
     return FALSE;
   }
+  GST_INFO_OBJECT (self, "a frame through every exit took %.3f ms at start",
+      blank_frame_ns / 1e6);
 
   /* the property getters read the device, net and model under the lock */
   GST_OBJECT_LOCK (self);
+  g_free (self->model_name);
+  self->model_name = path != NULL && *path != '\0' ? g_path_get_basename (path)
+      : g_strdup (BUILTIN_MODEL_META_NAME);
   self->device = device;
   self->net = net;
   self->model = model;
-  self->policy = create_policy (model);
+  self->policy = policy;
+  self->blank_frame_ns = blank_frame_ns;
   g_free (self->current_thresholds);
   self->current_thresholds = g_new0 (gdouble, ranet_model_get_n_exits (model));
   update_budget_locked (self);
@@ -283,9 +383,11 @@ gst_ranet_classify_start (GstBaseTransform * trans)
   self->forced_exits = 0;
   g_free (self->exit_counts);
   self->exit_counts = g_new0 (guint64, ranet_net_get_n_exits (self->net));
+  max_exit = self->max_exit;
   GST_OBJECT_UNLOCK (self);
   self->have_last = FALSE;
   self->since_classified = 0;
+  warn_max_exit_beyond_model (self, max_exit, ranet_net_get_n_exits (net));
   return TRUE;
 }
 
@@ -311,6 +413,85 @@ gst_ranet_classify_stop (GstBaseTransform * trans)
   return TRUE;
 }
 
+/* ---- latency ---- */
+
+/* What the element adds to the pipeline's latency, in ns. In adaptive mode
+ * the budget (frame period x budget-fraction, or latency-budget): each frame
+ * is done by then, at the exit its deadline leaves it. The nominal budget,
+ * not the one QoS has shrunk for a while: a figure that moved with every QoS
+ * event would have the pipeline re-query its latency all the time. Without
+ * a budget (fixed mode, or no framerate to compute one from) nothing bounds
+ * a frame; the time a frame through every exit took at start is the most a
+ * frame costs whatever its content, on the device as it was then (the
+ * worst case measured while playing is not known when the pipeline asks,
+ * before the first frame). Called with the object lock held. */
+static GstClockTime
+reported_latency_locked (GstRanetClassify *self)
+{
+  guint64 ns;
+
+  if (!self->report_latency || self->policy == NULL)
+    return 0;
+  if (self->threshold_mode == GST_RANET_THRESHOLD_ADAPTIVE
+      && ranet_policy_has_budget (self->policy))
+    ns = ranet_policy_get_nominal_budget (self->policy);
+  else
+    ns = self->blank_frame_ns;
+  /* GST_CLOCK_TIME_NONE (G_MAXUINT64) is no latency */
+  return MIN (ns, GST_CLOCK_TIME_NONE - 1);
+}
+
+/* @a + @b as a latency: short of GST_CLOCK_TIME_NONE however large. */
+static GstClockTime
+add_latency (GstClockTime a, GstClockTime b)
+{
+  return a >= GST_CLOCK_TIME_NONE - 1 - b ? GST_CLOCK_TIME_NONE - 1 : a + b;
+}
+
+/* A budget change while running: a latency message makes the pipeline (or
+ * the application, gst-launch-1.0 does) query the latency again. */
+static void
+post_latency_if_changed (GstRanetClassify *self, GstClockTime before, GstClockTime after)
+{
+  if (before == after)
+    return;
+  GST_DEBUG_OBJECT (self, "latency %" GST_TIME_FORMAT " -> %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (before), GST_TIME_ARGS (after));
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_latency (GST_OBJECT (self)));
+}
+
+/* The latency query from downstream: upstream's answer, plus ours. */
+static gboolean
+gst_ranet_classify_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (trans);
+  GstClockTime min, max, ours;
+  gboolean live;
+
+  if (!GST_BASE_TRANSFORM_CLASS (gst_ranet_classify_parent_class)->query (trans,
+          direction, query))
+    return FALSE;
+  if (direction != GST_PAD_SRC || GST_QUERY_TYPE (query) != GST_QUERY_LATENCY)
+    return TRUE;
+
+  gst_query_parse_latency (query, &live, &min, &max);
+  GST_OBJECT_LOCK (self);
+  ours = reported_latency_locked (self);
+  GST_OBJECT_UNLOCK (self);
+  if (GST_CLOCK_TIME_IS_VALID (min))
+    min = add_latency (min, ours);
+  /* none stays none: unlimited */
+  if (GST_CLOCK_TIME_IS_VALID (max))
+    max = add_latency (max, ours);
+  GST_DEBUG_OBJECT (self, "latency: ours %" GST_TIME_FORMAT ", live %d, min %"
+      GST_TIME_FORMAT ", max %" GST_TIME_FORMAT, GST_TIME_ARGS (ours), live,
+      GST_TIME_ARGS (min), GST_TIME_ARGS (max));
+  gst_query_set_latency (query, live, min, max);
+  return TRUE;
+}
+
 /* ---- caps ---- */
 
 static gboolean
@@ -318,6 +499,7 @@ gst_ranet_classify_set_info (GstVideoFilter * filter, GstCaps * incaps,
     GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
 {
   GstRanetClassify *self = GST_RANET_CLASSIFY (filter);
+  GstClockTime latency_before, latency_after;
 
   GST_DEBUG_OBJECT (self, "caps %" GST_PTR_FORMAT, incaps);
   /* the frame layout (strides may differ per buffer through GstVideoMeta) is
@@ -328,12 +510,16 @@ gst_ranet_classify_set_info (GstVideoFilter * filter, GstCaps * incaps,
     return FALSE;
   }
   GST_OBJECT_LOCK (self);
+  latency_before = reported_latency_locked (self);
   /* a variable or unknown framerate (0/1) gives no period */
   self->caps_period_ns = GST_VIDEO_INFO_FPS_N (in_info) > 0
       ? gst_util_uint64_scale_int (GST_SECOND, GST_VIDEO_INFO_FPS_D (in_info),
           GST_VIDEO_INFO_FPS_N (in_info)) : 0;
   update_budget_locked (self);
+  latency_after = reported_latency_locked (self);
   GST_OBJECT_UNLOCK (self);
+  /* a live source may negotiate after the pipeline's first latency query */
+  post_latency_if_changed (self, latency_before, latency_after);
   return TRUE;
 }
 
@@ -365,7 +551,6 @@ static void
 update_stats (GstRanetClassify *self, const RanetFrameResult *r)
 {
   GST_OBJECT_LOCK (self);
-  self->n_frames++;
   if (!r->reused) {
     self->n_classified++;
     self->exit_counts[r->exit_index]++;
@@ -606,8 +791,11 @@ gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
   RanetResizeMode mode;
   FramePlan plan = { 0 };
   RanetFrameResult r = { 0 };
+  g_autofree gchar *element_name = NULL;
 
   GST_OBJECT_LOCK (self);
+  /* an element that has no parent may be renamed at any time */
+  element_name = g_strdup (GST_OBJECT_NAME (self));
   threshold = self->threshold;
   max_exit = self->max_exit;
   top_k = self->top_k;
@@ -652,18 +840,34 @@ gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
   GstCustomMeta *meta = gst_buffer_add_custom_meta (frame->buffer,
       RANET_CLASSIFICATION_META_NAME);
   ranet_frame_result_fill_structure (&r, gst_custom_meta_get_structure (meta),
-      labels, top_k);
+      element_name, self->model_name, labels, top_k);
 
   GST_LOG_OBJECT (self, "class %d (%s) confidence %.3f exit %d%s", r.class_id,
       labels[r.class_id], r.confidence, r.exit_index, r.reused ? " (reused)" : "");
   if (post && !r.reused) {
     GstStructure *s = gst_structure_new_empty ("ranet");
-    ranet_frame_result_fill_structure (&r, s, labels, top_k);
+    ranet_frame_result_fill_structure (&r, s, element_name, self->model_name, labels,
+        top_k);
     post_result_message (self, frame->buffer, s);
   }
   update_stats (self, &r);
   ranet_frame_result_clear (&r);
   return GST_FLOW_OK;
+}
+
+/* Every buffer that enters counts as a frame, classified or not: one that
+ * GstVideoFilter cannot map (it passes it on with a warning, without calling
+ * transform_frame_ip) and one whose planes do not fit its memory as well. */
+static GstFlowReturn
+gst_ranet_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+{
+  GstRanetClassify *self = GST_RANET_CLASSIFY (trans);
+
+  GST_OBJECT_LOCK (self);
+  self->n_frames++;
+  GST_OBJECT_UNLOCK (self);
+  return GST_BASE_TRANSFORM_CLASS (gst_ranet_classify_parent_class)->transform_ip (trans,
+      buf);
 }
 
 /* ---- properties ---- */
@@ -683,20 +887,21 @@ build_stats (GstRanetClassify *self)
     gst_value_array_append_and_take_value (&counts, &v);
   }
   RanetPolicyStats policy_stats = { 0 };
-  guint64 budget = G_MAXUINT64;
+  guint64 budget = 0;
 
   if (self->policy != NULL) {
     ranet_policy_get_stats (self->policy, &policy_stats);
-    budget = ranet_policy_get_budget (self->policy);
+    /* a latency-budget of G_MAXUINT64 ns is a budget, reported as such */
+    if (self->threshold_mode == GST_RANET_THRESHOLD_ADAPTIVE
+        && ranet_policy_has_budget (self->policy))
+      budget = ranet_policy_get_budget (self->policy);
   }
   s = gst_structure_new ("ranet-stats",
       "frames", G_TYPE_UINT64, self->n_frames,
       "forced-exits", G_TYPE_UINT64, self->forced_exits,
       "deadline-misses", G_TYPE_UINT64, policy_stats.deadline_misses,
       "operating-point-changes", G_TYPE_UINT64, policy_stats.point_changes,
-      "budget", G_TYPE_UINT64,
-      self->threshold_mode == GST_RANET_THRESHOLD_ADAPTIVE && budget != G_MAXUINT64
-      ? budget : (guint64) 0,
+      "budget", G_TYPE_UINT64, budget,
       "classified", G_TYPE_UINT64, self->n_classified,
       "mean-latency", G_TYPE_UINT64,
       self->n_classified ? self->latency_sum_ns / self->n_classified : (guint64) 0,
@@ -710,6 +915,8 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstRanetClassify *self = GST_RANET_CLASSIFY (object);
+  guint n_exits = 0;    /* the loaded model's, for max-exit */
+  GstClockTime latency_before, latency_after;
 
   /* the model and the device are taken at start (READY to PAUSED): a change
    * later would silently apply at some future restart, so it is refused, on
@@ -730,6 +937,7 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
   }
 
   GST_OBJECT_LOCK (self);
+  latency_before = reported_latency_locked (self);
   switch (prop_id) {
     case PROP_MODEL:
       g_free (self->model_path);
@@ -744,6 +952,8 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_EXIT:
       self->max_exit = g_value_get_int (value);
+      if (self->model != NULL)
+        n_exits = ranet_model_get_n_exits (self->model);
       break;
     case PROP_TOP_K:
       self->top_k = g_value_get_uint (value);
@@ -772,11 +982,25 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
       self->latency_budget = g_value_get_uint64 (value);
       update_budget_locked (self);
       break;
+    case PROP_REPORT_LATENCY:
+      self->report_latency = g_value_get_boolean (value);
+      break;
+    case PROP_QOS:
+      /* see class_init: the base class's dropping stays off */
+      if (g_value_get_boolean (value))
+        GST_INFO_OBJECT (self, "qos=true ignored: late frames are never dropped, "
+            "QoS events shrink the classification budget instead");
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
+  latency_after = reported_latency_locked (self);
   GST_OBJECT_UNLOCK (self);
+  if (n_exits > 0)
+    warn_max_exit_beyond_model (self, g_value_get_int (value), n_exits);
+  /* the budget properties, threshold-mode and report-latency */
+  post_latency_if_changed (self, latency_before, latency_after);
 }
 
 static void
@@ -823,6 +1047,9 @@ gst_ranet_classify_get_property (GObject * object, guint prop_id, GValue * value
     case PROP_LATENCY_BUDGET:
       g_value_set_uint64 (value, self->latency_budget);
       break;
+    case PROP_REPORT_LATENCY:
+      g_value_set_boolean (value, self->report_latency);
+      break;
     case PROP_CURRENT_THRESHOLD:{
       GValue list = G_VALUE_INIT;
       guint n = self->model ? ranet_model_get_n_exits (self->model) : 0;
@@ -857,6 +1084,9 @@ gst_ranet_classify_get_property (GObject * object, guint prop_id, GValue * value
     case PROP_STATS:
       g_value_take_boxed (value, build_stats (self));
       break;
+    case PROP_QOS:
+      g_value_set_boolean (value, FALSE);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -873,6 +1103,7 @@ gst_ranet_classify_finalize (GObject * object)
   g_free (self->device_selector);
   g_free (self->exit_counts);
   g_free (self->current_thresholds);
+  g_free (self->model_name);
   ranet_frame_result_clear (&self->last);
   G_OBJECT_CLASS (gst_ranet_classify_parent_class)->finalize (object);
 }
@@ -913,7 +1144,8 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
   g_object_class_install_property (gobject_class, PROP_MAX_EXIT,
       g_param_spec_int ("max-exit", "Maximum exit",
           "The last exit any frame may reach, 0-based; -1 (the default) allows "
-          "every exit. A frame stopped here without reaching the threshold is "
+          "every exit, and so does a value past the model's last exit (with a "
+          "warning). A frame stopped here without reaching the threshold is "
           "marked forced", -1, G_MAXINT, DEFAULT_MAX_EXIT,
           rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_TOP_K,
@@ -956,8 +1188,16 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
   g_object_class_install_property (gobject_class, PROP_LATENCY_BUDGET,
       g_param_spec_uint64 ("latency-budget", "Latency budget",
           "Per-frame classification budget in nanoseconds, overriding frame "
-          "period x budget-fraction (adaptive mode); 0 (the default) for none",
+          "period x budget-fraction (adaptive mode); 0 (the default) for none. "
+          "Every other value is a budget, the largest included",
           0, G_MAXUINT64, DEFAULT_LATENCY_BUDGET, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_REPORT_LATENCY,
+      g_param_spec_boolean ("report-latency", "Report latency",
+          "Add the element's latency to the pipeline's (the latency query): the "
+          "per-frame budget in adaptive mode, else the time a frame through "
+          "every exit took at start; a latency message follows a change while "
+          "running",
+          DEFAULT_REPORT_LATENCY, rw | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_CURRENT_THRESHOLD,
       gst_param_spec_array ("current-threshold", "Current thresholds",
           "Per-exit thresholds the last classified frame used (the last exit's "
@@ -982,12 +1222,21 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
           0, G_MAXINT, 0, ro));
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "ranet-stats structure: frames (guint64), classified (guint64), "
+          "ranet-stats structure: frames (guint64, every buffer in, classified or "
+          "not), classified (guint64), "
           "exit-counts (array of guint64, frames per exit), mean-latency and "
           "max-latency (guint64, ns, classified frames only), forced-exits, "
           "deadline-misses and operating-point-changes (guint64), budget "
           "(guint64, ns per frame; 0 when none applies)",
           GST_TYPE_STRUCTURE, ro));
+
+  /* GstBaseTransform's qos property, when true, makes the base class drop
+   * every buffer that arrives later than downstream's last QoS event says it
+   * can show: a frame gone without a result or a count. This element answers
+   * QoS by classifying more cheaply (src_event shrinks the budget), so the
+   * property is taken over here and the base class's QoS handling stays off
+   * (set_qos_enabled (FALSE) in init) whatever is written: it reads false. */
+  g_object_class_override_property (gobject_class, PROP_QOS, "qos");
 
   gst_element_class_set_static_metadata (element_class,
       "RANet classifier", "Filter/Analyzer/Video",
@@ -997,7 +1246,9 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
   /* gst-inspect-1.0 lists every metadata key: this one documents the result */
   gst_element_class_add_static_metadata (element_class, "metadata",
       "Every buffer gets a GstCustomMeta \"" RANET_CLASSIFICATION_META_NAME "\" "
-      "whose structure holds class-id (gint), label (gchararray), confidence "
+      "whose structure holds element (gchararray, the name of the element that "
+      "wrote it), model (gchararray, the model file's name), class-id (gint), "
+      "label (gchararray), confidence "
       "(gdouble, softmax probability), exit (gint, 0-based), num-exits (gint), "
       "threshold (gdouble, applied at that exit), forced (gboolean, ended below "
       "its threshold by max-exit or a deadline), reused (gboolean, carried over "
@@ -1011,6 +1262,8 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
   trans_class->start = GST_DEBUG_FUNCPTR (gst_ranet_classify_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_ranet_classify_stop);
   trans_class->src_event = GST_DEBUG_FUNCPTR (gst_ranet_classify_src_event);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_ranet_classify_query);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_ranet_classify_transform_ip);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_ranet_classify_set_info);
   filter_class->transform_frame_ip =
       GST_DEBUG_FUNCPTR (gst_ranet_classify_transform_frame_ip);
@@ -1034,6 +1287,7 @@ gst_ranet_classify_init (GstRanetClassify * self)
   self->target_fps = DEFAULT_TARGET_FPS;
   self->budget_fraction = DEFAULT_BUDGET_FRACTION;
   self->latency_budget = DEFAULT_LATENCY_BUDGET;
+  self->report_latency = DEFAULT_REPORT_LATENCY;
   /* late frames are classified more cheaply, never dropped: QoS events feed
    * the policy (src_event) instead of the base class's dropping */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);

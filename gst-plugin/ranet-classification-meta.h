@@ -4,6 +4,12 @@
  * "RanetClassificationMeta"; its GstStructure (which GStreamer names after the
  * meta, "RanetClassificationMeta") holds:
  *
+ *   element      gchararray the name of the ranetclassify element that wrote
+ *                           it: a buffer that went through several carries
+ *                           one meta from each, in the order they ran
+ *   model        gchararray the model's: its file's name without the
+ *                           directories, or "fashion-mnist-ranet.safetensors
+ *                           (built-in)" for the built-in model
  *   class-id     gint       the predicted class
  *   label        gchararray its label
  *   confidence   gdouble    its softmax probability at the exit taken
@@ -37,6 +43,9 @@ G_BEGIN_DECLS
 
 /**
  * RanetClassification:
+ * @element: the name of the element that wrote the result; valid while the
+ *   buffer's metadata is
+ * @model: the model's name; valid while the buffer's metadata is
  * @class_id: the predicted class
  * @label: its label; valid while the buffer's metadata is
  * @confidence: its softmax probability
@@ -51,6 +60,8 @@ G_BEGIN_DECLS
  * The scalar fields of the metadata, typed.
  */
 typedef struct {
+  const gchar *element;
+  const gchar *model;
   gint class_id;
   const gchar *label;
   gdouble confidence;
@@ -82,21 +93,48 @@ ranet_classification_meta_get_structure (GstBuffer *buffer)
 }
 
 /**
- * ranet_classification_meta_read:
+ * ranet_classification_meta_get_structure_from:
  * @buffer: a buffer
+ * @element: the name of a ranetclassify element
+ *
+ * Returns: (transfer none) (nullable): the structure of the result @element
+ *   wrote on @buffer, or %NULL when it wrote none.
+ */
+static inline const GstStructure *
+ranet_classification_meta_get_structure_from (GstBuffer *buffer, const gchar *element)
+{
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  while ((meta = gst_buffer_iterate_meta (buffer, &state)) != NULL) {
+    const GstStructure *s;
+    const gchar *name;
+
+    if (!gst_meta_info_is_custom (meta->info)
+        || !gst_custom_meta_has_name ((GstCustomMeta *) meta, RANET_CLASSIFICATION_META_NAME))
+      continue;
+    s = gst_custom_meta_get_structure ((GstCustomMeta *) meta);
+    name = gst_structure_get_string (s, "element");
+    if (name != NULL && g_str_equal (name, element))
+      return s;
+  }
+  return NULL;
+}
+
+/**
+ * ranet_classification_read_structure:
+ * @s: a result's structure
  * @result: (out caller-allocates): the result
  *
- * Returns: %TRUE when @buffer carries a complete result.
+ * Returns: %TRUE when @s holds a complete result.
  */
 static inline gboolean
-ranet_classification_meta_read (GstBuffer *buffer, RanetClassification *result)
+ranet_classification_read_structure (const GstStructure *s, RanetClassification *result)
 {
-  const GstStructure *s = ranet_classification_meta_get_structure (buffer);
-
-  if (s == NULL)
-    return FALSE;
+  result->element = gst_structure_get_string (s, "element");
+  result->model = gst_structure_get_string (s, "model");
   result->label = gst_structure_get_string (s, "label");
-  return result->label != NULL
+  return result->element != NULL && result->model != NULL && result->label != NULL
       && gst_structure_get (s,
           "class-id", G_TYPE_INT, &result->class_id,
           "confidence", G_TYPE_DOUBLE, &result->confidence,
@@ -108,6 +146,43 @@ ranet_classification_meta_read (GstBuffer *buffer, RanetClassification *result)
           "macs", G_TYPE_UINT64, &result->macs,
           "latency", G_TYPE_UINT64, &result->latency_ns,
           NULL);
+}
+
+/**
+ * ranet_classification_meta_read:
+ * @buffer: a buffer
+ * @result: (out caller-allocates): the result
+ *
+ * Reads the first result on @buffer: the one the first ranetclassify it went
+ * through wrote.
+ *
+ * Returns: %TRUE when @buffer carries a complete result.
+ */
+static inline gboolean
+ranet_classification_meta_read (GstBuffer *buffer, RanetClassification *result)
+{
+  const GstStructure *s = ranet_classification_meta_get_structure (buffer);
+
+  return s != NULL && ranet_classification_read_structure (s, result);
+}
+
+/**
+ * ranet_classification_meta_read_from:
+ * @buffer: a buffer
+ * @element: the name of a ranetclassify element
+ * @result: (out caller-allocates): the result
+ *
+ * Reads the result @element wrote on @buffer, where several did.
+ *
+ * Returns: %TRUE when @buffer carries a complete result from @element.
+ */
+static inline gboolean
+ranet_classification_meta_read_from (GstBuffer *buffer, const gchar *element,
+    RanetClassification *result)
+{
+  const GstStructure *s = ranet_classification_meta_get_structure_from (buffer, element);
+
+  return s != NULL && ranet_classification_read_structure (s, result);
 }
 
 G_END_DECLS

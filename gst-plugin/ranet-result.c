@@ -66,9 +66,11 @@ add_top_k (GstStructure *s, const RanetFrameResult *r, const char *const *labels
 
 void
 ranet_frame_result_fill_structure (const RanetFrameResult *r, GstStructure *s,
-    const char *const *labels, guint top_k)
+    const char *element, const char *model, const char *const *labels, guint top_k)
 {
   gst_structure_set (s,
+      "element", G_TYPE_STRING, element,
+      "model", G_TYPE_STRING, model,
       "class-id", G_TYPE_INT, r->class_id,
       "label", G_TYPE_STRING, labels[r->class_id],
       "confidence", G_TYPE_DOUBLE, r->confidence,

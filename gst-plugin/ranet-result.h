@@ -30,13 +30,16 @@ void ranet_frame_result_copy (RanetFrameResult *dest, const RanetFrameResult *sr
  * ranet_frame_result_fill_structure:
  * @r: the result
  * @s: the structure to set the fields in (the metadata's, or a message's)
+ * @element: the name of the element that classified the frame
+ * @model: the name of the model that did (see ranet-classification-meta.h)
  * @labels: num_classes labels
  * @top_k: how many classes the top-k list holds (clamped to the class count)
  *
  * Sets the fields documented in ranet-classification-meta.h.
  */
 void ranet_frame_result_fill_structure (const RanetFrameResult *r,
-    GstStructure *s, const char *const *labels, guint top_k);
+    GstStructure *s, const char *element, const char *model,
+    const char *const *labels, guint top_k);
 
 /* Registers the RanetClassificationMeta custom meta (idempotent). */
 void ranet_classification_meta_register (void);

@@ -3,7 +3,8 @@
  * What the element does with each (also in docs/RELIABILITY.md):
  * - a buffer smaller than its caps say: GstVideoFilter cannot map it, posts a
  *   warning ("invalid video buffer received") and passes it on unclassified,
- *   without metadata; the next good frame is classified;
+ *   without metadata, counted in the stats' frames but not as classified;
+ *   the next good frame is classified;
  * - a buffer whose GstVideoMeta strides or offsets reach past its memory:
  *   the same, a warning and the buffer passed on without metadata (GStreamer
  *   maps such a buffer; the element checks every plane before reading it);
@@ -181,6 +182,20 @@ push_skipped (Harness *t, GstBuffer *buf, const char *text)
   assert_message (t, GST_MESSAGE_WARNING, text);
 }
 
+/* Every frame that went in counts in the stats, classified or not. */
+static void
+assert_frames_counted (Harness *t, guint64 frames, guint64 classified)
+{
+  g_autoptr (GstStructure) stats = NULL;
+  guint64 v;
+
+  g_object_get (t->element, "stats", &stats, NULL);
+  g_assert_true (gst_structure_get_uint64 (stats, "frames", &v));
+  g_assert_cmpuint (v, ==, frames);
+  g_assert_true (gst_structure_get_uint64 (stats, "classified", &v));
+  g_assert_cmpuint (v, ==, classified);
+}
+
 /* ---- bad frames ---- */
 
 static void
@@ -199,6 +214,7 @@ test_undersized_buffer (void)
   /* and the stream goes on */
   push_classified (&t, frame_for (&info, 4));
   assert_no_message (&t, GST_MESSAGE_ERROR);
+  assert_frames_counted (&t, 5, 2);
   harness_free (&t);
 }
 
@@ -255,6 +271,7 @@ test_meta_beyond_buffer (void)
 
     push_classified (&t, frame_for (&info, 8));
     assert_no_message (&t, GST_MESSAGE_ERROR);
+    assert_frames_counted (&t, 4, 1);
     harness_free (&t);
   }
 }

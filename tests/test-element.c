@@ -755,36 +755,89 @@ test_state_cycles (void)
   pipeline_free (&p);
 }
 
-/* Two classifiers in a row: each adds its own metadata, in pipeline order. */
+/* Keeps the classifier's element messages as they are posted: the bus's
+ * queue is no place to wait for them, pull() empties it at EOS. */
+static GstBusSyncReply
+keep_ranet_message (GstBus *bus, GstMessage *msg, gpointer user_data)
+{
+  GAsyncQueue *queue = user_data;
+  const GstStructure *s = gst_message_get_structure (msg);
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT && gst_structure_has_name (s, "ranet"))
+    g_async_queue_push (queue, gst_message_ref (msg));
+  return GST_BUS_PASS;
+}
+
+/* Two classifiers in a row: each adds its own metadata, in pipeline order,
+ * saying which element and which model wrote it. */
 static void
 test_two_in_one_pipeline (void)
 {
   Pipeline p = pipeline_new ("videotestsrc num-buffers=5 pattern=snow "
-      "! " CLASSIFY " name=a threshold=0 ! " CLASSIFY " name=b threshold=1 "
+      "! " CLASSIFY " name=a threshold=0 post-messages=true "
+      "! " CLASSIFY " name=b threshold=1 post-messages=true model=" BUILTIN_MODEL_PATH " "
       "! appsink name=sink sync=false");
+  static const char *const names[] = { "a", "b" };
+  static const char *const models[] = {
+    "fashion-mnist-ranet.safetensors (built-in)", "fashion-mnist-ranet.safetensors",
+  };
+  static const gint exits[] = { 0, 4 };    /* thresholds 0 and 1 */
+  g_autoptr (GstBus) bus = gst_element_get_bus (p.pipeline);
+  g_autoptr (GAsyncQueue) messages = g_async_queue_new_full ((GDestroyNotify) gst_message_unref);
   g_autofree char *name_a = NULL, *name_b = NULL;
+  GstMessage *msg;
   GstSample *s;
-  guint n = 0;
+  guint n = 0, n_messages[2] = { 0, 0 };
 
+  gst_bus_set_sync_handler (bus, keep_ranet_message, messages, NULL);
   play (&p);
   while ((s = pull (&p)) != NULL) {
     GstBuffer *buf = gst_sample_get_buffer (s);
     gpointer state = NULL;
     GstMeta *meta;
-    gint exits[2], i = 0;
+    guint i = 0;
 
     g_assert_cmpuint (count_metas (buf), ==, 2);
     while ((meta = gst_buffer_iterate_meta (buf, &state))) {
+      RanetClassification c;
+
       if (!gst_meta_info_is_custom (meta->info))
         continue;
-      g_assert_true (gst_structure_get_int (
-              gst_custom_meta_get_structure ((GstCustomMeta *) meta), "exit", &exits[i++]));
+      g_assert_cmpuint (i, <, 2);
+      g_assert_true (ranet_classification_read_structure (
+              gst_custom_meta_get_structure ((GstCustomMeta *) meta), &c));
+      g_assert_cmpstr (c.element, ==, names[i]);
+      g_assert_cmpstr (c.model, ==, models[i]);
+      g_assert_cmpint (c.exit_index, ==, exits[i]);
+      i++;
     }
-    g_assert_cmpint (MIN (exits[0], exits[1]), ==, 0);
-    g_assert_cmpint (MAX (exits[0], exits[1]), ==, 4);
+    /* looked up by the element's name */
+    for (i = 0; i < 2; i++) {
+      RanetClassification c;
+
+      g_assert_true (ranet_classification_meta_read_from (buf, names[i], &c));
+      g_assert_cmpstr (c.element, ==, names[i]);
+      g_assert_cmpstr (c.model, ==, models[i]);
+      g_assert_cmpint (c.exit_index, ==, exits[i]);
+    }
+    g_assert_cmpstr (read_meta (buf).element, ==, "a");
     n++;
     gst_sample_unref (s);
   }
+  /* and each one's messages say so too */
+  while ((msg = g_async_queue_try_pop (messages)) != NULL) {
+    const GstStructure *m = gst_message_get_structure (msg);
+    guint i = g_str_equal (GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), "a") ? 0 : 1;
+
+    g_assert_cmpstr (GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), ==, names[i]);
+    g_assert_cmpstr (gst_structure_get_string (m, "element"), ==, names[i]);
+    g_assert_cmpstr (gst_structure_get_string (m, "model"), ==, models[i]);
+    n_messages[i]++;
+    gst_message_unref (msg);
+  }
+  g_assert_cmpuint (n_messages[0], ==, 5);
+  g_assert_cmpuint (n_messages[1], ==, 5);
+  gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
   g_assert_cmpuint (n, ==, 5);
   g_object_get (pipeline_element (&p, "a"), "device-name", &name_a, NULL);
   g_object_get (pipeline_element (&p, "b"), "device-name", &name_b, NULL);
@@ -830,19 +883,6 @@ test_two_pipelines (void)
   g_assert_cmpuint (n[1], ==, 20);
   pipeline_free (&p[0]);
   pipeline_free (&p[1]);
-}
-
-/* Keeps the classifier's element messages as they are posted: the bus's
- * queue is no place to wait for them, pull() empties it at EOS. */
-static GstBusSyncReply
-keep_ranet_message (GstBus *bus, GstMessage *msg, gpointer user_data)
-{
-  GAsyncQueue *queue = user_data;
-  const GstStructure *s = gst_message_get_structure (msg);
-
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT && gst_structure_has_name (s, "ranet"))
-    g_async_queue_push (queue, gst_message_ref (msg));
-  return GST_BUS_PASS;
 }
 
 /* Element messages for classified frames only, carrying the metadata's fields

@@ -454,6 +454,7 @@ test_no_budget (void)
     if (t.accuracy[j] > t.accuracy[best])
       best = j;
   sim_init (&s, &t, 0);
+  g_assert_false (ranet_policy_has_budget (s.policy));
   g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, G_MAXUINT64);
   run_frames (&s, 50, 1.0, 1.0);
   g_assert_cmpuint (ranet_policy_get_point (s.policy), ==, best);
@@ -464,6 +465,88 @@ test_no_budget (void)
   g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, 20 * 1000000);
   ranet_policy_set_budget_fraction (s.policy, 0.25);
   g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, 10 * 1000000);
+  sim_clear (&s);
+}
+
+/* Budgets across all of guint64: they read back exactly, shrink under QoS
+ * without wrapping, and give deadlines that saturate instead of wrapping. */
+static void
+test_budget_bounds (void)
+{
+  static const guint64 budgets[] = {
+    1, 2, G_GUINT64_CONSTANT (9007199254740993) /* 2^53 + 1 */,
+    G_MAXINT64, (guint64) G_MAXINT64 + 1, G_MAXUINT64 - 1, G_MAXUINT64,
+  };
+  Table t;
+  Sim s;
+  RanetPolicyFrame f;
+  RanetPolicyStats stats;
+  guint best = 0;
+
+  table_init (&t);
+  for (guint j = 0; j < N_POINTS; j++)
+    if (t.accuracy[j] > t.accuracy[best])
+      best = j;
+  for (guint i = 0; i < G_N_ELEMENTS (budgets); i++) {
+    sim_init (&s, &t, budgets[i]);
+    g_assert_true (ranet_policy_has_budget (s.policy));
+    g_assert_cmpuint (ranet_policy_get_nominal_budget (s.policy), ==, budgets[i]);
+    g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, budgets[i]);
+    /* a deadline past the end of the clock is none */
+    ranet_policy_begin_frame (s.policy, G_MAXUINT64 - 1, &f);
+    g_assert_cmpuint (f.deadline_ns, ==, G_MAXUINT64);
+    ranet_policy_begin_frame (s.policy, 1000, &f);
+    g_assert_cmpuint (f.deadline_ns, ==, budgets[i] > G_MAXUINT64 - 1000
+        ? G_MAXUINT64 : 1000 + budgets[i]);
+    /* downstream late: less, but never wrapped to nothing */
+    ranet_policy_handle_qos (s.policy, 2.0, 1000000);
+    g_assert_cmpuint (ranet_policy_get_budget (s.policy), <=, budgets[i]);
+    if (budgets[i] > 1000)
+      g_assert_cmpuint (ranet_policy_get_budget (s.policy), >, budgets[i] / 2);
+    sim_clear (&s);
+  }
+
+  /* the largest budget holds every stage of every frame: nothing forced,
+   * nothing late, the most accurate point, in both ways of running frames */
+  for (guint one_submission = 0; one_submission <= 1; one_submission++) {
+    sim_init (&s, &t, G_MAXUINT64);
+    s.one_submission = one_submission;
+    run_frames (&s, 100, 1.0, 1.0);
+    ranet_policy_get_stats (s.policy, &stats);
+    g_assert_cmpuint (s.forced, ==, 0);
+    g_assert_cmpuint (stats.deadline_misses, ==, 0);
+    g_assert_cmpuint (s.met, ==, s.frames);
+    g_assert_cmpuint (ranet_policy_get_point (s.policy), ==, best);
+    sim_clear (&s);
+  }
+
+  /* a frame period of G_MAXUINT64 ns (target-fps near 0) x a fraction */
+  sim_init (&s, &t, 0);
+  ranet_policy_set_frame_period (s.policy, G_MAXUINT64);
+  g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, G_MAXUINT64 / 2 + 1);
+  ranet_policy_set_budget_fraction (s.policy, 1.0);
+  g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, G_MAXUINT64);
+  ranet_policy_set_budget_fraction (s.policy, 0.01);
+  g_assert_cmpfloat_with_epsilon ((double) ranet_policy_get_budget (s.policy),
+      0.01 * 18446744073709551616.0, 1e-12 * 18446744073709551616.0);
+  /* and an exact one where a double is exact */
+  ranet_policy_set_frame_period (s.policy, 33333333);
+  g_assert_cmpuint (ranet_policy_get_budget (s.policy), ==, 333333);
+  sim_clear (&s);
+
+  /* a frame's time shared among its stages never gives them more than it took */
+  sim_init (&s, &t, 0);
+  ranet_policy_frame_stages_done (s.policy, N_EXITS - 1, G_MAXUINT64, NULL);
+  {
+    double sum = 0.0;
+
+    for (guint k = 0; k < N_EXITS; k++)
+      sum += ranet_policy_get_stage_latency (s.policy, k);
+    g_assert_cmpfloat_with_epsilon (sum, 18446744073709551616.0, 1e-9 * sum);
+    /* stage 0 got the rest, not a wrapped difference */
+    g_assert_cmpfloat (ranet_policy_get_stage_latency (s.policy, 0), <,
+        0.5 * 18446744073709551616.0);
+  }
   sim_clear (&s);
 }
 
@@ -508,6 +591,7 @@ main (int argc, char **argv)
   g_test_add_func ("/policy/qos-flood", test_qos_flood);
   g_test_add_func ("/policy/budget-below-first-exit", test_budget_below_first_exit);
   g_test_add_func ("/policy/no-budget", test_no_budget);
+  g_test_add_func ("/policy/budget-bounds", test_budget_bounds);
   g_test_add_func ("/policy/spoilt-estimate-recovers", test_spoilt_estimate_recovers);
   return g_test_run ();
 }

@@ -73,7 +73,7 @@ class MetaTest(unittest.TestCase):
     def test_fields(self):
         buffers = run(f"videotestsrc num-buffers={FRAMES} pattern=ball "
                       "! video/x-raw,width=64,height=48 "
-                      "! ranetclassify threshold-mode=fixed threshold=0.7 top-k=4 "
+                      "! ranetclassify name=c threshold-mode=fixed threshold=0.7 top-k=4 "
                       "! appsink name=sink sync=false")
         self.assertEqual(len(buffers), FRAMES)
         for buf in buffers:
@@ -91,6 +91,9 @@ class MetaTest(unittest.TestCase):
             self.assertFalse(forced)  # no max-exit: only confidence ends a frame
             self.assertFalse(reused)
             self.assertIsInstance(s.get_string("label"), str)
+            # which element and which model wrote it
+            self.assertEqual(s.get_string("element"), "c")
+            self.assertEqual(s.get_string("model"), "fashion-mnist-ranet.safetensors (built-in)")
             self.assertGreater(s.get_uint64("macs")[1], 0)
             self.assertGreater(s.get_uint64("latency")[1], 0)
 

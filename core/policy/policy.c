@@ -141,6 +141,43 @@ ranet_policy_free (RanetPolicy *policy)
 
 /* ---- budget ---- */
 
+/* Budgets and deadlines span all of guint64 (a latency budget of
+ * G_MAXUINT64 ns is as valid as one of 1 ns): arithmetic on them saturates,
+ * and stays in integers where it can, so that a budget reads back as set. A
+ * double holds 53 bits: 2^63 - 1 through a double comes back as 2^63, and a
+ * cast of a double at or past 2^64 to guint64 is undefined (0 on x86-64). */
+
+/* @ns as a guint64: 0 below 0 (or NaN), G_MAXUINT64 at or past 2^64. */
+static guint64
+ns_from_double (double ns)
+{
+  if (!(ns > 0.0))
+    return 0;
+  if (ns >= 18446744073709551616.0)
+    return G_MAXUINT64;
+  return (guint64) ns;
+}
+
+/* @ns x @factor, for a factor in [0, 1]: exactly @ns at 1, never more than
+ * @ns (the double nearest a large @ns may be above it). */
+static guint64
+scale_ns (guint64 ns, double factor)
+{
+  double scaled;
+
+  if (factor >= 1.0)
+    return ns;
+  scaled = (double) ns * factor;
+  return scaled >= (double) ns ? ns : ns_from_double (scaled);
+}
+
+/* @a + @b, G_MAXUINT64 where that overflows. */
+static guint64
+add_ns (guint64 a, guint64 b)
+{
+  return a > G_MAXUINT64 - b ? G_MAXUINT64 : a + b;
+}
+
 void
 ranet_policy_set_frame_period (RanetPolicy *policy, guint64 period_ns)
 {
@@ -172,18 +209,28 @@ ranet_policy_handle_qos (RanetPolicy *policy, double proportion, gint64 jitter_n
       QOS_SCALE_MIN, 1.0);
 }
 
+gboolean
+ranet_policy_has_budget (RanetPolicy *policy)
+{
+  return policy->latency_budget_ns > 0 || policy->period_ns > 0;
+}
+
+guint64
+ranet_policy_get_nominal_budget (RanetPolicy *policy)
+{
+  if (policy->latency_budget_ns > 0)
+    return policy->latency_budget_ns;
+  if (policy->period_ns > 0)
+    return scale_ns (policy->period_ns, policy->params.budget_fraction);
+  return G_MAXUINT64;
+}
+
 guint64
 ranet_policy_get_budget (RanetPolicy *policy)
 {
-  double nominal;
-
-  if (policy->latency_budget_ns > 0)
-    nominal = (double) policy->latency_budget_ns;
-  else if (policy->period_ns > 0)
-    nominal = (double) policy->period_ns * policy->params.budget_fraction;
-  else
+  if (!ranet_policy_has_budget (policy))
     return G_MAXUINT64;
-  return (guint64) (nominal * policy->qos_scale);
+  return scale_ns (ranet_policy_get_nominal_budget (policy), policy->qos_scale);
 }
 
 /* ---- estimates ---- */
@@ -309,8 +356,8 @@ ranet_policy_begin_frame (RanetPolicy *policy, guint64 now_ns, RanetPolicyFrame 
   frame->point = policy->current;
   frame->thresholds = policy->points[policy->current].thresholds;
   frame->start_ns = now_ns;
-  frame->deadline_ns = budget == G_MAXUINT64 || now_ns > G_MAXUINT64 - budget
-      ? G_MAXUINT64 : now_ns + budget;
+  /* a deadline past the end of the clock is none */
+  frame->deadline_ns = add_ns (now_ns, budget);
 }
 
 gboolean
@@ -337,7 +384,7 @@ ranet_policy_frame_stages_done (RanetPolicy *policy, guint last_stage, guint64 t
   for (guint k = 1; k <= last_stage && timed; k++) {
     cost[k] = device_ns[k];
     timed = cost[k] > 0;
-    later += cost[k];
+    later = add_ns (later, cost[k]);
   }
   if (!timed || later > total_ns) {
     /* nothing measured yet: every estimate is 0, the multiply-adds are not */
@@ -349,7 +396,9 @@ ranet_policy_frame_stages_done (RanetPolicy *policy, guint last_stage, guint64 t
     later = 0;
     for (guint k = 1; k <= last_stage; k++) {
       double w = estimated ? ranet_policy_get_stage_latency (policy, k) : policy->stage_macs[k];
-      cost[k] = weights > 0.0 ? (guint64) ((double) total_ns * w / weights) : 0;
+      /* rounding must not give the later stages more than the frame took */
+      cost[k] = weights > 0.0
+          ? MIN (ns_from_double ((double) total_ns * w / weights), total_ns - later) : 0;
       later += cost[k];
     }
   }
@@ -372,7 +421,7 @@ ranet_policy_get_last_stage (RanetPolicy *policy, const RanetPolicyFrame *frame,
     return 0;
   for (k = 0; k < max_stage; k++) {
     start += ranet_policy_get_stage_latency (policy, k);
-    if (!ranet_policy_can_run_stage (policy, frame, k + 1, (guint64) start))
+    if (!ranet_policy_can_run_stage (policy, frame, k + 1, ns_from_double (start)))
       break;
   }
   return k;

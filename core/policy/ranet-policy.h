@@ -87,7 +87,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetPolicy, ranet_policy_free)
 /* The frame period in ns (from the stream's framerate, or a target rate); 0
  * for none. */
 void ranet_policy_set_frame_period (RanetPolicy *policy, guint64 period_ns);
-/* A fixed per-frame budget in ns that overrides period x fraction; 0 for none. */
+/* A fixed per-frame budget in ns that overrides period x fraction; 0 for none.
+ * Any other value is a budget, G_MAXUINT64 included: budget and deadline
+ * arithmetic saturates. */
 void ranet_policy_set_latency_budget (RanetPolicy *policy, guint64 budget_ns);
 void ranet_policy_set_budget_fraction (RanetPolicy *policy, double fraction);
 
@@ -102,7 +104,26 @@ void ranet_policy_set_budget_fraction (RanetPolicy *policy, double fraction);
 void ranet_policy_handle_qos (RanetPolicy *policy, double proportion,
     gint64 jitter_ns);
 
-/* The budget in force for the next frame, in ns (G_MAXUINT64: none). */
+/* %TRUE when a frame period or a latency budget is set. */
+gboolean ranet_policy_has_budget (RanetPolicy *policy);
+
+/**
+ * ranet_policy_get_nominal_budget:
+ *
+ * Returns: the budget the settings give, before QoS: the latency budget, else
+ *   the frame period x fraction (exact to the nanosecond below 2^53 ns, never
+ *   more than the period), in ns; G_MAXUINT64 without a budget.
+ */
+guint64 ranet_policy_get_nominal_budget (RanetPolicy *policy);
+
+/**
+ * ranet_policy_get_budget:
+ *
+ * Returns: the budget in force for the next frame (the nominal one scaled by
+ *   QoS), in ns; G_MAXUINT64 without a budget (ranet_policy_has_budget() tells
+ *   that from a budget of G_MAXUINT64 ns, which means the same to every
+ *   decision: no deadline).
+ */
 guint64 ranet_policy_get_budget (RanetPolicy *policy);
 
 /* ---- per frame ---- */
