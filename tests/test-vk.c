@@ -147,22 +147,86 @@ test_selector_no_match (void)
   g_clear_error (&error);
 }
 
+/* The library's debug lines, collected in a subprocess. */
+static GString *debug_lines;
+
+static void
+collect_debug (const gchar *domain, GLogLevelFlags level, const gchar *message,
+    gpointer user_data)
+{
+  g_string_append_printf (debug_lines, "%s\n", message);
+}
+
+/* The debug line of the last device made names where its choice came from. */
+static void
+assert_chosen (RanetVkDevice *dev, const char *how)
+{
+  char *want = g_strdup_printf ("*using Vulkan device \"%s\"*chosen %s,*",
+      ranet_vk_device_get_name (dev), how);
+
+  if (!g_pattern_match_simple (want, debug_lines->str))
+    g_error ("no debug line matches %s in:\n%s", want, debug_lines->str);
+  g_string_truncate (debug_lines, 0);
+  g_free (want);
+}
+
 static void
 test_selector_env (void)
 {
   GError *error = NULL;
   RanetVkDevice *dev;
+  const char *effective;
 
   if (g_test_subprocess ()) {
+    debug_lines = g_string_new (NULL);
+    g_log_set_handler ("ranet", G_LOG_LEVEL_DEBUG, collect_debug, NULL);
+
     g_setenv ("RANET_VULKAN_DEVICE", "no-such-device-xyz", TRUE);
+    g_assert_cmpint (ranet_vk_device_selector_source (NULL, &effective), ==,
+        RANET_VK_SELECTOR_ENVIRONMENT);
+    g_assert_cmpstr (effective, ==, "no-such-device-xyz");
+    g_assert_cmpint (ranet_vk_device_selector_source ("", NULL), ==,
+        RANET_VK_SELECTOR_ENVIRONMENT);
     dev = ranet_vk_device_new (NULL, &error);
     g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_DEVICE_NOT_FOUND);
     g_assert_null (dev);
+    /* the message says it was the variable that chose */
+    g_assert_nonnull (strstr (error->message, "RANET_VULKAN_DEVICE=\"no-such-device-xyz\""));
     g_clear_error (&error);
-    /* An explicit selector wins over the environment. */
+    dev = ranet_vk_device_get_shared (NULL, &error);
+    g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_DEVICE_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, "RANET_VULKAN_DEVICE=\"no-such-device-xyz\""));
+    g_clear_error (&error);
+
+    /* An explicit selector wins over the environment, and the messages say
+     * it was the selector. */
+    g_assert_cmpint (ranet_vk_device_selector_source ("0", &effective), ==,
+        RANET_VK_SELECTOR_ARGUMENT);
+    g_assert_cmpstr (effective, ==, "0");
     dev = ranet_vk_device_new ("0", &error);
     g_assert_no_error (error);
+    assert_chosen (dev, "by the selector \"0\"");
     ranet_vk_device_unref (dev);
+    dev = ranet_vk_device_new ("no-such-device-abc", &error);
+    g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_DEVICE_NOT_FOUND);
+    g_assert_null (strstr (error->message, "RANET_VULKAN_DEVICE"));
+    g_clear_error (&error);
+
+    g_setenv ("RANET_VULKAN_DEVICE", "0", TRUE);
+    dev = ranet_vk_device_get_shared (NULL, &error);
+    g_assert_no_error (error);
+    assert_chosen (dev, "by RANET_VULKAN_DEVICE=\"0\"");
+    ranet_vk_device_unref (dev);
+
+    g_unsetenv ("RANET_VULKAN_DEVICE");
+    g_assert_cmpint (ranet_vk_device_selector_source (NULL, &effective), ==,
+        RANET_VK_SELECTOR_AUTOMATIC);
+    g_assert_null (effective);
+    dev = ranet_vk_device_new (NULL, &error);
+    g_assert_no_error (error);
+    assert_chosen (dev, "automatically (no selector, RANET_VULKAN_DEVICE unset)");
+    ranet_vk_device_unref (dev);
+    g_string_free (debug_lines, TRUE);
     return;
   }
   g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);

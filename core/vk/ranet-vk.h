@@ -65,6 +65,34 @@ RanetVkDevice *ranet_vk_device_new (const char *selector, GError **error);
  */
 RanetVkDevice *ranet_vk_device_get_shared (const char *selector, GError **error);
 
+/**
+ * RanetVkSelectorSource:
+ * @RANET_VK_SELECTOR_AUTOMATIC: no selector: the automatic choice
+ * @RANET_VK_SELECTOR_ARGUMENT: the selector the caller gave (a property, an option)
+ * @RANET_VK_SELECTOR_ENVIRONMENT: none given: RANET_VULKAN_DEVICE's
+ */
+typedef enum {
+  RANET_VK_SELECTOR_AUTOMATIC,
+  RANET_VK_SELECTOR_ARGUMENT,
+  RANET_VK_SELECTOR_ENVIRONMENT,
+} RanetVkSelectorSource;
+
+/**
+ * ranet_vk_device_selector_source:
+ * @selector: (nullable): as for ranet_vk_device_new()
+ * @effective: (out) (optional) (transfer none): the selector the device is
+ *   chosen by (the environment's value is valid until the environment
+ *   changes), %NULL for the automatic choice
+ *
+ * Where ranet_vk_device_new (@selector) and ranet_vk_device_get_shared()
+ * take the device choice from, for messages that say so. The library's own
+ * errors and its debug line on the device in use name it already.
+ *
+ * Returns: the source of the choice.
+ */
+RanetVkSelectorSource ranet_vk_device_selector_source (const char *selector,
+    const char **effective);
+
 RanetVkDevice *ranet_vk_device_ref (RanetVkDevice *dev);
 void ranet_vk_device_unref (RanetVkDevice *dev);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetVkDevice, ranet_vk_device_unref)

@@ -307,8 +307,24 @@ is_index (const char *s)
   return TRUE;
 }
 
+/* Where the choice came from, for the debug line on the device in use. */
+static char *
+describe_choice (RanetVkSelectorSource source, const char *selector)
+{
+  switch (source) {
+    case RANET_VK_SELECTOR_ARGUMENT:
+      return g_strdup_printf ("by the selector \"%s\"", selector);
+    case RANET_VK_SELECTOR_ENVIRONMENT:
+      return g_strdup_printf ("by RANET_VULKAN_DEVICE=\"%s\"", selector);
+    case RANET_VK_SELECTOR_AUTOMATIC:
+    default:
+      return g_strdup ("automatically (no selector, RANET_VULKAN_DEVICE unset)");
+  }
+}
+
 static const Candidate *
-select_candidate (GArray *candidates, const char *selector, GError **error)
+select_candidate (GArray *candidates, const char *selector, RanetVkSelectorSource source,
+    GError **error)
 {
   if (selector == NULL || selector[0] == '\0')
     return &g_array_index (candidates, Candidate, 0);
@@ -334,15 +350,20 @@ select_candidate (GArray *candidates, const char *selector, GError **error)
 
   {
     GString *available = g_string_new (NULL);
+    /* the user who set the variable may not know that it is what chose */
+    char *what = source == RANET_VK_SELECTOR_ENVIRONMENT
+        ? g_strdup_printf ("RANET_VULKAN_DEVICE=\"%s\"", selector)
+        : g_strdup_printf ("\"%s\"", selector);
     for (guint i = 0; i < candidates->len; i++) {
       char *line = describe_candidate (i, &g_array_index (candidates, Candidate, i));
       g_string_append_printf (available, "%s%s", i ? "; " : "", line);
       g_free (line);
     }
     g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_DEVICE_NOT_FOUND,
-        "No Vulkan device matches \"%s\" (give an index or part of a name); "
-        "available: %s", selector, available->str);
+        "No Vulkan device matches %s (give an index or part of a name); "
+        "available: %s", what, available->str);
     g_string_free (available, TRUE);
+    g_free (what);
   }
   return NULL;
 }
@@ -545,34 +566,43 @@ device_destroy (RanetVkDevice *dev)
   g_free (dev);
 }
 
-static const char *
-effective_selector (const char *selector)
+RanetVkSelectorSource
+ranet_vk_device_selector_source (const char *selector, const char **effective)
 {
-  if (selector == NULL || selector[0] == '\0')
+  RanetVkSelectorSource source = RANET_VK_SELECTOR_ARGUMENT;
+
+  if (selector == NULL || selector[0] == '\0') {
     selector = g_getenv ("RANET_VULKAN_DEVICE");
-  return selector && selector[0] ? selector : NULL;
+    source = RANET_VK_SELECTOR_ENVIRONMENT;
+  }
+  if (selector == NULL || selector[0] == '\0') {
+    selector = NULL;
+    source = RANET_VK_SELECTOR_AUTOMATIC;
+  }
+  if (effective != NULL)
+    *effective = selector;
+  return source;
 }
 
-RanetVkDevice *
-ranet_vk_device_new (const char *selector, GError **error)
+/* @selector: the effective selector, from @source (NULL when automatic). */
+static RanetVkDevice *
+device_new (const char *selector, RanetVkSelectorSource source, GError **error)
 {
   RanetVkDevice *dev = g_new0 (RanetVkDevice, 1);
   GArray *candidates = NULL;
   const Candidate *chosen;
-
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  char *chosen_by;
 
   dev->ref_count = 1;
   g_mutex_init (&dev->queue_mutex);
   g_mutex_init (&dev->transfer_mutex);
-  selector = effective_selector (selector);
 
   if (!create_instance (dev, error))
     goto fail;
   candidates = enumerate_candidates (dev->instance, error);
   if (candidates == NULL)
     goto fail;
-  chosen = select_candidate (candidates, selector, error);
+  chosen = select_candidate (candidates, selector, source, error);
   if (chosen == NULL)
     goto fail;
 
@@ -587,9 +617,11 @@ ranet_vk_device_new (const char *selector, GError **error)
     goto fail;
 
   g_array_unref (candidates);
-  g_debug ("using Vulkan device \"%s\" (%s), queue family %u, validation %s",
-      dev->props.deviceName, type_name (dev->props.deviceType), dev->queue_family,
+  chosen_by = describe_choice (source, selector);
+  g_debug ("using Vulkan device \"%s\" (%s), chosen %s, queue family %u, validation %s",
+      dev->props.deviceName, type_name (dev->props.deviceType), chosen_by, dev->queue_family,
       dev->validation ? "on" : "off");
+  g_free (chosen_by);
   return dev;
 
 fail:
@@ -597,6 +629,17 @@ fail:
     g_array_unref (candidates);
   device_destroy (dev);
   return NULL;
+}
+
+RanetVkDevice *
+ranet_vk_device_new (const char *selector, GError **error)
+{
+  RanetVkSelectorSource source;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  source = ranet_vk_device_selector_source (selector, &selector);
+  return device_new (selector, source, error);
 }
 
 GPtrArray *
@@ -635,7 +678,8 @@ static GHashTable *shared_devices;
 RanetVkDevice *
 ranet_vk_device_get_shared (const char *selector, GError **error)
 {
-  const char *effective = effective_selector (selector);
+  const char *effective;
+  RanetVkSelectorSource source = ranet_vk_device_selector_source (selector, &effective);
   const char *key = effective ? effective : "";
   RanetVkDevice *dev;
 
@@ -654,7 +698,7 @@ ranet_vk_device_get_shared (const char *selector, GError **error)
   if (dev) {
     g_atomic_int_inc (&dev->ref_count);
   } else {
-    dev = ranet_vk_device_new (effective, error);
+    dev = device_new (effective, source, error);
     if (dev) {
       dev->shared_key = g_strdup (key);
       g_hash_table_insert (shared_devices, dev->shared_key, dev);
