@@ -103,7 +103,29 @@ const char *ranet_vk_device_get_name (RanetVkDevice *dev);
 gboolean ranet_vk_device_is_cpu (RanetVkDevice *dev);
 /* TRUE when the Khronos validation layer is active on this device's instance. */
 gboolean ranet_vk_device_has_validation (RanetVkDevice *dev);
-/* Number of validation-layer errors reported so far (0 when validation is off). */
+
+/**
+ * RanetVkValidation:
+ * @RANET_VK_VALIDATION_OFF: no validation layer
+ * @RANET_VK_VALIDATION_ON: the Khronos validation layer (RANET_VK_VALIDATION
+ *   set to anything but "", "0" and "sync")
+ * @RANET_VK_VALIDATION_SYNC: the layer with synchronisation validation too
+ *   (RANET_VK_VALIDATION=sync)
+ */
+typedef enum {
+  RANET_VK_VALIDATION_OFF,
+  RANET_VK_VALIDATION_ON,
+  RANET_VK_VALIDATION_SYNC,
+} RanetVkValidation;
+
+/* The level RANET_VK_VALIDATION asks for, read now. */
+RanetVkValidation ranet_vk_validation_requested (void);
+/* The level in effect on @dev: the one requested when it was made, or OFF
+ * where the layer is not installed (a message says so). */
+RanetVkValidation ranet_vk_device_get_validation (RanetVkDevice *dev);
+/* Number of validation-layer errors reported so far (0 when validation is
+ * off). Destroying a device that counted any reports them as a critical,
+ * which fails a test program. */
 guint ranet_vk_device_get_validation_error_count (RanetVkDevice *dev);
 /* The compute queue's subgroup size (1 when unknown); shaders may size
  * workgroups from it. */

@@ -44,11 +44,17 @@ on_validation_message (VkDebugUtilsMessageSeverityFlagBitsEXT severity,
   const char *id = data->pMessageIdName ? data->pMessageIdName : "";
 
   /* Logged below warning level on purpose: GLib makes warnings fatal in tests,
-   * while a validation error should be counted and reported, not abort. */
-  if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) {
+   * while a validation error should be counted and reported, not abort.
+   * Only the layer's messages count: the loader's own errors (no driver, a
+   * driver manifest it cannot read) are general messages, and those that
+   * matter come back as errors from the calls. */
+  if ((severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT)
+      && (types & ~VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT)) {
     g_atomic_int_inc (&dev->validation_errors);
     g_log (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "Vulkan validation error [%s]: %s",
         id, data->pMessage);
+  } else if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) {
+    g_log (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "Vulkan error [%s]: %s", id, data->pMessage);
   } else if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT) {
     g_log (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "Vulkan validation warning [%s]: %s",
         id, data->pMessage);
@@ -64,13 +70,43 @@ no_device_hint (void)
       "VK_DRIVER_FILES, if set, name existing driver manifests";
 }
 
+RanetVkValidation
+ranet_vk_validation_requested (void)
+{
+  const char *value = g_getenv ("RANET_VK_VALIDATION");
+
+  if (value == NULL || value[0] == '\0' || strcmp (value, "0") == 0)
+    return RANET_VK_VALIDATION_OFF;
+  return strcmp (value, "sync") == 0 ? RANET_VK_VALIDATION_SYNC : RANET_VK_VALIDATION_ON;
+}
+
+/* Every program that makes a device fails on a validation error, whether or
+ * not it asks for the count: once the instance is gone (the last messages
+ * come from its destruction), any error counted is a critical, which tests
+ * make fatal (g_test_init(), G_DEBUG=fatal-criticals). */
+static void
+report_validation_errors (RanetVkDevice *dev)
+{
+  guint n = (guint) g_atomic_int_get (&dev->validation_errors);
+  char *where;
+
+  if (n == 0)
+    return;
+  where = dev->props.deviceName[0] != '\0'
+      ? g_strdup_printf ("the Vulkan device \"%s\"", dev->props.deviceName)
+      : g_strdup ("the Vulkan instance that listed the devices");
+  g_critical ("%u Vulkan validation error%s on %s (validation %s): "
+      "the messages above name them", n, n == 1 ? "" : "s", where,
+      dev->sync_validation ? "with synchronisation checks" : "on");
+  g_free (where);
+}
+
 static gboolean
 create_instance (RanetVkDevice *dev, GError **error)
 {
-  const char *validation_env = g_getenv ("RANET_VK_VALIDATION");
-  gboolean want_validation = validation_env && validation_env[0] != '\0'
-      && strcmp (validation_env, "0") != 0;
-  gboolean want_sync_validation = want_validation && strcmp (validation_env, "sync") == 0;
+  RanetVkValidation requested = ranet_vk_validation_requested ();
+  gboolean want_validation = requested != RANET_VK_VALIDATION_OFF;
+  gboolean want_sync_validation = requested == RANET_VK_VALIDATION_SYNC;
   const char *extensions[4];
   guint n_extensions = 0;
   const char *layers[1];
@@ -138,6 +174,7 @@ create_instance (RanetVkDevice *dev, GError **error)
         messenger_info.pNext = &validation_features;
       info.pNext = &messenger_info;
       dev->validation = TRUE;
+      dev->sync_validation = want_sync_validation;
     } else {
       g_log (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
           "RANET_VK_VALIDATION is set but the layer %s is not installed "
@@ -560,6 +597,7 @@ device_destroy (RanetVkDevice *dev)
     dev->destroy_messenger (dev->instance, dev->messenger, NULL);
   if (dev->instance)
     vkDestroyInstance (dev->instance, NULL);
+  report_validation_errors (dev);
   g_mutex_clear (&dev->queue_mutex);
   g_mutex_clear (&dev->transfer_mutex);
   g_free (dev->shared_key);
@@ -664,6 +702,7 @@ ranet_vk_list_devices (GError **error)
   if (probe.messenger)
     probe.destroy_messenger (probe.instance, probe.messenger, NULL);
   vkDestroyInstance (probe.instance, NULL);
+  report_validation_errors (&probe);
   return list;
 }
 
@@ -763,6 +802,15 @@ ranet_vk_device_has_validation (RanetVkDevice *dev)
 {
   g_return_val_if_fail (dev != NULL, FALSE);
   return dev->validation;
+}
+
+RanetVkValidation
+ranet_vk_device_get_validation (RanetVkDevice *dev)
+{
+  g_return_val_if_fail (dev != NULL, RANET_VK_VALIDATION_OFF);
+  if (!dev->validation)
+    return RANET_VK_VALIDATION_OFF;
+  return dev->sync_validation ? RANET_VK_VALIDATION_SYNC : RANET_VK_VALIDATION_ON;
 }
 
 guint

@@ -15,6 +15,7 @@ struct _RanetVkDevice {
   VkDebugUtilsMessengerEXT messenger;
   PFN_vkDestroyDebugUtilsMessengerEXT destroy_messenger;
   gboolean validation;
+  gboolean sync_validation;     /* synchronisation validation on too */
   gint validation_errors;       /* atomic */
 
   VkPhysicalDevice physical;
