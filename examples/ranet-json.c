@@ -4,7 +4,11 @@
  * videotestsrc stream), watches the buffers leaving the first ranetclassify
  * with a pad probe, and prints one JSON object per frame on stdout: the
  * metadata read through ranet-classification-meta.h (this program needs that
- * header, GStreamer and json-glib; it does not link the plugin). With
+ * header and GStreamer; it does not link the plugin). Numbers are printed
+ * shortest-round-trip: the fewest digits that parse back to the same double
+ * (0.94, not 0.93999999999999995), as Python's json module and JavaScript
+ * print them; doubles keep a ".0" when whole, as json-glib and Python write
+ * them; a non-finite double, which JSON cannot hold, becomes null. With
  * --labels, an IDX label file (Fashion-MNIST's t10k-labels-idx1-ubyte,
  * uncompressed) gives each frame its true class, and the summary an accuracy.
  * --every N prints every Nth frame only. A last line {"summary": ...} holds the
@@ -14,12 +18,12 @@
  *   ranet-json
  *   ranet-json --every 30 "v4l2src ! videoconvert ! ranetclassify ! fakesink"
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <glib-unix.h>
 #include <gst/gst.h>
-#include <json-glib/json-glib.h>
 
 #include "ranet-classification-meta.h"
 
@@ -65,13 +69,108 @@ load_idx_labels (const char *path, GError **error)
   return g_bytes_new (data + 8, count);
 }
 
+/* ---- one JSON line, written into a GString ---- */
+
+/* A comma unless the value is the first in its object or array. */
 static void
-add_top_k (JsonBuilder *b, const GstStructure *s)
+json_next (GString *out)
+{
+  if (out->len > 0 && out->str[out->len - 1] != '{' && out->str[out->len - 1] != '[')
+    g_string_append_c (out, ',');
+}
+
+static void
+json_add_string (GString *out, const char *s)
+{
+  g_string_append_c (out, '"');
+  for (; s != NULL && *s; s++) {
+    guchar c = (guchar) *s;
+
+    if (c == '"' || c == '\\')
+      g_string_append_printf (out, "\\%c", c);
+    else if (c < 0x20)
+      g_string_append_printf (out, "\\u%04x", c);
+    else
+      g_string_append_c (out, (char) c);   /* UTF-8 passes as it is */
+  }
+  g_string_append_c (out, '"');
+}
+
+/* The shortest of %.15g, %.16g and %.17g that gives @v back: 15 significant
+ * digits always do for a decimal of 15 or fewer, and 17 for any double. */
+static void
+json_add_double (GString *out, gdouble v)
+{
+  static const char *const formats[] = { "%.15g", "%.16g", "%.17g" };
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (v)) {
+    g_string_append (out, "null");
+    return;
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
+    g_ascii_formatd (buf, sizeof (buf), formats[i], v);
+    if (g_ascii_strtod (buf, NULL) == v)
+      break;
+  }
+  g_string_append (out, buf);
+  if (strpbrk (buf, ".e") == NULL)
+    g_string_append (out, ".0");
+}
+
+static void
+json_member (GString *out, const char *name)
+{
+  json_next (out);
+  json_add_string (out, name);
+  g_string_append_c (out, ':');
+}
+
+static void
+json_member_int (GString *out, const char *name, gint64 v)
+{
+  json_member (out, name);
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, v);
+}
+
+static void
+json_member_double (GString *out, const char *name, gdouble v)
+{
+  json_member (out, name);
+  json_add_double (out, v);
+}
+
+static void
+json_member_bool (GString *out, const char *name, gboolean v)
+{
+  json_member (out, name);
+  g_string_append (out, v ? "true" : "false");
+}
+
+static void
+json_member_string (GString *out, const char *name, const char *v)
+{
+  json_member (out, name);
+  if (v != NULL)
+    json_add_string (out, v);
+  else
+    g_string_append (out, "null");
+}
+
+static void
+print_json (GString *out)
+{
+  puts (out->str);
+  fflush (stdout);
+}
+
+static void
+add_top_k (GString *out, const GstStructure *s)
 {
   const GValue *list = gst_structure_get_value (s, "top-k");
 
-  json_builder_set_member_name (b, "top-k");
-  json_builder_begin_array (b);
+  json_member (out, "top-k");
+  g_string_append_c (out, '[');
   for (guint i = 0; list != NULL && i < gst_value_array_get_size (list); i++) {
     const GstStructure *entry = gst_value_get_structure (gst_value_array_get_value (list, i));
     gint class_id = -1;
@@ -79,29 +178,14 @@ add_top_k (JsonBuilder *b, const GstStructure *s)
 
     gst_structure_get_int (entry, "class-id", &class_id);
     gst_structure_get_double (entry, "score", &score);
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "class-id");
-    json_builder_add_int_value (b, class_id);
-    json_builder_set_member_name (b, "label");
-    json_builder_add_string_value (b, gst_structure_get_string (entry, "label"));
-    json_builder_set_member_name (b, "score");
-    json_builder_add_double_value (b, score);
-    json_builder_end_object (b);
+    json_next (out);
+    g_string_append_c (out, '{');
+    json_member_int (out, "class-id", class_id);
+    json_member_string (out, "label", gst_structure_get_string (entry, "label"));
+    json_member_double (out, "score", score);
+    g_string_append_c (out, '}');
   }
-  json_builder_end_array (b);
-}
-
-static void
-print_json (JsonBuilder *b)
-{
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autofree char *line = NULL;
-
-  json_generator_set_root (gen, root);
-  line = json_generator_to_data (gen, NULL);
-  puts (line);
-  fflush (stdout);
+  g_string_append_c (out, ']');
 }
 
 static GstPadProbeReturn
@@ -128,44 +212,29 @@ on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   if (n % app->every != 0)
     return GST_PAD_PROBE_OK;
 
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "frame");
-  json_builder_add_int_value (b, (gint64) n);
-  json_builder_set_member_name (b, "pts");
+  g_autoptr (GString) out = g_string_new ("{");
+  json_member_int (out, "frame", (gint64) n);
   if (GST_BUFFER_PTS_IS_VALID (buf))
-    json_builder_add_int_value (b, (gint64) GST_BUFFER_PTS (buf));
+    json_member_int (out, "pts", (gint64) GST_BUFFER_PTS (buf));
   else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "class-id");
-  json_builder_add_int_value (b, c.class_id);
-  json_builder_set_member_name (b, "label");
-  json_builder_add_string_value (b, c.label);
-  json_builder_set_member_name (b, "confidence");
-  json_builder_add_double_value (b, c.confidence);
-  json_builder_set_member_name (b, "exit");
-  json_builder_add_int_value (b, c.exit_index);
-  json_builder_set_member_name (b, "num-exits");
-  json_builder_add_int_value (b, c.num_exits);
-  json_builder_set_member_name (b, "threshold");
-  json_builder_add_double_value (b, c.threshold);
-  json_builder_set_member_name (b, "forced");
-  json_builder_add_boolean_value (b, c.forced);
-  json_builder_set_member_name (b, "reused");
-  json_builder_add_boolean_value (b, c.reused);
-  json_builder_set_member_name (b, "macs");
-  json_builder_add_int_value (b, (gint64) c.macs);
-  json_builder_set_member_name (b, "latency-ns");
-  json_builder_add_int_value (b, (gint64) c.latency_ns);
-  add_top_k (b, ranet_classification_meta_get_structure (buf));
+    json_member_string (out, "pts", NULL);
+  json_member_int (out, "class-id", c.class_id);
+  json_member_string (out, "label", c.label);
+  json_member_double (out, "confidence", c.confidence);
+  json_member_int (out, "exit", c.exit_index);
+  json_member_int (out, "num-exits", c.num_exits);
+  json_member_double (out, "threshold", c.threshold);
+  json_member_bool (out, "forced", c.forced);
+  json_member_bool (out, "reused", c.reused);
+  json_member_int (out, "macs", (gint64) c.macs);
+  json_member_int (out, "latency-ns", (gint64) c.latency_ns);
+  add_top_k (out, ranet_classification_meta_get_structure (buf));
   if (truth >= 0) {
-    json_builder_set_member_name (b, "truth");
-    json_builder_add_int_value (b, truth);
-    json_builder_set_member_name (b, "correct");
-    json_builder_add_boolean_value (b, c.class_id == truth);
+    json_member_int (out, "truth", truth);
+    json_member_bool (out, "correct", c.class_id == truth);
   }
-  json_builder_end_object (b);
-  print_json (b);
+  g_string_append_c (out, '}');
+  print_json (out);
   return GST_PAD_PROBE_OK;
 }
 
@@ -176,26 +245,18 @@ print_summary (App *app)
   /* the first frame starts the clock: the rate is over the frames after it */
   gdouble fps = app->frames > 1 && seconds > 0 ? (app->frames - 1) / seconds : 0.0;
   gdouble mean_exit = app->frames ? (gdouble) app->exit_sum / app->frames : 0.0;
-  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (GString) out = g_string_new ("{");
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "summary");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "frames");
-  json_builder_add_int_value (b, (gint64) app->frames);
-  json_builder_set_member_name (b, "classified");
-  json_builder_add_int_value (b, (gint64) app->classified);
-  json_builder_set_member_name (b, "mean-exit");
-  json_builder_add_double_value (b, mean_exit);
-  json_builder_set_member_name (b, "fps");
-  json_builder_add_double_value (b, fps);
-  if (app->labels != NULL && app->frames > 0) {
-    json_builder_set_member_name (b, "accuracy");
-    json_builder_add_double_value (b, 100.0 * app->correct / app->frames);
-  }
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  print_json (b);
+  json_member (out, "summary");
+  g_string_append_c (out, '{');
+  json_member_int (out, "frames", (gint64) app->frames);
+  json_member_int (out, "classified", (gint64) app->classified);
+  json_member_double (out, "mean-exit", mean_exit);
+  json_member_double (out, "fps", fps);
+  if (app->labels != NULL && app->frames > 0)
+    json_member_double (out, "accuracy", 100.0 * app->correct / app->frames);
+  g_string_append (out, "}}");
+  print_json (out);
 
   g_printerr ("%" G_GUINT64_FORMAT " frames, mean exit %.3f, %.1f frames/s", app->frames,
       mean_exit, fps);

@@ -91,6 +91,29 @@ test_shared_kept (void)
   ranet_vk_device_unref (again);
 }
 
+/* A shared device is never destroyed, so the errors it counted are
+ * reported when the process exits: a program with a validation error on the
+ * element's device fails even if nothing asked for the count. */
+static void
+test_shared_errors_reported (void)
+{
+  if (g_test_subprocess ()) {
+    GError *error = NULL;
+    RanetVkDevice *dev;
+
+    g_setenv ("RANET_VK_VALIDATION", "1", TRUE);
+    dev = ranet_vk_device_get_shared (NULL, &error);
+    g_assert_no_error (error);
+    vkResetFences (dev->device, 0, NULL);
+    g_assert_cmpuint (ranet_vk_device_get_validation_error_count (dev), ==, 1);
+    ranet_vk_device_unref (dev);
+    return;
+  }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*1 Vulkan validation error on the Vulkan device*");
+}
+
 static char *
 cache_file (RanetVkDevice *dev)
 {
@@ -193,6 +216,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/vk-pipelines/compiled-once", test_compiled_once);
   g_test_add_func ("/vk-pipelines/shared-kept", test_shared_kept);
+  g_test_add_func ("/vk-pipelines/shared-errors-reported", test_shared_errors_reported);
   g_test_add_func ("/vk-pipelines/cache-file", test_cache_file);
   ret = g_test_run ();
 

@@ -147,22 +147,86 @@ test_selector_no_match (void)
   g_clear_error (&error);
 }
 
+/* The library's debug lines, collected in a subprocess. */
+static GString *debug_lines;
+
+static void
+collect_debug (const gchar *domain, GLogLevelFlags level, const gchar *message,
+    gpointer user_data)
+{
+  g_string_append_printf (debug_lines, "%s\n", message);
+}
+
+/* The debug line of the last device made names where its choice came from. */
+static void
+assert_chosen (RanetVkDevice *dev, const char *how)
+{
+  char *want = g_strdup_printf ("*using Vulkan device \"%s\"*chosen %s,*",
+      ranet_vk_device_get_name (dev), how);
+
+  if (!g_pattern_match_simple (want, debug_lines->str))
+    g_error ("no debug line matches %s in:\n%s", want, debug_lines->str);
+  g_string_truncate (debug_lines, 0);
+  g_free (want);
+}
+
 static void
 test_selector_env (void)
 {
   GError *error = NULL;
   RanetVkDevice *dev;
+  const char *effective;
 
   if (g_test_subprocess ()) {
+    debug_lines = g_string_new (NULL);
+    g_log_set_handler ("ranet", G_LOG_LEVEL_DEBUG, collect_debug, NULL);
+
     g_setenv ("RANET_VULKAN_DEVICE", "no-such-device-xyz", TRUE);
+    g_assert_cmpint (ranet_vk_device_selector_source (NULL, &effective), ==,
+        RANET_VK_SELECTOR_ENVIRONMENT);
+    g_assert_cmpstr (effective, ==, "no-such-device-xyz");
+    g_assert_cmpint (ranet_vk_device_selector_source ("", NULL), ==,
+        RANET_VK_SELECTOR_ENVIRONMENT);
     dev = ranet_vk_device_new (NULL, &error);
     g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_DEVICE_NOT_FOUND);
     g_assert_null (dev);
+    /* the message says it was the variable that chose */
+    g_assert_nonnull (strstr (error->message, "RANET_VULKAN_DEVICE=\"no-such-device-xyz\""));
     g_clear_error (&error);
-    /* An explicit selector wins over the environment. */
+    dev = ranet_vk_device_get_shared (NULL, &error);
+    g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_DEVICE_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, "RANET_VULKAN_DEVICE=\"no-such-device-xyz\""));
+    g_clear_error (&error);
+
+    /* An explicit selector wins over the environment, and the messages say
+     * it was the selector. */
+    g_assert_cmpint (ranet_vk_device_selector_source ("0", &effective), ==,
+        RANET_VK_SELECTOR_ARGUMENT);
+    g_assert_cmpstr (effective, ==, "0");
     dev = ranet_vk_device_new ("0", &error);
     g_assert_no_error (error);
+    assert_chosen (dev, "by the selector \"0\"");
     ranet_vk_device_unref (dev);
+    dev = ranet_vk_device_new ("no-such-device-abc", &error);
+    g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_DEVICE_NOT_FOUND);
+    g_assert_null (strstr (error->message, "RANET_VULKAN_DEVICE"));
+    g_clear_error (&error);
+
+    g_setenv ("RANET_VULKAN_DEVICE", "0", TRUE);
+    dev = ranet_vk_device_get_shared (NULL, &error);
+    g_assert_no_error (error);
+    assert_chosen (dev, "by RANET_VULKAN_DEVICE=\"0\"");
+    ranet_vk_device_unref (dev);
+
+    g_unsetenv ("RANET_VULKAN_DEVICE");
+    g_assert_cmpint (ranet_vk_device_selector_source (NULL, &effective), ==,
+        RANET_VK_SELECTOR_AUTOMATIC);
+    g_assert_null (effective);
+    dev = ranet_vk_device_new (NULL, &error);
+    g_assert_no_error (error);
+    assert_chosen (dev, "automatically (no selector, RANET_VULKAN_DEVICE unset)");
+    ranet_vk_device_unref (dev);
+    g_string_free (debug_lines, TRUE);
     return;
   }
   g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
@@ -202,6 +266,131 @@ test_no_driver (void)
   g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
   g_test_trap_assert_stderr ("*No Vulkan driver*");
+}
+
+/* ---- validation ---- */
+
+/* The level RANET_VK_VALIDATION asks for must be the one in effect: the
+ * layer is a dependency of the tests (tools/install-deps.sh), and without it
+ * every test would pass without anything checked. */
+static void
+assert_validation_as_requested (RanetVkDevice *dev)
+{
+  static const char *const names[] = { "off", "on", "sync" };
+  const char *value = g_getenv ("RANET_VK_VALIDATION");
+  RanetVkValidation requested = ranet_vk_validation_requested ();
+  RanetVkValidation active = ranet_vk_device_get_validation (dev);
+
+  if (active != requested)
+    g_error ("RANET_VK_VALIDATION=%s asks for validation %s, the device has it %s: the "
+        "Khronos validation layer must be installed (Debian: vulkan-validationlayers)",
+        value ? value : "", names[requested], names[active]);
+}
+
+static void
+test_validation_level (void)
+{
+  GError *error = NULL;
+  RanetVkDevice *dev;
+
+  if (g_test_subprocess ()) {
+    /* the layer out of the loader's sight */
+    g_setenv ("VK_LAYER_PATH", "/nonexistent", TRUE);
+    g_setenv ("RANET_VK_VALIDATION", "1", TRUE);
+    dev = ranet_vk_device_new (NULL, &error);
+    g_assert_no_error (error);
+    assert_validation_as_requested (dev);
+    ranet_vk_device_unref (dev);
+    return;
+  }
+  assert_validation_as_requested (device);
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*RANET_VK_VALIDATION=1 asks for validation on, the device has it "
+      "off*vulkan-validationlayers*");
+}
+
+/* A validation error fails the program that made the device even where it
+ * never asks for the count: here a call with an invalid parameter (a fence
+ * count of 0), which the layer reports and the driver takes as a no-op. */
+static void
+test_validation_error_fails (void)
+{
+  GError *error = NULL;
+  RanetVkDevice *dev;
+
+  if (g_test_subprocess ()) {
+    g_setenv ("RANET_VK_VALIDATION", "1", TRUE);
+    dev = ranet_vk_device_new (NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (ranet_vk_device_get_validation (dev), ==, RANET_VK_VALIDATION_ON);
+    vkResetFences (dev->device, 0, NULL);
+    g_assert_cmpuint (ranet_vk_device_get_validation_error_count (dev), ==, 1);
+    ranet_vk_device_unref (dev);
+    g_printerr ("the device went without a complaint\n");
+    return;
+  }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*Vulkan validation error [VUID-vkResetFences-fenceCount-arraylength]*"
+      "*1 Vulkan validation error on the Vulkan device*(validation on)*");
+  g_test_trap_assert_stderr_unmatched ("*without a complaint*");
+}
+
+/* The same at the synchronisation level, with a hazard only it sees: a
+ * dispatch reading what the one before it wrote, with no barrier between
+ * (the recording would put one there: told not to). */
+static void
+test_validation_sync_hazard_fails (void)
+{
+  const guint32 n = 64;
+  const guint32 fill_spec[] = { FILL_LOCAL_SIZE, 5 };
+  const guint32 copy_spec[] = { n, 0, 0 };   /* copy_channels: N, IN_ORIGIN, OUT_ORIGIN */
+  GError *error = NULL;
+  RanetVkDevice *dev;
+  RanetVkPipeline *fill, *copy;
+  RanetVkBuffer *bufs[2];
+  RanetVkCommands *cmds;
+
+  if (g_test_subprocess ()) {
+    g_setenv ("RANET_VK_VALIDATION", "sync", TRUE);
+    dev = ranet_vk_device_new (NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (ranet_vk_device_get_validation (dev), ==, RANET_VK_VALIDATION_SYNC);
+    fill = ranet_vk_pipeline_new_named (dev, "fill", 1, fill_spec, G_N_ELEMENTS (fill_spec),
+        sizeof (FillRegion), &error);
+    g_assert_no_error (error);
+    copy = ranet_vk_pipeline_new_named (dev, "copy_channels", 2, copy_spec,
+        G_N_ELEMENTS (copy_spec), 0, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < 2; i++) {
+      bufs[i] = ranet_vk_buffer_new (dev, n * 4, RANET_VK_BUFFER_DEVICE, &error);
+      g_assert_no_error (error);
+    }
+    cmds = ranet_vk_commands_new (dev, 0, &error);
+    g_assert_no_error (error);
+    g_assert_true (ranet_vk_commands_begin (cmds, &error));
+    ranet_vk_commands_debug_skip_ordering (cmds, TRUE);
+    record_fill (cmds, fill, bufs[0], 0, n);
+    ranet_vk_commands_dispatch (cmds, copy, bufs, 2, NULL, 0, 1, 1, 1);
+    g_assert_true (ranet_vk_commands_end (cmds, &error));
+    g_assert_true (ranet_vk_commands_submit (cmds, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (ranet_vk_device_get_validation_error_count (dev), >, 0);
+    ranet_vk_commands_free (cmds);
+    ranet_vk_buffer_free (bufs[1]);
+    ranet_vk_buffer_free (bufs[0]);
+    ranet_vk_pipeline_free (copy);
+    ranet_vk_pipeline_free (fill);
+    ranet_vk_device_unref (dev);
+    g_printerr ("the device went without a complaint\n");
+    return;
+  }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*Vulkan validation error [SYNC-HAZARD-READ-AFTER-WRITE]*"
+      "*Vulkan validation error* on the Vulkan device*with synchronisation checks*");
+  g_test_trap_assert_stderr_unmatched ("*without a complaint*");
 }
 
 /* ---- buffers ---- */
@@ -583,8 +772,6 @@ main (int argc, char **argv)
   if (!g_test_subprocess ()) {
     device = ranet_vk_device_get_shared (NULL, &error);
     g_assert_no_error (error);
-    if (g_getenv ("RANET_VK_VALIDATION") && !ranet_vk_device_has_validation (device))
-      g_test_message ("validation requested but the layer is not installed");
   }
 
   g_test_add_func ("/vk/device", test_device);
@@ -594,6 +781,9 @@ main (int argc, char **argv)
   g_test_add_func ("/vk/device/selector-no-match", test_selector_no_match);
   g_test_add_func ("/vk/device/selector-env", test_selector_env);
   g_test_add_func ("/vk/device/no-driver", test_no_driver);
+  g_test_add_func ("/vk/validation/level", test_validation_level);
+  g_test_add_func ("/vk/validation/error-fails", test_validation_error_fails);
+  g_test_add_func ("/vk/validation/sync-hazard-fails", test_validation_sync_hazard_fails);
   g_test_add_func ("/vk/buffer/round-trip", test_buffer_round_trip);
   g_test_add_func ("/vk/buffer/invalid", test_buffer_invalid);
   g_test_add_func ("/vk/pipeline/invalid", test_pipeline_invalid);

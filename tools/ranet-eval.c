@@ -2,6 +2,7 @@
  *
  *   ranet-eval --model FILE --images IDX --labels IDX
  *              [--threshold T | --operating-point N] [--limit N] [--device SEL]
+ *              [--per-image]
  *
  * Every image goes into the net as a GRAY8 frame, through the same GPU
  * preprocess as the element's frames, and every exit is computed. The
@@ -11,6 +12,9 @@
  * Definitions and output follow tools/evaluate.py (the PyTorch evaluator), so
  * the two can be compared line by line; the last line is machine-readable:
  * accuracy=<percent> mean_exit=<0-based exit> mean_macs=<multiply-adds>.
+ * --per-image adds a line for every image before it:
+ * image=<index> class=<class> exit=<0-based exit> confidence=<top probability>
+ * (tests/check_eval.py compares them with PyTorch's).
  */
 #include <locale.h>
 #include <math.h>
@@ -29,6 +33,7 @@ typedef struct {
   char *operating_point;
   char *device;
   gint limit;
+  gboolean per_image;
 } Options;
 
 static void
@@ -218,7 +223,7 @@ run_early_exit (RanetNet *net, const IdxFile *images, const ExitOutputs *out,
 
 static void
 report (const ExitOutputs *out, const guint8 *labels, const RanetGraph *graph,
-    const float *thresholds, const char *policy)
+    const float *thresholds, const char *policy, gboolean per_image)
 {
   guint n = out->n_images, last = out->n_exits - 1;
   g_autofree guint *taken = g_new0 (guint, out->n_exits);
@@ -249,6 +254,14 @@ report (const ExitOutputs *out, const guint8 *labels, const RanetGraph *graph,
   for (guint k = 0; k < out->n_exits; k++)
     g_print (" %.4f", (double) taken[k] / n);
   g_print ("\n");
+  /* %.9g: enough digits to give the float back; make_eval_golden.py prints
+   * PyTorch's float32 confidences the same way */
+  for (guint i = 0; per_image && i < n; i++) {
+    guint k = thresholds != NULL ? policy_exit (out, thresholds, i) : last;
+
+    g_print ("image=%u class=%u exit=%u confidence=%.9g\n", i, out->pred[(gsize) k * n + i], k,
+        (double) out->conf[(gsize) k * n + i]);
+  }
   g_print ("accuracy=%.2f mean_exit=%.4f mean_macs=%.1f\n", 100.0 * correct / n,
       (double) exit_sum / n, macs_sum / n);
 }
@@ -314,7 +327,7 @@ evaluate (const Options *o, GError **error)
         ? "one submission per image, the exit decided on the device"
         : "a submission per stage", seconds);
   }
-  report (&out, labels->data, ranet_net_get_graph (net), thresholds, policy);
+  report (&out, labels->data, ranet_net_get_graph (net), thresholds, policy, o->per_image);
   return TRUE;
 }
 
@@ -335,6 +348,8 @@ main (int argc, char **argv)
     { "limit", 0, 0, G_OPTION_ARG_INT, &o.limit, "Only the first N images (0: all)", "N" },
     { "device", 0, 0, G_OPTION_ARG_STRING, &o.device,
       "Vulkan device: an index or part of its name", "SEL" },
+    { "per-image", 0, 0, G_OPTION_ARG_NONE, &o.per_image,
+      "A line for every image: index, class, exit and confidence", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context =

@@ -68,6 +68,34 @@ RanetVkDevice *ranet_vk_device_new (const char *selector, GError **error);
  */
 RanetVkDevice *ranet_vk_device_get_shared (const char *selector, GError **error);
 
+/**
+ * RanetVkSelectorSource:
+ * @RANET_VK_SELECTOR_AUTOMATIC: no selector: the automatic choice
+ * @RANET_VK_SELECTOR_ARGUMENT: the selector the caller gave (a property, an option)
+ * @RANET_VK_SELECTOR_ENVIRONMENT: none given: RANET_VULKAN_DEVICE's
+ */
+typedef enum {
+  RANET_VK_SELECTOR_AUTOMATIC,
+  RANET_VK_SELECTOR_ARGUMENT,
+  RANET_VK_SELECTOR_ENVIRONMENT,
+} RanetVkSelectorSource;
+
+/**
+ * ranet_vk_device_selector_source:
+ * @selector: (nullable): as for ranet_vk_device_new()
+ * @effective: (out) (optional) (transfer none): the selector the device is
+ *   chosen by (the environment's value is valid until the environment
+ *   changes), %NULL for the automatic choice
+ *
+ * Where ranet_vk_device_new (@selector) and ranet_vk_device_get_shared()
+ * take the device choice from, for messages that say so. The library's own
+ * errors and its debug line on the device in use name it already.
+ *
+ * Returns: the source of the choice.
+ */
+RanetVkSelectorSource ranet_vk_device_selector_source (const char *selector,
+    const char **effective);
+
 RanetVkDevice *ranet_vk_device_ref (RanetVkDevice *dev);
 void ranet_vk_device_unref (RanetVkDevice *dev);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetVkDevice, ranet_vk_device_unref)
@@ -78,7 +106,29 @@ const char *ranet_vk_device_get_name (RanetVkDevice *dev);
 gboolean ranet_vk_device_is_cpu (RanetVkDevice *dev);
 /* TRUE when the Khronos validation layer is active on this device's instance. */
 gboolean ranet_vk_device_has_validation (RanetVkDevice *dev);
-/* Number of validation-layer errors reported so far (0 when validation is off). */
+
+/**
+ * RanetVkValidation:
+ * @RANET_VK_VALIDATION_OFF: no validation layer
+ * @RANET_VK_VALIDATION_ON: the Khronos validation layer (RANET_VK_VALIDATION
+ *   set to anything but "", "0" and "sync")
+ * @RANET_VK_VALIDATION_SYNC: the layer with synchronisation validation too
+ *   (RANET_VK_VALIDATION=sync)
+ */
+typedef enum {
+  RANET_VK_VALIDATION_OFF,
+  RANET_VK_VALIDATION_ON,
+  RANET_VK_VALIDATION_SYNC,
+} RanetVkValidation;
+
+/* The level RANET_VK_VALIDATION asks for, read now. */
+RanetVkValidation ranet_vk_validation_requested (void);
+/* The level in effect on @dev: the one requested when it was made, or OFF
+ * where the layer is not installed (a message says so). */
+RanetVkValidation ranet_vk_device_get_validation (RanetVkDevice *dev);
+/* Number of validation-layer errors reported so far (0 when validation is
+ * off). Destroying a device that counted any reports them as a critical,
+ * which fails a test program. */
 guint ranet_vk_device_get_validation_error_count (RanetVkDevice *dev);
 /* The compute queue's subgroup size (1 when unknown); shaders may size
  * workgroups from it. */

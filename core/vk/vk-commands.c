@@ -41,6 +41,7 @@ struct _RanetVkCommands {
    * (ranet_vk_commands_dispatch_bindings) */
   GArray *reads, *writes;
   guint n_barriers;             /* in this recording */
+  gboolean skip_ordering;       /* tests: no barriers between dispatches */
 };
 
 typedef struct {
@@ -404,7 +405,7 @@ order_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe, const AccessRange 
     hazard = ((reads || writes) && overlaps_any (cmds->writes, &ranges[i]))
         || (writes && overlaps_any (cmds->reads, &ranges[i]));
   }
-  if (hazard)
+  if (hazard && !cmds->skip_ordering)
     ranet_vk_commands_barrier (cmds);
   for (guint i = 0; i < n; i++) {
     if ((pipe->read_mask & (1u << i)) != 0)
@@ -757,4 +758,11 @@ ranet_vk_commands_get_n_barriers (RanetVkCommands *cmds)
 {
   g_return_val_if_fail (cmds != NULL, 0);
   return cmds->n_barriers;
+}
+
+void
+ranet_vk_commands_debug_skip_ordering (RanetVkCommands *cmds, gboolean skip)
+{
+  g_return_if_fail (cmds != NULL);
+  cmds->skip_ordering = skip;
 }

@@ -2,6 +2,7 @@
  * compute queue and the process-wide shared devices. */
 #include "vk-private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define VALIDATION_LAYER "VK_LAYER_KHRONOS_validation"
@@ -44,11 +45,17 @@ on_validation_message (VkDebugUtilsMessageSeverityFlagBitsEXT severity,
   const char *id = data->pMessageIdName ? data->pMessageIdName : "";
 
   /* Logged below warning level on purpose: GLib makes warnings fatal in tests,
-   * while a validation error should be counted and reported, not abort. */
-  if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) {
+   * while a validation error should be counted and reported, not abort.
+   * Only the layer's messages count: the loader's own errors (no driver, a
+   * driver manifest it cannot read) are general messages, and those that
+   * matter come back as errors from the calls. */
+  if ((severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT)
+      && (types & ~VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT)) {
     g_atomic_int_inc (&dev->validation_errors);
     g_log (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "Vulkan validation error [%s]: %s",
         id, data->pMessage);
+  } else if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) {
+    g_log (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "Vulkan error [%s]: %s", id, data->pMessage);
   } else if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT) {
     g_log (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "Vulkan validation warning [%s]: %s",
         id, data->pMessage);
@@ -64,13 +71,43 @@ no_device_hint (void)
       "VK_DRIVER_FILES, if set, name existing driver manifests";
 }
 
+RanetVkValidation
+ranet_vk_validation_requested (void)
+{
+  const char *value = g_getenv ("RANET_VK_VALIDATION");
+
+  if (value == NULL || value[0] == '\0' || strcmp (value, "0") == 0)
+    return RANET_VK_VALIDATION_OFF;
+  return strcmp (value, "sync") == 0 ? RANET_VK_VALIDATION_SYNC : RANET_VK_VALIDATION_ON;
+}
+
+/* Every program that makes a device fails on a validation error, whether or
+ * not it asks for the count: once the instance is gone (the last messages
+ * come from its destruction), any error counted is a critical, which tests
+ * make fatal (g_test_init(), G_DEBUG=fatal-criticals). */
+static void
+report_validation_errors (RanetVkDevice *dev)
+{
+  guint n = (guint) g_atomic_int_get (&dev->validation_errors);
+  char *where;
+
+  if (n == 0)
+    return;
+  where = dev->props.deviceName[0] != '\0'
+      ? g_strdup_printf ("the Vulkan device \"%s\"", dev->props.deviceName)
+      : g_strdup ("the Vulkan instance that listed the devices");
+  g_critical ("%u Vulkan validation error%s on %s (validation %s): "
+      "the messages above name them", n, n == 1 ? "" : "s", where,
+      dev->sync_validation ? "with synchronisation checks" : "on");
+  g_free (where);
+}
+
 static gboolean
 create_instance (RanetVkDevice *dev, GError **error)
 {
-  const char *validation_env = g_getenv ("RANET_VK_VALIDATION");
-  gboolean want_validation = validation_env && validation_env[0] != '\0'
-      && strcmp (validation_env, "0") != 0;
-  gboolean want_sync_validation = want_validation && strcmp (validation_env, "sync") == 0;
+  RanetVkValidation requested = ranet_vk_validation_requested ();
+  gboolean want_validation = requested != RANET_VK_VALIDATION_OFF;
+  gboolean want_sync_validation = requested == RANET_VK_VALIDATION_SYNC;
   const char *extensions[4];
   guint n_extensions = 0;
   const char *layers[1];
@@ -138,6 +175,7 @@ create_instance (RanetVkDevice *dev, GError **error)
         messenger_info.pNext = &validation_features;
       info.pNext = &messenger_info;
       dev->validation = TRUE;
+      dev->sync_validation = want_sync_validation;
     } else {
       g_log (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
           "RANET_VK_VALIDATION is set but the layer %s is not installed "
@@ -307,8 +345,24 @@ is_index (const char *s)
   return TRUE;
 }
 
+/* Where the choice came from, for the debug line on the device in use. */
+static char *
+describe_choice (RanetVkSelectorSource source, const char *selector)
+{
+  switch (source) {
+    case RANET_VK_SELECTOR_ARGUMENT:
+      return g_strdup_printf ("by the selector \"%s\"", selector);
+    case RANET_VK_SELECTOR_ENVIRONMENT:
+      return g_strdup_printf ("by RANET_VULKAN_DEVICE=\"%s\"", selector);
+    case RANET_VK_SELECTOR_AUTOMATIC:
+    default:
+      return g_strdup ("automatically (no selector, RANET_VULKAN_DEVICE unset)");
+  }
+}
+
 static const Candidate *
-select_candidate (GArray *candidates, const char *selector, GError **error)
+select_candidate (GArray *candidates, const char *selector, RanetVkSelectorSource source,
+    GError **error)
 {
   if (selector == NULL || selector[0] == '\0')
     return &g_array_index (candidates, Candidate, 0);
@@ -334,15 +388,20 @@ select_candidate (GArray *candidates, const char *selector, GError **error)
 
   {
     GString *available = g_string_new (NULL);
+    /* the user who set the variable may not know that it is what chose */
+    char *what = source == RANET_VK_SELECTOR_ENVIRONMENT
+        ? g_strdup_printf ("RANET_VULKAN_DEVICE=\"%s\"", selector)
+        : g_strdup_printf ("\"%s\"", selector);
     for (guint i = 0; i < candidates->len; i++) {
       char *line = describe_candidate (i, &g_array_index (candidates, Candidate, i));
       g_string_append_printf (available, "%s%s", i ? "; " : "", line);
       g_free (line);
     }
     g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_DEVICE_NOT_FOUND,
-        "No Vulkan device matches \"%s\" (give an index or part of a name); "
-        "available: %s", selector, available->str);
+        "No Vulkan device matches %s (give an index or part of a name); "
+        "available: %s", what, available->str);
     g_string_free (available, TRUE);
+    g_free (what);
   }
   return NULL;
 }
@@ -534,40 +593,50 @@ device_destroy (RanetVkDevice *dev)
     dev->destroy_messenger (dev->instance, dev->messenger, NULL);
   if (dev->instance)
     vkDestroyInstance (dev->instance, NULL);
+  report_validation_errors (dev);
   g_mutex_clear (&dev->queue_mutex);
   g_mutex_clear (&dev->transfer_mutex);
   g_free (dev->shared_key);
   g_free (dev);
 }
 
-static const char *
-effective_selector (const char *selector)
+RanetVkSelectorSource
+ranet_vk_device_selector_source (const char *selector, const char **effective)
 {
-  if (selector == NULL || selector[0] == '\0')
+  RanetVkSelectorSource source = RANET_VK_SELECTOR_ARGUMENT;
+
+  if (selector == NULL || selector[0] == '\0') {
     selector = g_getenv ("RANET_VULKAN_DEVICE");
-  return selector && selector[0] ? selector : NULL;
+    source = RANET_VK_SELECTOR_ENVIRONMENT;
+  }
+  if (selector == NULL || selector[0] == '\0') {
+    selector = NULL;
+    source = RANET_VK_SELECTOR_AUTOMATIC;
+  }
+  if (effective != NULL)
+    *effective = selector;
+  return source;
 }
 
-RanetVkDevice *
-ranet_vk_device_new (const char *selector, GError **error)
+/* @selector: the effective selector, from @source (NULL when automatic). */
+static RanetVkDevice *
+device_new (const char *selector, RanetVkSelectorSource source, GError **error)
 {
   RanetVkDevice *dev = g_new0 (RanetVkDevice, 1);
   GArray *candidates = NULL;
   const Candidate *chosen;
-
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  char *chosen_by;
 
   dev->ref_count = 1;
   g_mutex_init (&dev->queue_mutex);
   g_mutex_init (&dev->transfer_mutex);
-  selector = effective_selector (selector);
 
   if (!create_instance (dev, error))
     goto fail;
   candidates = enumerate_candidates (dev->instance, error);
   if (candidates == NULL)
     goto fail;
-  chosen = select_candidate (candidates, selector, error);
+  chosen = select_candidate (candidates, selector, source, error);
   if (chosen == NULL)
     goto fail;
 
@@ -582,9 +651,11 @@ ranet_vk_device_new (const char *selector, GError **error)
     goto fail;
 
   g_array_unref (candidates);
-  g_debug ("using Vulkan device \"%s\" (%s), queue family %u, validation %s",
-      dev->props.deviceName, type_name (dev->props.deviceType), dev->queue_family,
+  chosen_by = describe_choice (source, selector);
+  g_debug ("using Vulkan device \"%s\" (%s), chosen %s, queue family %u, validation %s",
+      dev->props.deviceName, type_name (dev->props.deviceType), chosen_by, dev->queue_family,
       dev->validation ? "on" : "off");
+  g_free (chosen_by);
   return dev;
 
 fail:
@@ -592,6 +663,17 @@ fail:
     g_array_unref (candidates);
   device_destroy (dev);
   return NULL;
+}
+
+RanetVkDevice *
+ranet_vk_device_new (const char *selector, GError **error)
+{
+  RanetVkSelectorSource source;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  source = ranet_vk_device_selector_source (selector, &selector);
+  return device_new (selector, source, error);
 }
 
 GPtrArray *
@@ -616,6 +698,7 @@ ranet_vk_list_devices (GError **error)
   if (probe.messenger)
     probe.destroy_messenger (probe.instance, probe.messenger, NULL);
   vkDestroyInstance (probe.instance, NULL);
+  report_validation_errors (&probe);
   return list;
 }
 
@@ -629,18 +712,42 @@ ranet_vk_list_devices (GError **error)
 static GMutex shared_lock;
 static GHashTable *shared_devices;
 
+/* Shared devices are never destroyed, so report_validation_errors() would
+ * never see their errors: they are reported when the process exits. */
+static void
+report_shared_validation_errors (void)
+{
+  GHashTableIter it;
+  gpointer dev;
+
+  g_mutex_lock (&shared_lock);
+  if (shared_devices != NULL) {
+    g_hash_table_iter_init (&it, shared_devices);
+    while (g_hash_table_iter_next (&it, NULL, &dev))
+      report_validation_errors (dev);
+  }
+  g_mutex_unlock (&shared_lock);
+}
+
 RanetVkDevice *
 ranet_vk_device_get_shared (const char *selector, GError **error)
 {
-  const char *effective = effective_selector (selector);
+  const char *effective;
+  RanetVkSelectorSource source = ranet_vk_device_selector_source (selector, &effective);
   const char *key = effective ? effective : "";
   RanetVkDevice *dev, *lost = NULL;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   g_mutex_lock (&shared_lock);
-  if (shared_devices == NULL)
+  if (shared_devices == NULL) {
+    static gsize reporting = 0;
     shared_devices = g_hash_table_new (g_str_hash, g_str_equal);
+    if (g_once_init_enter (&reporting)) {
+      atexit (report_shared_validation_errors);
+      g_once_init_leave (&reporting, 1);
+    }
+  }
   dev = g_hash_table_lookup (shared_devices, key);
   /* A lost device fails everything from now on; its holders get errors and
    * let go of it in their own time, new users get a new device. */
@@ -652,7 +759,7 @@ ranet_vk_device_get_shared (const char *selector, GError **error)
   if (dev) {
     g_atomic_int_inc (&dev->ref_count);
   } else {
-    dev = ranet_vk_device_new (effective, error);
+    dev = device_new (effective, source, error);
     if (dev) {
       dev->shared_key = g_strdup (key);
       g_hash_table_insert (shared_devices, dev->shared_key, dev);
@@ -720,6 +827,15 @@ ranet_vk_device_has_validation (RanetVkDevice *dev)
 {
   g_return_val_if_fail (dev != NULL, FALSE);
   return dev->validation;
+}
+
+RanetVkValidation
+ranet_vk_device_get_validation (RanetVkDevice *dev)
+{
+  g_return_val_if_fail (dev != NULL, RANET_VK_VALIDATION_OFF);
+  if (!dev->validation)
+    return RANET_VK_VALIDATION_OFF;
+  return dev->sync_validation ? RANET_VK_VALIDATION_SYNC : RANET_VK_VALIDATION_ON;
 }
 
 guint

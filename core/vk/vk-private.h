@@ -15,6 +15,7 @@ struct _RanetVkDevice {
   VkDebugUtilsMessengerEXT messenger;
   PFN_vkDestroyDebugUtilsMessengerEXT destroy_messenger;
   gboolean validation;
+  gboolean sync_validation;     /* synchronisation validation on too */
   gint validation_errors;       /* atomic */
 
   VkPhysicalDevice physical;
@@ -120,6 +121,11 @@ typedef enum {
   RANET_VK_FAULT_SUBMIT,
   RANET_VK_N_FAULTS,
 } RanetVkFault;
+
+/* Tests only: with @skip, dispatches recorded from now on get no barrier
+ * between them, whatever they touch (the hazards the validation layer's
+ * synchronisation checks must then report). */
+void ranet_vk_commands_debug_skip_ordering (RanetVkCommands *cmds, gboolean skip);
 
 /* Makes the @n-th call of @what from now on fail (1: the next one), once,
  * process-wide; 0 disarms. The environment variables arm the same counters
