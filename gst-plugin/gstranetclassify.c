@@ -299,12 +299,32 @@ warn_max_exit_beyond_model (GstRanetClassify *self, gint max_exit, guint n_exits
           n_exits, n_exits - 1));
 }
 
+/* What chose the device, for the messages that name it. */
+static gchar *
+describe_device_choice (const gchar * selector)
+{
+  const char *effective = NULL;
+
+  switch (ranet_vk_device_selector_source (selector, &effective)) {
+    case RANET_VK_SELECTOR_ARGUMENT:
+      return g_strdup_printf ("the device property, \"%s\"", effective);
+    case RANET_VK_SELECTOR_ENVIRONMENT:
+      return g_strdup_printf ("RANET_VULKAN_DEVICE=\"%s\" (the device property is unset)",
+          effective);
+    case RANET_VK_SELECTOR_AUTOMATIC:
+    default:
+      return g_strdup ("the automatic choice (the device property and "
+          "RANET_VULKAN_DEVICE are unset)");
+  }
+}
+
 static gboolean
 gst_ranet_classify_start (GstBaseTransform * trans)
 {
   GstRanetClassify *self = GST_RANET_CLASSIFY (trans);
   g_autofree gchar *path = NULL;
   g_autofree gchar *selector = NULL;
+  g_autofree gchar *chosen_by = NULL;
   g_autoptr (GError) error = NULL;
   RanetModel *model;
   RanetVkDevice *device;
@@ -333,16 +353,16 @@ gst_ranet_classify_start (GstBaseTransform * trans)
     return FALSE;
   }
 
+  chosen_by = describe_device_choice (selector);
   device = ranet_vk_device_get_shared (selector, &error);
   if (device == NULL) {
     ranet_model_unref (model);
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No usable Vulkan device: %s", error->message),
-        ("device selector: %s", selector ? selector : "(automatic)"));
+        ("No usable Vulkan device: %s", error->message), ("device chosen by %s", chosen_by));
     return FALSE;
   }
-  GST_INFO_OBJECT (self, "using Vulkan device \"%s\"",
-      ranet_vk_device_get_name (device));
+  GST_INFO_OBJECT (self, "using Vulkan device \"%s\", chosen by %s",
+      ranet_vk_device_get_name (device), chosen_by);
   /* lavapipe wakes its worker threads for every dispatch: for a small
    * network most of the frame (README, docs/PERFORMANCE.md) */
   if (ranet_vk_device_is_cpu (device) && g_getenv ("LP_NUM_THREADS") == NULL)

@@ -55,6 +55,7 @@ class DeviceEnvTest(unittest.TestCase):
         error = play("")
         self.assertIsNotNone(error, "started without a device")
         self.assertIn('%s="no-such-device-xyz"' % VARIABLE, error[0])
+        self.assertIn(VARIABLE, error[1])
 
     def test_property_before_variable(self):
         os.environ[VARIABLE] = "no-such-device-xyz"
@@ -65,6 +66,7 @@ class DeviceEnvTest(unittest.TestCase):
         self.assertIsNotNone(error, "started without a device")
         self.assertIn('"no-such-device-abc"', error[0])
         self.assertNotIn(VARIABLE, error[0])
+        self.assertIn("the device property", error[1])
 
 
 if __name__ == "__main__":

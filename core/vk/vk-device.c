@@ -654,7 +654,7 @@ device_new (const char *selector, RanetVkSelectorSource source, GError **error)
   chosen_by = describe_choice (source, selector);
   g_debug ("using Vulkan device \"%s\" (%s), chosen %s, queue family %u, validation %s",
       dev->props.deviceName, type_name (dev->props.deviceType), chosen_by, dev->queue_family,
-      dev->validation ? "on" : "off");
+      dev->sync_validation ? "on, with synchronisation checks" : dev->validation ? "on" : "off");
   g_free (chosen_by);
   return dev;
 
