@@ -177,15 +177,15 @@ run_linear_cases (void)
 /* The convolution ops have three shader variants: input and weights read as
  * texel buffers, weights shared through subgroup shuffles (what CPU
  * implementations get), storage-buffer input with shuffles (GPUs), and neither
- * (devices without shuffles); the resize has the first two. The environment switches of
- * ranet_op_texel_input() and ranet_op_weight_sharing() select the others, so
- * every variant is checked on every device that can run it. */
+ * (devices without shuffles); the resize has the first two. A device made
+ * with texel_buffers or subgroup_shuffle off (RanetVkOptions) gives the others,
+ * so every variant is checked on every device that can run it. */
 typedef struct {
-  const char *texel_input, *subgroup_shuffle;
+  gboolean texel_buffers, subgroup_shuffle;
 } ShaderVariant;
 
 static const ShaderVariant shader_variants[] = {
-  { NULL, NULL }, { "0", NULL }, { "0", "0" },
+  { TRUE, TRUE }, { FALSE, TRUE }, { FALSE, FALSE },
 };
 
 typedef struct {
@@ -208,13 +208,20 @@ run_variants (gconstpointer data)
     return;
   for (guint v = 0; v < G_N_ELEMENTS (shader_variants); v++) {
     const ShaderVariant *sv = &shader_variants[v];
-    if (sv->texel_input)
-      g_setenv ("RANET_TEXEL_BUFFERS", sv->texel_input, TRUE);
-    if (sv->subgroup_shuffle)
-      g_setenv ("RANET_SUBGROUP_SHUFFLE", sv->subgroup_shuffle, TRUE);
+    RanetVkDevice *usual = device;
+    RanetVkOptions options;
+    GError *error = NULL;
+
+    /* the environment's options (validation), with this variant's switches */
+    ranet_vk_options_from_environment (&options);
+    options.texel_buffers = sv->texel_buffers;
+    options.subgroup_shuffle = sv->subgroup_shuffle;
+    device = ranet_vk_device_new_full (NULL, &options, &error);
+    g_assert_no_error (error);
     set->run ();
-    g_unsetenv ("RANET_TEXEL_BUFFERS");
-    g_unsetenv ("RANET_SUBGROUP_SHUFFLE");
+    g_assert_cmpuint (ranet_vk_device_get_validation_error_count (device), ==, 0);
+    ranet_vk_device_unref (device);
+    device = usual;
   }
 }
 

@@ -278,8 +278,11 @@ assert_validation_as_requested (RanetVkDevice *dev)
 {
   static const char *const names[] = { "off", "on", "sync" };
   const char *value = g_getenv ("RANET_VK_VALIDATION");
-  RanetVkValidation requested = ranet_vk_validation_requested ();
-  RanetVkValidation active = ranet_vk_device_get_validation (dev);
+  RanetVkOptions options;
+  RanetVkValidation requested, active = ranet_vk_device_get_validation (dev);
+
+  ranet_vk_options_from_environment (&options);
+  requested = options.validation;
 
   if (active != requested)
     g_error ("RANET_VK_VALIDATION=%s asks for validation %s, the device has it %s: the "

@@ -37,9 +37,8 @@
 static gboolean
 frame_wanted (RanetNet *net)
 {
-  if (!ranet_vk_device_has_conditional_dispatch (net->dev) || net->n_exits < 2)
-    return FALSE;
-  return g_strcmp0 (g_getenv ("RANET_CONDITIONAL_STAGES"), "0") != 0;
+  /* the device has it only where its options allow (conditional_stages) */
+  return ranet_vk_device_has_conditional_dispatch (net->dev) && net->n_exits >= 2;
 }
 
 static guint

@@ -143,7 +143,7 @@ ranet_op_local_size (guint64 n)
 static inline gboolean
 ranet_op_texel_input (RanetVkDevice *dev, const RanetOpWindow *in)
 {
-  if (g_strcmp0 (g_getenv ("RANET_TEXEL_BUFFERS"), "0") == 0)
+  if (!ranet_vk_device_get_options (dev)->texel_buffers)
     return FALSE;
   return ranet_vk_device_is_cpu (dev)
       && in->size / sizeof (float) <= ranet_vk_device_get_max_texel_buffer_elements (dev);
@@ -159,7 +159,7 @@ static inline guint
 ranet_op_weight_sharing (RanetVkDevice *dev)
 {
   if (!ranet_vk_device_has_subgroup_shuffle (dev)
-      || g_strcmp0 (g_getenv ("RANET_SUBGROUP_SHUFFLE"), "0") == 0)
+      || !ranet_vk_device_get_options (dev)->subgroup_shuffle)
     return 1;
   return MIN (ranet_vk_device_get_subgroup_size (dev), 8);
 }

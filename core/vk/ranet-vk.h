@@ -121,8 +121,56 @@ typedef enum {
   RANET_VK_VALIDATION_SYNC,
 } RanetVkValidation;
 
-/* The level RANET_VK_VALIDATION asks for, read now. */
-RanetVkValidation ranet_vk_validation_requested (void);
+/**
+ * RanetVkOptions:
+ * @validation: the Khronos validation layer (RANET_VK_VALIDATION: unset,
+ *   "" or "0" off; "sync" with synchronisation checks; anything else on)
+ * @texel_buffers: where the device is a CPU implementation, ops read their
+ *   inputs and weights through texel buffers (RANET_TEXEL_BUFFERS=0: never)
+ * @subgroup_shuffle: convolutions share weight loads through subgroup
+ *   shuffles where the device has them (RANET_SUBGROUP_SHUFFLE=0: never)
+ * @conditional_stages: a frame is one submission, its exit decided on the
+ *   device, where the device can skip dispatches (RANET_CONDITIONAL_STAGES=0:
+ *   a submission per stage)
+ * @fail_alloc: tests: the Nth device-memory allocation from the first
+ *   device's creation on fails (RANET_VK_FAIL_ALLOC; 0: none)
+ * @fail_submit: tests: the Nth submission fails as a lost device
+ *   (RANET_VK_FAIL_SUBMIT; 0: none)
+ * @driver_threads_set: LP_NUM_THREADS, lavapipe's own variable, is set (the
+ *   library only reports it)
+ *
+ * Every run-time switch of the library. A device takes its options when it is
+ * made, from the environment unless the caller gives them
+ * (ranet_vk_device_new_full()), and keeps them: the environment is read in one
+ * place, at one time.
+ */
+typedef struct {
+  RanetVkValidation validation;
+  gboolean texel_buffers;
+  gboolean subgroup_shuffle;
+  gboolean conditional_stages;
+  guint fail_alloc;
+  guint fail_submit;
+  gboolean driver_threads_set;
+} RanetVkOptions;
+
+/* The defaults: no validation, every variant where the device allows it, no
+ * faults. */
+void ranet_vk_options_init (RanetVkOptions *options);
+/* The defaults, changed by the environment variables named in #RanetVkOptions. */
+void ranet_vk_options_from_environment (RanetVkOptions *options);
+/**
+ * ranet_vk_device_new_full:
+ * @selector: (nullable): as for ranet_vk_device_new()
+ * @options: (nullable): the device's options; %NULL: from the environment
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new device, or %NULL with @error set.
+ */
+RanetVkDevice *ranet_vk_device_new_full (const char *selector, const RanetVkOptions *options,
+    GError **error);
+/* The options @dev was made with. */
+const RanetVkOptions *ranet_vk_device_get_options (RanetVkDevice *dev);
 /* The level in effect on @dev: the one requested when it was made, or OFF
  * where the layer is not installed (a message says so). */
 RanetVkValidation ranet_vk_device_get_validation (RanetVkDevice *dev);

@@ -71,16 +71,6 @@ no_device_hint (void)
       "VK_DRIVER_FILES, if set, name existing driver manifests";
 }
 
-RanetVkValidation
-ranet_vk_validation_requested (void)
-{
-  const char *value = g_getenv ("RANET_VK_VALIDATION");
-
-  if (value == NULL || value[0] == '\0' || strcmp (value, "0") == 0)
-    return RANET_VK_VALIDATION_OFF;
-  return strcmp (value, "sync") == 0 ? RANET_VK_VALIDATION_SYNC : RANET_VK_VALIDATION_ON;
-}
-
 /* Every program that makes a device fails on a validation error, whether or
  * not it asks for the count: once the instance is gone (the last messages
  * come from its destruction), any error counted is a critical, which tests
@@ -105,7 +95,7 @@ report_validation_errors (RanetVkDevice *dev)
 static gboolean
 create_instance (RanetVkDevice *dev, GError **error)
 {
-  RanetVkValidation requested = ranet_vk_validation_requested ();
+  RanetVkValidation requested = dev->options.validation;
   gboolean want_validation = requested != RANET_VK_VALIDATION_OFF;
   gboolean want_sync_validation = requested == RANET_VK_VALIDATION_SYNC;
   const char *extensions[4];
@@ -488,7 +478,7 @@ create_logical_device (RanetVkDevice *dev, const Candidate *c, GError **error)
     vkGetPhysicalDeviceFeatures2 (c->physical, &features);
     /* a frame's later stages skipped on the device: one submission per frame */
     want_conditional = has_conditional && conditional.conditionalRendering
-        && g_strcmp0 (g_getenv ("RANET_CONDITIONAL_STAGES"), "0") != 0;
+        && dev->options.conditional_stages;
     if (want_conditional) {
       extensions[n_extensions++] = VK_EXT_CONDITIONAL_RENDERING_EXTENSION_NAME;
       enabled_conditional.conditionalRendering = VK_TRUE;
@@ -600,27 +590,10 @@ device_destroy (RanetVkDevice *dev)
   g_free (dev);
 }
 
-RanetVkSelectorSource
-ranet_vk_device_selector_source (const char *selector, const char **effective)
-{
-  RanetVkSelectorSource source = RANET_VK_SELECTOR_ARGUMENT;
-
-  if (selector == NULL || selector[0] == '\0') {
-    selector = g_getenv ("RANET_VULKAN_DEVICE");
-    source = RANET_VK_SELECTOR_ENVIRONMENT;
-  }
-  if (selector == NULL || selector[0] == '\0') {
-    selector = NULL;
-    source = RANET_VK_SELECTOR_AUTOMATIC;
-  }
-  if (effective != NULL)
-    *effective = selector;
-  return source;
-}
-
 /* @selector: the effective selector, from @source (NULL when automatic). */
 static RanetVkDevice *
-device_new (const char *selector, RanetVkSelectorSource source, GError **error)
+device_new (const char *selector, RanetVkSelectorSource source, const RanetVkOptions *options,
+    GError **error)
 {
   RanetVkDevice *dev = g_new0 (RanetVkDevice, 1);
   GArray *candidates = NULL;
@@ -628,6 +601,11 @@ device_new (const char *selector, RanetVkSelectorSource source, GError **error)
   char *chosen_by;
 
   dev->ref_count = 1;
+  if (options != NULL)
+    dev->options = *options;
+  else
+    ranet_vk_options_from_environment (&dev->options);
+  ranet_vk_debug_arm (&dev->options);
   g_mutex_init (&dev->queue_mutex);
   g_mutex_init (&dev->transfer_mutex);
 
@@ -668,12 +646,25 @@ fail:
 RanetVkDevice *
 ranet_vk_device_new (const char *selector, GError **error)
 {
+  return ranet_vk_device_new_full (selector, NULL, error);
+}
+
+RanetVkDevice *
+ranet_vk_device_new_full (const char *selector, const RanetVkOptions *options, GError **error)
+{
   RanetVkSelectorSource source;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   source = ranet_vk_device_selector_source (selector, &selector);
-  return device_new (selector, source, error);
+  return device_new (selector, source, options, error);
+}
+
+const RanetVkOptions *
+ranet_vk_device_get_options (RanetVkDevice *dev)
+{
+  g_return_val_if_fail (dev != NULL, NULL);
+  return &dev->options;
 }
 
 GPtrArray *
@@ -686,6 +677,7 @@ ranet_vk_list_devices (GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   /* An instance of its own, only to enumerate; no logical device is created. */
+  ranet_vk_options_from_environment (&probe.options);
   if (!create_instance (&probe, error))
     return NULL;
   candidates = enumerate_candidates (probe.instance, error);
@@ -759,7 +751,7 @@ ranet_vk_device_get_shared (const char *selector, GError **error)
   if (dev) {
     g_atomic_int_inc (&dev->ref_count);
   } else {
-    dev = device_new (effective, source, error);
+    dev = device_new (effective, source, NULL, error);
     if (dev) {
       dev->shared_key = g_strdup (key);
       g_hash_table_insert (shared_devices, dev->shared_key, dev);

@@ -79,24 +79,17 @@ ranet_vk_check (VkResult result, const char *call, GError **error)
 
 static gint fault_countdown[RANET_VK_N_FAULTS];   /* atomic; 0: disarmed */
 
-static void
-read_fault_environment (void)
+void
+ranet_vk_debug_arm (const RanetVkOptions *options)
 {
   static gsize done = 0;
-  static const char *const names[RANET_VK_N_FAULTS] = {
-    [RANET_VK_FAULT_ALLOC] = "RANET_VK_FAIL_ALLOC",
-    [RANET_VK_FAULT_SUBMIT] = "RANET_VK_FAIL_SUBMIT",
-  };
 
   if (!g_once_init_enter (&done))
     return;
-  for (guint i = 0; i < RANET_VK_N_FAULTS; i++) {
-    const char *value = g_getenv (names[i]);
-    guint64 n;
-
-    if (value != NULL && g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT, &n, NULL))
-      g_atomic_int_set (&fault_countdown[i], (gint) n);
-  }
+  if (options->fail_alloc > 0)
+    g_atomic_int_set (&fault_countdown[RANET_VK_FAULT_ALLOC], (gint) options->fail_alloc);
+  if (options->fail_submit > 0)
+    g_atomic_int_set (&fault_countdown[RANET_VK_FAULT_SUBMIT], (gint) options->fail_submit);
   g_once_init_leave (&done, 1);
 }
 
@@ -104,14 +97,12 @@ void
 ranet_vk_debug_inject (RanetVkFault what, guint n)
 {
   g_return_if_fail (what < RANET_VK_N_FAULTS);
-  read_fault_environment ();
   g_atomic_int_set (&fault_countdown[what], (gint) MIN (n, (guint) G_MAXINT));
 }
 
 VkResult
 ranet_vk_debug_fault (RanetVkFault what)
 {
-  read_fault_environment ();
   for (;;) {
     gint left = g_atomic_int_get (&fault_countdown[what]);
 

@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 
 struct _RanetVkDevice {
   gint ref_count;               /* atomic */
+  RanetVkOptions options;       /* fixed when the device is made */
   char *shared_key;             /* non-NULL when registered in the shared table */
 
   VkInstance instance;
@@ -113,9 +114,9 @@ gboolean ranet_vk_check (VkResult result, const char *call, GError **error);
 /* Fault injection, for tests of the error paths above this layer: real
  * drivers almost never fail these calls on demand.
  * @RANET_VK_FAULT_ALLOC: a buffer's device memory allocation fails with
- *   VK_ERROR_OUT_OF_DEVICE_MEMORY (environment: RANET_VK_FAIL_ALLOC=N)
+ *   VK_ERROR_OUT_OF_DEVICE_MEMORY (options: fail_alloc)
  * @RANET_VK_FAULT_SUBMIT: a queue submission fails with VK_ERROR_DEVICE_LOST
- *   and the device counts as lost (environment: RANET_VK_FAIL_SUBMIT=N) */
+ *   and the device counts as lost (options: fail_submit) */
 typedef enum {
   RANET_VK_FAULT_ALLOC,
   RANET_VK_FAULT_SUBMIT,
@@ -128,9 +129,11 @@ typedef enum {
 void ranet_vk_commands_debug_skip_ordering (RanetVkCommands *cmds, gboolean skip);
 
 /* Makes the @n-th call of @what from now on fail (1: the next one), once,
- * process-wide; 0 disarms. The environment variables arm the same counters
- * at the first call that could fail. */
+ * process-wide; 0 disarms. */
 void ranet_vk_debug_inject (RanetVkFault what, guint n);
+/* Arms the counters from the first device's options (fail_alloc,
+ * fail_submit) where they ask for a fault; later devices change nothing. */
+void ranet_vk_debug_arm (const RanetVkOptions *options);
 /* The result the call about to be made must give instead of calling the
  * driver: VK_SUCCESS when no fault is due. */
 VkResult ranet_vk_debug_fault (RanetVkFault what);
