@@ -119,13 +119,15 @@ cache_file (RanetVkDevice *dev)
 {
   const VkPhysicalDeviceProperties *p = &dev->props;
   GString *name = g_string_new (NULL);
+  g_autofree char *base = NULL;
 
   g_string_printf (name, "pipelines-%04x-%04x-%08x-", p->vendorID, p->deviceID,
       p->driverVersion);
   for (guint i = 0; i < VK_UUID_SIZE; i++)
     g_string_append_printf (name, "%02x", p->pipelineCacheUUID[i]);
   g_string_append (name, ".bin");
-  return g_build_filename (cache_home, "ranet-gst", g_string_free (name, FALSE), NULL);
+  base = g_string_free (name, FALSE);
+  return g_build_filename (cache_home, "ranet-gst", base, NULL);
 }
 
 /* Whatever lies in the cache file, a device comes up and compiles: a

@@ -181,6 +181,18 @@ create_instance (RanetVkDevice *dev, GError **error)
   info.ppEnabledExtensionNames = extensions;
 
   res = vkCreateInstance (&info, NULL, &dev->instance);
+  if (res == VK_ERROR_LAYER_NOT_PRESENT && dev->validation) {
+    /* listed but not loadable (a manifest without its library, a layer
+     * path changed since): as if it were not installed */
+    g_log (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+        "RANET_VK_VALIDATION is set but the layer %s cannot be loaded "
+        "(Debian: vulkan-validationlayers); running without validation", VALIDATION_LAYER);
+    info.enabledLayerCount = 0;
+    info.enabledExtensionCount = n_extensions - (want_sync_validation ? 2 : 1);
+    info.pNext = NULL;
+    dev->validation = dev->sync_validation = FALSE;
+    res = vkCreateInstance (&info, NULL, &dev->instance);
+  }
   if (res == VK_ERROR_INCOMPATIBLE_DRIVER) {
     g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_NO_DEVICE,
         "No Vulkan driver found (vkCreateInstance: %s): %s",
@@ -698,17 +710,21 @@ ranet_vk_list_devices (GError **error)
 
 /* Maps an effective selector ("" for automatic) to a device. The table holds
  * a reference: a shared device, and every pipeline it compiled, stays until
- * the process ends, because compiling a net's pipelines is nearly all of an
- * element's start-up (vk-pipeline-cache.c). A lost device leaves the table
- * (and loses that reference) when the next user asks for one. */
+ * the process exits (release_shared_devices()), because compiling a net's
+ * pipelines is nearly all of an element's start-up (vk-pipeline-cache.c). A
+ * lost device leaves the table (and loses that reference) when the next user
+ * asks for one. */
 static GMutex shared_lock;
 static GHashTable *shared_devices;
 
-/* Shared devices are never destroyed, so report_validation_errors() would
- * never see their errors: they are reported when the process exits. */
+/* When the process exits, the table lets go of its devices: a device nobody
+ * else holds is destroyed (the driver and the validation layer see every
+ * object go, and report the validation errors it counted); one still held
+ * reports its errors now, since it may never be destroyed. */
 static void
-report_shared_validation_errors (void)
+release_shared_devices (void)
 {
+  GPtrArray *devices = g_ptr_array_new ();
   GHashTableIter it;
   gpointer dev;
 
@@ -716,9 +732,17 @@ report_shared_validation_errors (void)
   if (shared_devices != NULL) {
     g_hash_table_iter_init (&it, shared_devices);
     while (g_hash_table_iter_next (&it, NULL, &dev))
-      report_validation_errors (dev);
+      g_ptr_array_add (devices, dev);
+    g_clear_pointer (&shared_devices, g_hash_table_unref);
   }
   g_mutex_unlock (&shared_lock);
+  for (guint i = 0; i < devices->len; i++) {
+    RanetVkDevice *d = devices->pdata[i];
+    if (g_atomic_int_get (&d->ref_count) > 1)
+      report_validation_errors (d);
+    ranet_vk_device_unref (d);
+  }
+  g_ptr_array_unref (devices);
 }
 
 RanetVkDevice *
@@ -736,7 +760,7 @@ ranet_vk_device_get_shared (const char *selector, GError **error)
     static gsize reporting = 0;
     shared_devices = g_hash_table_new (g_str_hash, g_str_equal);
     if (g_once_init_enter (&reporting)) {
-      atexit (report_shared_validation_errors);
+      atexit (release_shared_devices);
       g_once_init_leave (&reporting, 1);
     }
   }
