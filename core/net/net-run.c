@@ -100,18 +100,6 @@ ranet_net_get_frame_memory (RanetNet *net, gsize *size)
   return ranet_vk_buffer_get_mapped (net->frame);
 }
 
-const guint *
-ranet_net_get_frame_rows (RanetNet *net, guint plane, guint *n_rows)
-{
-  g_return_val_if_fail (net != NULL && net->frame != NULL && n_rows != NULL, NULL);
-  if (plane >= RANET_MAX_PLANES) {
-    *n_rows = 0;
-    return NULL;
-  }
-  *n_rows = net->n_frame_rows[plane];
-  return net->frame_rows[plane];
-}
-
 void
 ranet_net_write_frame_plane (RanetNet *net, guint plane, const guint8 *src,
     gsize src_stride)

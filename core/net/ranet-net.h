@@ -111,19 +111,6 @@ void ranet_preprocess_params_for_model (RanetModel *model, const RanetFrameLayou
     RanetResizeMode mode, RanetPreprocessParams *p);
 
 /**
- * ranet_net_get_frame_rows:
- * @net: the net, after ranet_net_set_frame_layout()
- * @plane: a plane of the frame
- * @n_rows: (out): the number of rows
- *
- * Returns: (transfer none) (array length=n_rows): the rows of @plane the
- *   preprocess dispatch reads, in increasing order (see
- *   ranet_preprocess_get_plane_rows()); valid until the layout changes.
- */
-const guint *ranet_net_get_frame_rows (RanetNet *net, guint plane,
-    guint *n_rows);
-
-/**
  * ranet_net_write_frame_plane:
  * @net: the net, after ranet_net_set_frame_layout()
  * @plane: a plane of the frame

@@ -196,8 +196,6 @@ gsize ranet_vk_device_get_binding_alignment (RanetVkDevice *dev);
 guint64 ranet_vk_device_get_max_texel_buffer_elements (RanetVkDevice *dev);
 /* maxComputeWorkGroupInvocations: the largest workgroup size. */
 guint ranet_vk_device_get_max_workgroup_invocations (RanetVkDevice *dev);
-/* TRUE when 16-bit storage buffers and float16 arithmetic are enabled. */
-gboolean ranet_vk_device_has_fp16_storage (RanetVkDevice *dev);
 /* TRUE when the compute queue supports timestamps; otherwise
  * ranet_vk_commands_get_elapsed_ns() returns 0. */
 gboolean ranet_vk_device_has_timestamps (RanetVkDevice *dev);
@@ -296,8 +294,6 @@ RanetVkPipeline *ranet_vk_pipeline_new_named_full (RanetVkDevice *dev,
     const char *shader_name, guint n_buffers, guint32 texel_mask, guint32 vec4_mask,
     const guint32 *spec, guint n_spec, guint push_size, GError **error);
 void ranet_vk_pipeline_free (RanetVkPipeline *pipe);
-guint ranet_vk_pipeline_get_n_buffers (RanetVkPipeline *pipe);
-guint ranet_vk_pipeline_get_push_size (RanetVkPipeline *pipe);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RanetVkPipeline, ranet_vk_pipeline_free)
 
 /* ---- command recording ----

@@ -439,23 +439,8 @@ create_logical_device (RanetVkDevice *dev, const Candidate *c, GError **error)
     .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_CONDITIONAL_RENDERING_FEATURES_EXT,
   };
   gboolean want_conditional = FALSE;
-  VkPhysicalDeviceVulkan11Features features11 = {
-    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
-  };
-  VkPhysicalDeviceVulkan12Features features12 = {
-    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-  };
   VkPhysicalDeviceFeatures2 features = {
     .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-  };
-  VkPhysicalDeviceFeatures2 enabled = {
-    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-  };
-  VkPhysicalDeviceVulkan11Features enabled11 = {
-    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES,
-  };
-  VkPhysicalDeviceVulkan12Features enabled12 = {
-    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
   };
   VkDeviceQueueCreateInfo queue_info = {
     .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -476,17 +461,16 @@ create_logical_device (RanetVkDevice *dev, const Candidate *c, GError **error)
   if (device_has_extension (c->physical, "VK_KHR_portability_subset"))
     extensions[n_extensions++] = "VK_KHR_portability_subset";
 
-  /* The 1.2 feature structs are only valid when both sides speak 1.2; then
-   * enable the storage and arithmetic types shaders may want. */
+  /* The 1.2 feature structs are only valid when both sides speak 1.2. The
+   * shaders need no optional feature: only conditional rendering is enabled,
+   * where the device has it. */
   vkEnumerateInstanceVersion (&instance_version);
   if (c->props.apiVersion >= VK_API_VERSION_1_2 && instance_version >= VK_API_VERSION_1_2) {
     gboolean has_conditional = device_has_extension (c->physical,
         VK_EXT_CONDITIONAL_RENDERING_EXTENSION_NAME);
 
-    features.pNext = &features11;
-    features11.pNext = &features12;
     if (has_conditional)
-      features12.pNext = &conditional;
+      features.pNext = &conditional;
     vkGetPhysicalDeviceFeatures2 (c->physical, &features);
     /* a frame's later stages skipped on the device: one submission per frame */
     want_conditional = has_conditional && conditional.conditionalRendering
@@ -494,18 +478,8 @@ create_logical_device (RanetVkDevice *dev, const Candidate *c, GError **error)
     if (want_conditional) {
       extensions[n_extensions++] = VK_EXT_CONDITIONAL_RENDERING_EXTENSION_NAME;
       enabled_conditional.conditionalRendering = VK_TRUE;
-      enabled12.pNext = &enabled_conditional;
+      info.pNext = &enabled_conditional;
     }
-
-    enabled.features.shaderInt16 = features.features.shaderInt16;
-    enabled11.storageBuffer16BitAccess = features11.storageBuffer16BitAccess;
-    enabled12.shaderFloat16 = features12.shaderFloat16;
-    enabled12.shaderInt8 = features12.shaderInt8;
-    enabled12.storageBuffer8BitAccess = features12.storageBuffer8BitAccess;
-    enabled.pNext = &enabled11;
-    enabled11.pNext = &enabled12;
-    info.pNext = &enabled;
-    dev->fp16_storage = features11.storageBuffer16BitAccess && features12.shaderFloat16;
   }
 
   info.enabledExtensionCount = n_extensions;
@@ -716,6 +690,7 @@ ranet_vk_list_devices (GError **error)
  * asks for one. */
 static GMutex shared_lock;
 static GHashTable *shared_devices;
+static gsize release_registered;
 
 /* When the process exits, the table lets go of its devices: a device nobody
  * else holds is destroyed (the driver and the validation layer see every
@@ -756,14 +731,8 @@ ranet_vk_device_get_shared (const char *selector, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   g_mutex_lock (&shared_lock);
-  if (shared_devices == NULL) {
-    static gsize reporting = 0;
+  if (shared_devices == NULL)
     shared_devices = g_hash_table_new (g_str_hash, g_str_equal);
-    if (g_once_init_enter (&reporting)) {
-      atexit (release_shared_devices);
-      g_once_init_leave (&reporting, 1);
-    }
-  }
   dev = g_hash_table_lookup (shared_devices, key);
   /* A lost device fails everything from now on; its holders get errors and
    * let go of it in their own time, new users get a new device. */
@@ -780,6 +749,13 @@ ranet_vk_device_get_shared (const char *selector, GError **error)
       dev->shared_key = g_strdup (key);
       g_hash_table_insert (shared_devices, dev->shared_key, dev);
       g_atomic_int_inc (&dev->ref_count);   /* the table's */
+      /* Registered once a device exists: exit handlers run last-registered
+       * first, so the driver's and the layers' own (registered when they
+       * were loaded, by the first device at the latest) run after it. */
+      if (g_once_init_enter (&release_registered)) {
+        atexit (release_shared_devices);
+        g_once_init_leave (&release_registered, 1);
+      }
     }
   }
   g_mutex_unlock (&shared_lock);
@@ -913,13 +889,6 @@ ranet_vk_device_get_max_workgroup_invocations (RanetVkDevice *dev)
 {
   g_return_val_if_fail (dev != NULL, 0);
   return dev->props.limits.maxComputeWorkGroupInvocations;
-}
-
-gboolean
-ranet_vk_device_has_fp16_storage (RanetVkDevice *dev)
-{
-  g_return_val_if_fail (dev != NULL, FALSE);
-  return dev->fp16_storage;
 }
 
 gboolean

@@ -274,16 +274,3 @@ ranet_vk_pipeline_free (RanetVkPipeline *pipe)
   g_free (pipe);
 }
 
-guint
-ranet_vk_pipeline_get_n_buffers (RanetVkPipeline *pipe)
-{
-  g_return_val_if_fail (pipe != NULL, 0);
-  return pipe->n_buffers;
-}
-
-guint
-ranet_vk_pipeline_get_push_size (RanetVkPipeline *pipe)
-{
-  g_return_val_if_fail (pipe != NULL, 0);
-  return pipe->push_size;
-}

@@ -24,7 +24,6 @@ struct _RanetVkDevice {
   VkPhysicalDeviceMemoryProperties mem_props;
   guint32 subgroup_size;
   gboolean subgroup_shuffle;    /* basic + shuffle subgroup operations in compute */
-  gboolean fp16_storage;
   /* VK_EXT_conditional_rendering enabled: dispatches can be skipped by a
    * value the device itself wrote (ranet_vk_commands_begin_conditional) */
   PFN_vkCmdBeginConditionalRenderingEXT begin_conditional;
