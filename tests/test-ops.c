@@ -4,7 +4,7 @@
  * (channels outside the output slice must stay untouched), input and output in
  * one buffer, pre-activation and ReLU on and off. The tolerance is documented
  * in ranet-op-check.h: 1e-5 relative to the op computed on absolute values. */
-#include "ops/ranet-op-check.h"
+#include "testing/ranet-op-check.h"
 
 static RanetVkDevice *device;
 

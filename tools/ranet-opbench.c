@@ -10,7 +10,7 @@
  * environment select the other shader variants, for comparisons.
  */
 #include "vk/ranet-vk.h"
-#include "ops/ranet-op-check.h"
+#include "testing/ranet-op-check.h"
 
 #include <stdlib.h>
 

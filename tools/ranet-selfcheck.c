@@ -5,7 +5,7 @@
  * non-zero when anything fails, so it doubles as an installation check.
  */
 #include "vk/ranet-vk.h"
-#include "ops/ranet-op-check.h"
+#include "testing/ranet-op-check.h"
 
 #include <stdlib.h>
 

@@ -1,5 +1,5 @@
 /* op-selfcheck.c: one check per op on a small, typical shape (ranet-selfcheck). */
-#include "ops/ranet-op-check.h"
+#include "testing/ranet-op-check.h"
 
 #define SEED 1
 

@@ -2,7 +2,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "ops/ranet-op-check.h"
+#include "testing/ranet-op-check.h"
 #include "ref/ranet-ref.h"
 
 /* Packed weights start here in the weights buffer, so the offset path of every
