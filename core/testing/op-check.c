@@ -1,9 +1,9 @@
-/* op-check.c: runs an op on a device and compares it with the reference. */
+/* op-check.c: runs one layer's op on a device and compares it with the
+ * layer kind's reference. */
 #include <math.h>
 #include <string.h>
 
-#include "testing/ranet-op-check.h"
-#include "ref/ranet-ref.h"
+#include "testing/op-check-private.h"
 
 /* Packed weights start here in the weights buffer, so the offset path of every
  * op is exercised; the floats before it are random. */
@@ -18,7 +18,7 @@ typedef struct {
   float *ref;       /* expected output buffer */
   float *mag;       /* the op on absolute values: scale of the tolerance */
   float *abs_in;
-  gsize lo, hi;     /* elements of the output view */
+  gsize lo, hi;     /* the floats the op writes */
 } Case;
 
 static gsize
@@ -159,179 +159,104 @@ ranet_op_check_passed (const RanetOpCheck *check)
   return check->max_err_ratio <= 1.0 && check->n_outside_changed == 0;
 }
 
-gboolean
-ranet_op_check_conv2d (RanetVkDevice *dev, const RanetConv2dParams *p,
-    gboolean same_buffer, guint32 seed, RanetOpCheck *check, GError **error)
+/* The floats of its output buffer a layer writes: its out view, or its
+ * window of the results buffer. */
+static void
+output_range (const RanetLayer *l, gsize *lo, gsize *hi)
 {
-  RanetOp *op = ranet_op_conv2d_new (dev, p, WEIGHTS_OFFSET, error);
-  RanetConv2dParams pa = *p;
-  Case c;
-  gsize nw = (gsize) p->out.c * p->in.c * p->kh * p->kw;
-  gboolean ok;
+  const RanetTensorView *in, *out;
+  gsize n;
 
-  if (op == NULL)
-    return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
-      ranet_tensor_view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
-  g_autofree float *w = random_floats (c.rand, nw);
-  g_autofree float *b = random_floats (c.rand, p->out.c);
-  g_autofree float *wa = abs_floats (w, nw);
-  g_autofree float *ba = abs_floats (b, p->out.c);
-  g_autofree float *packed = g_new (float, ranet_op_conv2d_packed_weight_size (p));
+  ranet_layer_get_views (l, &in, &out);
+  if (out != NULL) {
+    *lo = ranet_tensor_view_origin (out);
+    n = (gsize) out->c * out->h * out->w;
+  } else {
+    ranet_layer_kind_get_info (l->kind)->results (l, lo, &n);
+  }
+  *hi = *lo + n;
+}
 
-  ranet_ref_conv2d (p, c.in, w, b, c.ref);
-  pa.relu = FALSE;
-  ranet_ref_conv2d (&pa, c.abs_in, wa, ba, c.mag);
-  ranet_op_conv2d_pack_weights (p, w, b, packed);
-  ok = case_run (&c, dev, op, packed, ranet_op_conv2d_packed_weight_size (p),
-      check, error);
-  case_clear (&c);
-  return ok;
+static RanetLayerWeights *
+random_weights (GRand *rand, const RanetLayerWeightSizes *n)
+{
+  RanetLayerWeights *w = g_new0 (RanetLayerWeights, 1);
+
+  w->weight = random_floats (rand, n->weight);
+  w->bias = random_floats (rand, n->bias);
+  if (n->pre_act > 0) {
+    w->pre_scale = random_floats (rand, n->pre_act);
+    w->pre_shift = random_floats (rand, n->pre_act);
+  }
+  return w;
+}
+
+static RanetLayerWeights *
+abs_weights (const RanetLayerWeights *w, const RanetLayerWeightSizes *n)
+{
+  RanetLayerWeights *a = g_new0 (RanetLayerWeights, 1);
+
+  a->weight = abs_floats (w->weight, n->weight);
+  a->bias = abs_floats (w->bias, n->bias);
+  if (n->pre_act > 0) {
+    a->pre_scale = abs_floats (w->pre_scale, n->pre_act);
+    a->pre_shift = abs_floats (w->pre_shift, n->pre_act);
+  }
+  return a;
 }
 
 gboolean
-ranet_op_check_conv1x1 (RanetVkDevice *dev, const RanetConv1x1Params *p,
-    gboolean same_buffer, guint32 seed, RanetOpCheck *check, GError **error)
+ranet_op_check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape, guint32 seed,
+    RanetOpCheck *check, GError **error)
 {
-  RanetOp *op = ranet_op_conv1x1_new (dev, p, WEIGHTS_OFFSET, error);
-  RanetConv1x1Params pa = *p;
-  Case c;
-  gsize nw = (gsize) p->out.c * p->in.c;
-  gboolean ok;
-
-  if (op == NULL)
-    return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
-      ranet_tensor_view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
-  g_autofree float *w = random_floats (c.rand, nw);
-  g_autofree float *b = random_floats (c.rand, p->out.c);
-  g_autofree float *scale = random_floats (c.rand, p->in.c);
-  g_autofree float *shift = random_floats (c.rand, p->in.c);
-  g_autofree float *wa = abs_floats (w, nw);
-  g_autofree float *ba = abs_floats (b, p->out.c);
-  g_autofree float *scalea = abs_floats (scale, p->in.c);
-  g_autofree float *shifta = abs_floats (shift, p->in.c);
-  g_autofree float *packed = g_new (float, ranet_op_conv1x1_packed_weight_size (p));
-
-  ranet_ref_conv1x1 (p, c.in, w, b, scale, shift, c.ref);
-  /* relu(|s| |x| + |t|) bounds the pre-activation and its rounding */
-  pa.relu = FALSE;
-  ranet_ref_conv1x1 (&pa, c.abs_in, wa, ba, scalea, shifta, c.mag);
-  ranet_op_conv1x1_pack_weights (p, w, b, scale, shift, packed);
-  ok = case_run (&c, dev, op, packed, ranet_op_conv1x1_packed_weight_size (p),
-      check, error);
-  case_clear (&c);
-  return ok;
-}
-
-gboolean
-ranet_op_check_linear (RanetVkDevice *dev, const RanetLinearParams *p,
-    gboolean same_buffer, guint32 seed, RanetOpCheck *check, GError **error)
-{
-  RanetOp *op = ranet_op_linear_new (dev, p, WEIGHTS_OFFSET, error);
-  RanetLinearParams pa = *p;
-  Case c;
-  gsize nw = (gsize) p->out.c * p->in.c * p->in.h * p->in.w;
-  gboolean ok;
-
-  if (op == NULL)
-    return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
-      ranet_tensor_view_origin (&p->out) + p->out.c);
-  g_autofree float *w = random_floats (c.rand, nw);
-  g_autofree float *b = random_floats (c.rand, p->out.c);
-  g_autofree float *wa = abs_floats (w, nw);
-  g_autofree float *ba = abs_floats (b, p->out.c);
-  g_autofree float *packed = g_new (float, ranet_op_linear_packed_weight_size (p));
-
-  ranet_ref_linear (p, c.in, w, b, c.ref);
-  pa.relu = FALSE;
-  ranet_ref_linear (&pa, c.abs_in, wa, ba, c.mag);
-  ranet_op_linear_pack_weights (p, w, b, packed);
-  ok = case_run (&c, dev, op, packed, ranet_op_linear_packed_weight_size (p),
-      check, error);
-  case_clear (&c);
-  return ok;
-}
-
-gboolean
-ranet_op_check_resize_bilinear (RanetVkDevice *dev, const RanetResizeParams *p,
-    gboolean same_buffer, guint32 seed, RanetOpCheck *check, GError **error)
-{
-  RanetOp *op = ranet_op_resize_bilinear_new (dev, p, error);
+  const RanetLayer *l = &shape->layer;
+  const RanetLayerKindInfo *info = ranet_layer_kind_get_info (l->kind);
+  const RanetOpCheckKind *kind = &ranet_op_check_kinds[l->kind];
+  const RanetTensorView *in, *out;
+  g_autoptr (RanetLayerWeights) w = NULL;
+  g_autoptr (RanetLayerWeights) wa = NULL;
+  g_autofree float *packed = NULL;
+  RanetLayerWeightSizes sizes = { 0 };
+  gsize in_lo, in_hi, out_lo, out_hi, packed_n = 0;
+  RanetOp *op;
   Case c;
   gboolean ok;
 
+  ranet_layer_get_views (l, &in, &out);
+  in_lo = ranet_tensor_view_origin (in);
+  in_hi = in_lo + (gsize) in->c * in->h * in->w;
+  output_range (l, &out_lo, &out_hi);
+  if (shape->same_buffer && in_lo < out_hi && out_lo < in_hi) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%s: input floats %" G_GSIZE_FORMAT "..%" G_GSIZE_FORMAT " and output floats %"
+        G_GSIZE_FORMAT "..%" G_GSIZE_FORMAT " overlap in one buffer", info->name,
+        in_lo, in_hi, out_lo, out_hi);
+    return FALSE;
+  }
+  op = info->new_op (dev, l, WEIGHTS_OFFSET, error);
   if (op == NULL)
     return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
-      ranet_tensor_view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
-  ranet_ref_resize_bilinear (p, c.in, c.ref);
-  ranet_ref_resize_bilinear (p, c.abs_in, c.mag);
-  ok = case_run (&c, dev, op, NULL, 0, check, error);
-  case_clear (&c);
-  return ok;
-}
 
-gboolean
-ranet_op_check_pool2d (RanetVkDevice *dev, const RanetPool2dParams *p,
-    gboolean same_buffer, guint32 seed, RanetOpCheck *check, GError **error)
-{
-  RanetOp *op = ranet_op_pool2d_new (dev, p, error);
-  Case c;
-  gboolean ok;
-
-  if (op == NULL)
-    return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
-      ranet_tensor_view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
-  ranet_ref_pool2d (p, c.in, c.ref);
-  ranet_ref_pool2d (p, c.abs_in, c.mag);
-  ok = case_run (&c, dev, op, NULL, 0, check, error);
-  case_clear (&c);
-  return ok;
-}
-
-gboolean
-ranet_op_check_softmax (RanetVkDevice *dev, const RanetSoftmaxParams *p,
-    gboolean same_buffer, guint32 seed, RanetOpCheck *check, GError **error)
-{
-  RanetOp *op = ranet_op_softmax_new (dev, p, error);
-  guint k = p->in.c * p->in.h * p->in.w;
-  Case c;
-  gboolean ok;
-
-  if (op == NULL)
-    return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), p->out_base,
-      p->out_base + RANET_SOFTMAX_OUT_SIZE (k));
-  /* logits spread wider than [-1, 1], as a trained classifier's are */
-  for (gsize i = ranet_tensor_view_origin (&p->in); i < ranet_tensor_view_origin (&p->in) + k; i++)
-    c.in[i] *= 8.0f;
-  ranet_ref_softmax (p, c.in, c.ref);
-  for (guint i = 0; i <= k; i++)
-    c.mag[p->out_base + i] = 1.0f;
-  c.mag[p->out_base + k + 1] = 0.0f;   /* the argmax must be exact */
-  ok = case_run (&c, dev, op, NULL, 0, check, error);
-  case_clear (&c);
-  return ok;
-}
-
-gboolean
-ranet_op_check_copy (RanetVkDevice *dev, const RanetCopyParams *p,
-    gboolean same_buffer, guint32 seed, RanetOpCheck *check, GError **error)
-{
-  RanetOp *op = ranet_op_copy_new (dev, p, error);
-  Case c;
-  gboolean ok;
-
-  if (op == NULL)
-    return FALSE;
-  case_init (&c, seed, same_buffer, view_end (&p->in), ranet_tensor_view_origin (&p->out),
-      ranet_tensor_view_origin (&p->out) + (gsize) p->out.c * p->out.h * p->out.w);
-  ranet_ref_copy (p, c.in, c.ref);
-  ranet_ref_copy (p, c.abs_in, c.mag);
-  ok = case_run (&c, dev, op, NULL, 0, check, error);
+  case_init (&c, seed, shape->same_buffer, view_end (in), out_lo, out_hi);
+  if (kind->input_scale != 0.0f)
+    for (gsize i = in_lo; i < in_hi; i++)
+      c.in[i] *= kind->input_scale;
+  if (info->weight_sizes != NULL) {
+    info->weight_sizes (l, &sizes);
+    w = random_weights (c.rand, &sizes);
+    wa = abs_weights (w, &sizes);
+    packed_n = info->packed_size (l);
+    packed = g_new (float, packed_n);
+    info->pack (l, w, packed);
+  }
+  info->reference (l, w, c.in, c.ref);
+  /* Every term of the op on absolute values is non-negative, so its ReLUs
+   * pass it unchanged: it bounds every partial sum and its rounding. */
+  if (kind->magnitude != NULL)
+    kind->magnitude (l, c.mag);
+  else
+    info->reference (l, wa, c.abs_in, c.mag);
+  ok = case_run (&c, dev, op, packed, packed_n, check, error);
   case_clear (&c);
   return ok;
 }
