@@ -19,6 +19,7 @@
  *     one thread per core), and the largest logit difference as a sanity check.
  * The output is Markdown tables, ready for docs/PERFORMANCE.md.
  */
+#include "graph/ranet-layer-kind.h"
 #include "net/ranet-net.h"
 #include "preprocess/ranet-preprocess.h"
 
@@ -205,32 +206,6 @@ make_input (gsize n)
   return x;
 }
 
-/* The op kind a layer is reported under: convolutions by kernel and stride. */
-static char *
-layer_kind (const RanetLayer *l)
-{
-  switch (l->kind) {
-    case RANET_LAYER_CONV2D:
-      return g_strdup_printf ("conv%ux%u/s%u", l->p.conv2d.kh, l->p.conv2d.kw,
-          l->p.conv2d.stride);
-    case RANET_LAYER_CONV1X1:
-      return g_strdup ("conv1x1");
-    case RANET_LAYER_RESIZE_BILINEAR:
-      return g_strdup ("resize");
-    case RANET_LAYER_MAXPOOL2D:
-      return g_strdup ("maxpool");
-    case RANET_LAYER_AVGPOOL2D:
-      return g_strdup ("avgpool");
-    case RANET_LAYER_LINEAR:
-      return g_strdup ("linear");
-    case RANET_LAYER_SOFTMAX:
-      return g_strdup ("softmax");
-    case RANET_LAYER_COPY:
-      return g_strdup ("copy");
-  }
-  return g_strdup ("?");
-}
-
 typedef struct {
   char *name;
   guint count;
@@ -261,7 +236,7 @@ print_layers (const RanetGraph *g, const double *layer_ms)
   for (guint i = 0; i < ranet_graph_get_n_layers (g); i++) {
     const RanetLayer *l = ranet_graph_get_layer (g, i);
     const RanetTensorView *in, *out;
-    g_autofree char *kind = layer_kind (l);
+    g_autofree char *kind = ranet_layer_get_bench_category (l);
     g_autofree char *out_shape = NULL;
 
     ranet_layer_get_views (l, &in, &out);
@@ -608,7 +583,7 @@ run (const Options *o, GError **error)
   guint64 total_macs = ranet_graph_get_exit_macs (g, n_exits - 1);
   for (guint i = 0; i < n_layers; i++) {
     const RanetLayer *l = ranet_graph_get_layer (g, i);
-    char *name = layer_kind (l);
+    char *name = ranet_layer_get_bench_category (l);
     KindStats *ks = g_hash_table_lookup (kinds, name);
     if (ks == NULL) {
       ks = g_new0 (KindStats, 1);

@@ -1,7 +1,7 @@
 /* ranet-opbench: how fast each convolution kernel runs on typical layer
  * shapes, one op at a time.
  *
- * Every shape runs through the op's check (ranet_op_check_*(): random input
+ * Every shape runs through the op's check (ranet_op_check_layer(): random input
  * and weights, compared with the scalar C reference), so a figure is only
  * printed for a result that is right. The time is the device's timestamp
  * around the one dispatch, the best of --runs. The shapes are those that
@@ -10,7 +10,7 @@
  * environment select the other shader variants, for comparisons.
  */
 #include "vk/ranet-vk.h"
-#include "ops/ranet-op-check.h"
+#include "testing/ranet-op-check.h"
 
 #include <stdlib.h>
 
@@ -52,23 +52,23 @@ run_shape (RanetVkDevice *dev, const Shape *s, guint64 *ns, GError **error)
   guint pad = s->k / 2;
   guint oh = (s->h + 2 * pad - s->k) / s->stride + 1;
   guint ow = (s->w + 2 * pad - s->k) / s->stride + 1;
+  RanetOpCheckShape shape = { 0 };
   RanetOpCheck check;
-  gboolean ran;
 
   if (s->k == 1) {
-    RanetConv1x1Params p = {
+    shape.layer.kind = RANET_LAYER_CONV1X1;
+    shape.layer.p.conv1x1 = (RanetConv1x1Params) {
       .in = whole (s->in_c, s->h, s->w), .out = whole (s->out_c, oh, ow),
       .pre_act = TRUE, .relu = TRUE,
     };
-    ran = ranet_op_check_conv1x1 (dev, &p, FALSE, 1, &check, error);
   } else {
-    RanetConv2dParams p = {
+    shape.layer.kind = RANET_LAYER_CONV2D;
+    shape.layer.p.conv2d = (RanetConv2dParams) {
       .in = whole (s->in_c, s->h, s->w), .out = whole (s->out_c, oh, ow),
       .kh = s->k, .kw = s->k, .stride = s->stride, .pad_h = pad, .pad_w = pad, .relu = TRUE,
     };
-    ran = ranet_op_check_conv2d (dev, &p, FALSE, 1, &check, error);
   }
-  if (!ran)
+  if (!ranet_op_check_layer (dev, &shape, 1, &check, error))
     return FALSE;
   if (!ranet_op_check_passed (&check)) {
     g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_FAILED,

@@ -1,17 +1,14 @@
 /* ranet-selfcheck: is this machine able to run the network?
  *
- * Opens the Vulkan device the plugin would use, then runs each compute op once
- * on a small input and checks the result. Prints one line per op and exits
- * non-zero when anything fails, so it doubles as an installation check.
+ * Opens the Vulkan device the plugin would use, then runs a fill shader and
+ * each layer kind's op once on a small input and checks the result. Prints
+ * one line per op and exits non-zero when anything fails, so it doubles as an
+ * installation check.
  */
 #include "vk/ranet-vk.h"
-#include "ops/ranet-op-check.h"
+#include "testing/ranet-op-check.h"
 
 #include <stdlib.h>
-
-/* A check runs one op on @dev, verifies its output and stores the device time
- * of the op in @elapsed_ns (0 when unknown). */
-typedef gboolean (*CheckFunc) (RanetVkDevice *dev, guint64 *elapsed_ns, GError **error);
 
 typedef struct {
   guint32 offset;
@@ -56,43 +53,39 @@ check_fill (RanetVkDevice *dev, guint64 *elapsed_ns, GError **error)
   return TRUE;
 }
 
-/* One entry per op, in the order a frame uses them. */
-static const struct {
-  const char *name;
-  CheckFunc check;
-} checks[] = {
-  { "fill", check_fill },
-  { "resize_bilinear", ranet_op_selfcheck_resize_bilinear },
-  { "conv2d", ranet_op_selfcheck_conv2d },
-  { "maxpool2d", ranet_op_selfcheck_maxpool2d },
-  { "conv1x1", ranet_op_selfcheck_conv1x1 },
-  { "copy", ranet_op_selfcheck_copy },
-  { "avgpool2d", ranet_op_selfcheck_avgpool2d },
-  { "linear", ranet_op_selfcheck_linear },
-  { "softmax", ranet_op_selfcheck_softmax },
-};
+/* Prints the outcome of one check; returns 1 for a failure. */
+static int
+report (const char *name, gboolean ok, guint64 elapsed_ns, gint64 start_us, GError *error)
+{
+  gint64 wall_us = g_get_monotonic_time () - start_us;
 
+  if (!ok) {
+    g_print ("op %s: FAILED: %s\n", name, error->message);
+    g_error_free (error);
+    return 1;
+  }
+  /* Device time when the device measures it, else wall time of the whole check. */
+  g_print ("op %s: ok (%" G_GUINT64_FORMAT " us)\n", name,
+      elapsed_ns > 0 ? (elapsed_ns + 500) / 1000 : (guint64) wall_us);
+  return 0;
+}
+
+/* The fill shader, then every layer kind's op. */
 static int
 run_checks (RanetVkDevice *dev)
 {
-  int failures = 0;
+  GError *error = NULL;
+  guint64 elapsed_ns = 0;
+  gint64 start = g_get_monotonic_time ();
+  gboolean ok = check_fill (dev, &elapsed_ns, &error);
+  int failures = report ("fill", ok, elapsed_ns, start, error);
 
-  for (guint i = 0; i < G_N_ELEMENTS (checks); i++) {
-    GError *error = NULL;
-    guint64 elapsed_ns = 0;
-    gint64 start = g_get_monotonic_time ();
-    gboolean ok = checks[i].check (dev, &elapsed_ns, &error);
-    gint64 wall_us = g_get_monotonic_time () - start;
-
-    if (ok) {
-      /* Device time when the device measures it, else wall time of the whole check. */
-      g_print ("op %s: ok (%" G_GUINT64_FORMAT " us)\n", checks[i].name,
-          elapsed_ns > 0 ? (elapsed_ns + 500) / 1000 : (guint64) wall_us);
-    } else {
-      g_print ("op %s: FAILED: %s\n", checks[i].name, error->message);
-      g_clear_error (&error);
-      failures++;
-    }
+  for (guint kind = 0; kind < RANET_LAYER_N_KINDS; kind++) {
+    error = NULL;
+    elapsed_ns = 0;
+    start = g_get_monotonic_time ();
+    ok = ranet_op_selfcheck (dev, kind, &elapsed_ns, &error);
+    failures += report (ranet_layer_kind_to_string (kind), ok, elapsed_ns, start, error);
   }
   return failures;
 }

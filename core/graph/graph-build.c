@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "graph/graph-private.h"
+#include "graph/ranet-layer-kind.h"
 
 /* Tensors start at multiples of this many floats (64 bytes): cheap, and every
  * tensor then suits vector loads. */
@@ -174,7 +175,6 @@ emit_conv (Builder *b, const RanetTensorView *in, const RanetTensorView *out,
   }
   if (bn_after)
     l->bn_after = expect_bn (b, bn_after, out->c);
-  l->macs = (guint64) out->c * out->h * out->w * in->c * kernel * kernel;
   return TRUE;
 }
 
@@ -428,7 +428,6 @@ emit_classifier (Builder *b, guint k, guint t, guint c, GError **error)
   l->bias = intern (b, "classifier.%u.linear.bias", k);
   expect (b, l->weight, 2, cfg->num_classes, hc, 0, 0);
   expect (b, l->bias, 1, cfg->num_classes, 0, 0, 0);
-  l->macs = (guint64) hc * cfg->num_classes;
   g_array_append_val (b->logits, logits);
 
   if (!(l = add_layer (b, RANET_LAYER_SOFTMAX, error)))
@@ -599,36 +598,12 @@ patch_view (const Tensor *tensors, RanetTensorView *v)
 static void
 patch_layer (const Tensor *tensors, RanetLayer *l)
 {
-  switch (l->kind) {
-    case RANET_LAYER_CONV2D:
-      patch_view (tensors, &l->p.conv2d.in);
-      patch_view (tensors, &l->p.conv2d.out);
-      break;
-    case RANET_LAYER_CONV1X1:
-      patch_view (tensors, &l->p.conv1x1.in);
-      patch_view (tensors, &l->p.conv1x1.out);
-      break;
-    case RANET_LAYER_RESIZE_BILINEAR:
-      patch_view (tensors, &l->p.resize.in);
-      patch_view (tensors, &l->p.resize.out);
-      break;
-    case RANET_LAYER_MAXPOOL2D:
-    case RANET_LAYER_AVGPOOL2D:
-      patch_view (tensors, &l->p.pool.in);
-      patch_view (tensors, &l->p.pool.out);
-      break;
-    case RANET_LAYER_LINEAR:
-      patch_view (tensors, &l->p.linear.in);
-      patch_view (tensors, &l->p.linear.out);
-      break;
-    case RANET_LAYER_SOFTMAX:
-      patch_view (tensors, &l->p.softmax.in);
-      break;
-    case RANET_LAYER_COPY:
-      patch_view (tensors, &l->p.copy.in);
-      patch_view (tensors, &l->p.copy.out);
-      break;
-  }
+  const RanetLayerKindInfo *info = ranet_layer_kind_get_info (l->kind);
+  RanetTensorView *out = ranet_layer_view_at (l, info->out_view);
+
+  patch_view (tensors, ranet_layer_view_at (l, info->in_view));
+  if (out != NULL)
+    patch_view (tensors, out);
 }
 
 /* Gives every tensor its place, then replaces tensor indices by offsets. */
@@ -689,8 +664,11 @@ ranet_graph_build (RanetGraph *g, GError **error)
   g->stage_first = (guint *) (void *) g_array_steal (stage_first, NULL);
   g->exit_macs = g_new0 (guint64, g->n_exits);
   for (guint i = 0; i < g->layers->len; i++) {
-    const RanetLayer *l = &g_array_index (g->layers, RanetLayer, i);
+    RanetLayer *l = &g_array_index (g->layers, RanetLayer, i);
+    const RanetLayerKindInfo *info = ranet_layer_kind_get_info (l->kind);
 
+    /* counted once the views are placed and the pools folded */
+    l->macs = info->macs != NULL ? info->macs (l) : 0;
     macs += l->macs;
     if (l->kind == RANET_LAYER_SOFTMAX)
       g->exit_macs[l->stage] = macs;

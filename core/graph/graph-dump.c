@@ -1,5 +1,6 @@
 /* graph-dump.c: a readable listing of a graph, for debugging. */
 #include "graph/graph-private.h"
+#include "graph/ranet-layer-kind.h"
 
 static void
 append_view (GString *s, const RanetTensorView *v)
@@ -9,52 +10,25 @@ append_view (GString *s, const RanetTensorView *v)
 }
 
 static void
-append_io (GString *s, const RanetTensorView *in, const RanetTensorView *out)
-{
-  append_view (s, in);
-  g_string_append (s, " -> ");
-  append_view (s, out);
-}
-
-static void
 append_layer (GString *s, guint i, const RanetLayer *l)
 {
-  g_string_append_printf (s, "%4u s%-2u %-15s ", i, l->stage,
-      ranet_layer_kind_to_string (l->kind));
-  switch (l->kind) {
-    case RANET_LAYER_CONV2D:
-      append_io (s, &l->p.conv2d.in, &l->p.conv2d.out);
-      g_string_append_printf (s, " k%u s%u p%u%s", l->p.conv2d.kh,
-          l->p.conv2d.stride, l->p.conv2d.pad_h, l->p.conv2d.relu ? " relu" : "");
-      break;
-    case RANET_LAYER_CONV1X1:
-      append_io (s, &l->p.conv1x1.in, &l->p.conv1x1.out);
-      g_string_append_printf (s, "%s%s", l->p.conv1x1.pre_act ? " pre_act" : "",
-          l->p.conv1x1.relu ? " relu" : "");
-      break;
-    case RANET_LAYER_RESIZE_BILINEAR:
-      append_io (s, &l->p.resize.in, &l->p.resize.out);
-      break;
-    case RANET_LAYER_MAXPOOL2D:
-    case RANET_LAYER_AVGPOOL2D:
-      append_io (s, &l->p.pool.in, &l->p.pool.out);
-      g_string_append_printf (s, " k%u s%u p%u", l->p.pool.kernel,
-          l->p.pool.stride, l->p.pool.pad);
-      break;
-    case RANET_LAYER_LINEAR:
-      append_io (s, &l->p.linear.in, &l->p.linear.out);
-      if (l->folded_avgpool > 0)
-        g_string_append_printf (s, " (avgpool k%u folded in)", l->folded_avgpool);
-      break;
-    case RANET_LAYER_SOFTMAX:
-      append_view (s, &l->p.softmax.in);
-      g_string_append_printf (s, " -> results@%" G_GSIZE_FORMAT,
-          l->p.softmax.out_base);
-      break;
-    case RANET_LAYER_COPY:
-      append_io (s, &l->p.copy.in, &l->p.copy.out);
-      break;
+  const RanetLayerKindInfo *info = ranet_layer_kind_get_info (l->kind);
+  const RanetTensorView *in, *out;
+
+  g_string_append_printf (s, "%4u s%-2u %-15s ", i, l->stage, info->name);
+  ranet_layer_get_views (l, &in, &out);
+  append_view (s, in);
+  if (out != NULL) {
+    g_string_append (s, " -> ");
+    append_view (s, out);
+  } else {
+    gsize first, n;
+
+    info->results (l, &first, &n);
+    g_string_append_printf (s, " -> results@%" G_GSIZE_FORMAT, first);
   }
+  if (info->describe != NULL)
+    info->describe (l, s);
   if (l->weight)
     g_string_append_printf (s, " w=%s", l->weight);
   if (l->bias)

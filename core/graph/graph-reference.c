@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "graph/graph-private.h"
-#include "ref/ranet-ref.h"
+#include "graph/ranet-layer-kind.h"
 
 static gboolean
 run_layer (const RanetGraph *g, guint i, RanetWeightFn get_weights,
@@ -22,31 +22,8 @@ run_layer (const RanetGraph *g, guint i, RanetWeightFn get_weights,
     }
   }
 
-  switch (l->kind) {
-    case RANET_LAYER_CONV2D:
-      ranet_ref_conv2d (&l->p.conv2d, act, w->weight, w->bias, act);
-      break;
-    case RANET_LAYER_CONV1X1:
-      ranet_ref_conv1x1 (&l->p.conv1x1, act, w->weight, w->bias, w->pre_scale,
-          w->pre_shift, act);
-      break;
-    case RANET_LAYER_RESIZE_BILINEAR:
-      ranet_ref_resize_bilinear (&l->p.resize, act, act);
-      break;
-    case RANET_LAYER_MAXPOOL2D:
-    case RANET_LAYER_AVGPOOL2D:
-      ranet_ref_pool2d (&l->p.pool, act, act);
-      break;
-    case RANET_LAYER_LINEAR:
-      ranet_ref_linear (&l->p.linear, act, w->weight, w->bias, act);
-      break;
-    case RANET_LAYER_SOFTMAX:
-      ranet_ref_softmax (&l->p.softmax, act, results);
-      break;
-    case RANET_LAYER_COPY:
-      ranet_ref_copy (&l->p.copy, act, act);
-      break;
-  }
+  ranet_layer_kind_get_info (l->kind)->reference (l, w, act,
+      ranet_layer_writes_results (l) ? results : act);
   return TRUE;
 }
 

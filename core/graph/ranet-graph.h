@@ -81,8 +81,10 @@ typedef enum {
  * @RANET_LAYER_LINEAR: a #RanetLinearParams fully connected layer (the logits)
  * @RANET_LAYER_SOFTMAX: a #RanetSoftmaxParams softmax into the results buffer
  * @RANET_LAYER_COPY: a #RanetCopyParams channel copy
+ * @RANET_LAYER_N_KINDS: the number of kinds, not a kind
  *
  * What a layer computes; it says which member of #RanetLayer.p is valid.
+ * Each kind is one row of the table in ranet-layer-kind.h.
  */
 typedef enum {
   RANET_LAYER_CONV2D,
@@ -93,6 +95,7 @@ typedef enum {
   RANET_LAYER_LINEAR,
   RANET_LAYER_SOFTMAX,
   RANET_LAYER_COPY,
+  RANET_LAYER_N_KINDS,
 } RanetLayerKind;
 
 /**

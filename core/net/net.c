@@ -3,6 +3,7 @@
 #include "net/net-private.h"
 
 #include "graph/ranet-fold.h"
+#include "graph/ranet-layer-kind.h"
 
 /* The float offset of each layer's packed weights; weights are read as vec4. */
 #define WEIGHT_ALIGN 4
@@ -33,40 +34,6 @@ lookup_model_tensor (const char *name, gsize n_floats, gpointer user_data,
   return data;
 }
 
-static gsize
-packed_size (const RanetLayer *layer)
-{
-  switch (layer->kind) {
-    case RANET_LAYER_CONV2D:
-      return ranet_op_conv2d_packed_weight_size (&layer->p.conv2d);
-    case RANET_LAYER_CONV1X1:
-      return ranet_op_conv1x1_packed_weight_size (&layer->p.conv1x1);
-    case RANET_LAYER_LINEAR:
-      return ranet_op_linear_packed_weight_size (&layer->p.linear);
-    default:
-      return 0;
-  }
-}
-
-static void
-pack (const RanetLayer *layer, const RanetLayerWeights *w, float *packed)
-{
-  switch (layer->kind) {
-    case RANET_LAYER_CONV2D:
-      ranet_op_conv2d_pack_weights (&layer->p.conv2d, w->weight, w->bias, packed);
-      break;
-    case RANET_LAYER_CONV1X1:
-      ranet_op_conv1x1_pack_weights (&layer->p.conv1x1, w->weight, w->bias,
-          w->pre_scale, w->pre_shift, packed);
-      break;
-    case RANET_LAYER_LINEAR:
-      ranet_op_linear_pack_weights (&layer->p.linear, w->weight, w->bias, packed);
-      break;
-    default:
-      break;
-  }
-}
-
 /* Folds and packs every layer's weights and uploads them in chunks: a dispatch
  * binds a whole buffer, and a large network's weights (an ImageNet-style RANet
  * holds over 500 MB) exceed what one binding may span (maxStorageBufferRange,
@@ -83,7 +50,7 @@ upload_weights (RanetNet *net, gsize *offsets, GError **error)
 
   net->layer_chunk = g_new0 (guint, n_layers);
   for (guint i = 0; i < n_layers; i++) {
-    gsize size = (packed_size (ranet_graph_get_layer (net->graph, i))
+    gsize size = (ranet_layer_get_packed_size (ranet_graph_get_layer (net->graph, i))
         + WEIGHT_ALIGN - 1) / WEIGHT_ALIGN * WEIGHT_ALIGN;
     if (size > limit) {
       g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
@@ -115,13 +82,13 @@ upload_weights (RanetNet *net, gsize *offsets, GError **error)
     }
     for (; i < n_layers && net->layer_chunk[i] == c; i++) {
       const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
-      if (packed_size (layer) == 0)
+      if (ranet_layer_get_packed_size (layer) == 0)
         continue;
       g_autoptr (RanetLayerWeights) w = ranet_layer_fold_weights (net->graph, i,
           lookup_model_tensor, net->model, error);
       if (w == NULL)
         return FALSE;
-      pack (layer, w, packed + offsets[i]);
+      ranet_layer_kind_get_info (layer->kind)->pack (layer, w, packed + offsets[i]);
     }
     net->weights[c] = ranet_vk_buffer_new (net->dev, n * sizeof (float),
         RANET_VK_BUFFER_DEVICE, error);
@@ -130,32 +97,6 @@ upload_weights (RanetNet *net, gsize *offsets, GError **error)
       return FALSE;
   }
   return TRUE;
-}
-
-static RanetOp *
-create_op (RanetNet *net, const RanetLayer *layer, gsize weights_offset,
-    GError **error)
-{
-  switch (layer->kind) {
-    case RANET_LAYER_CONV2D:
-      return ranet_op_conv2d_new (net->dev, &layer->p.conv2d, weights_offset, error);
-    case RANET_LAYER_CONV1X1:
-      return ranet_op_conv1x1_new (net->dev, &layer->p.conv1x1, weights_offset, error);
-    case RANET_LAYER_LINEAR:
-      return ranet_op_linear_new (net->dev, &layer->p.linear, weights_offset, error);
-    case RANET_LAYER_RESIZE_BILINEAR:
-      return ranet_op_resize_bilinear_new (net->dev, &layer->p.resize, error);
-    case RANET_LAYER_MAXPOOL2D:
-    case RANET_LAYER_AVGPOOL2D:
-      return ranet_op_pool2d_new (net->dev, &layer->p.pool, error);
-    case RANET_LAYER_SOFTMAX:
-      return ranet_op_softmax_new (net->dev, &layer->p.softmax, error);
-    case RANET_LAYER_COPY:
-      return ranet_op_copy_new (net->dev, &layer->p.copy, error);
-  }
-  g_set_error (error, RANET_GRAPH_ERROR, RANET_GRAPH_ERROR_INVALID_CONFIG,
-      "unknown layer kind %d", (int) layer->kind);
-  return NULL;
 }
 
 static gboolean
@@ -230,8 +171,10 @@ ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error)
 
   net->ops = g_new0 (RanetOp *, n_layers);
   for (guint i = 0; i < n_layers; i++) {
-    net->ops[i] = create_op (net, ranet_graph_get_layer (net->graph, i), offsets[i],
-        error);
+    const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
+
+    net->ops[i] = ranet_layer_kind_get_info (layer->kind)->new_op (net->dev, layer,
+        offsets[i], error);
     if (net->ops[i] == NULL) {
       g_prefix_error (error, "layer %u: ", i);
       return NULL;
@@ -310,7 +253,7 @@ void
 ranet_net_record_layer (RanetNet *net, RanetVkCommands *cmds, guint i)
 {
   const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
-  RanetVkBuffer *out = layer->kind == RANET_LAYER_SOFTMAX ? net->results
+  RanetVkBuffer *out = ranet_layer_writes_results (layer) ? net->results
       : net->activations;
 
   ranet_op_record (net->ops[i], cmds, net->activations,

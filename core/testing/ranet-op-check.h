@@ -1,0 +1,124 @@
+/* ranet-op-check.h: run an op on a device and compare it with the reference.
+ *
+ * One check serves every layer kind (ncnn's test_layer): it makes the kind's
+ * op from its row in ranet-layer-kind.h, runs it on seeded random data and
+ * compares the output with the kind's C reference. A kind's test is then its
+ * list of shapes (op-check-shapes.c), run in every shader variant the kind
+ * declares; the tests run those lists, ranet-selfcheck one small, typical
+ * shape per kind on whatever device the user has. Inputs, weights and the
+ * untouched part of the output buffer are seeded random numbers in [-1, 1].
+ *
+ * Tolerance: the device sums in fp32 in an order of its own, the reference in
+ * double, so an output may differ by a few units of fp32 rounding of the largest
+ * partial sum, not of the (possibly cancelled) result. Each output element is
+ * therefore allowed |device - reference| <= RANET_OP_CHECK_RTOL * m + RANET_OP_CHECK_ATOL
+ * where m is the same op computed on absolute values (sum |w| * |x| + |b| for
+ * convolutions; the same weighted mean of |x| for pooling and resizing; 1 for
+ * probabilities). 1e-5 is ~170 fp32 ulps (2^-24 each): room for sequential sums
+ * of thousands of terms, yet far below what a wrong tap or index gives (~m).
+ */
+#pragma once
+
+#include "graph/ranet-layer-kind.h"
+
+G_BEGIN_DECLS
+
+#define RANET_OP_CHECK_RTOL 1e-5
+#define RANET_OP_CHECK_ATOL 1e-6
+
+/**
+ * RanetOpCheck:
+ * @max_err: largest |device - reference| inside the output view
+ * @max_err_ratio: largest error divided by its tolerance; at most 1 to pass
+ * @n_outside_changed: elements of the output buffer outside the output view
+ *   that the op changed; 0 to pass
+ * @elapsed_ns: device time of one run of the op (wall time when the device
+ *   has no timestamps)
+ */
+typedef struct {
+  double max_err;
+  double max_err_ratio;
+  gsize n_outside_changed;
+  guint64 elapsed_ns;
+} RanetOpCheck;
+
+/* TRUE when @check is within tolerance and touched nothing outside its view. */
+gboolean ranet_op_check_passed (const RanetOpCheck *check);
+
+/**
+ * RanetOpCheckShape:
+ * @layer: the layer to check: its kind and parameters (names, macs and
+ *   folded_avgpool are not used)
+ * @same_buffer: input and output views live in one buffer, as dense blocks
+ *   use them; they must not overlap
+ */
+typedef struct {
+  RanetLayer layer;
+  gboolean same_buffer;
+} RanetOpCheckShape;
+
+/**
+ * ranet_op_check_layer:
+ * @dev: the device
+ * @shape: the layer to check
+ * @seed: seeds the random data
+ * @check: (out): the comparison
+ * @error: return location for a #GError
+ *
+ * Makes @shape's op on @dev in the shader variant the device and the
+ * environment choose, runs it once on random data and compares its output
+ * with the reference.
+ *
+ * Returns: FALSE with @error set only when the op could not be created or
+ *   run; a wrong result is reported through @check.
+ */
+gboolean ranet_op_check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape,
+    guint32 seed, RanetOpCheck *check, GError **error);
+
+/**
+ * RanetOpCheckReport:
+ * @what: the kind, the shape's index in its list and the shader variant
+ * @check: the comparison; meaningful only without @error
+ * @error: (nullable): why the op could not be created or run
+ * @user_data: the data given with the function
+ *
+ * Receives the outcome of one shape in one shader variant.
+ */
+typedef void (*RanetOpCheckReport) (const char *what, const RanetOpCheck *check,
+    const GError *error, gpointer user_data);
+
+/**
+ * ranet_op_check_kind:
+ * @dev: the device
+ * @kind: a layer kind
+ * @report: called once per shape and variant
+ * @user_data: passed to @report
+ *
+ * Checks every shape of @kind's list in each shader variant its row
+ * declares: the device's choice, then (by RANET_TEXEL_BUFFERS=0 and
+ * RANET_SUBGROUP_SHUFFLE=0 in the environment, restored afterwards) storage
+ * buffers instead of texel buffers, then no subgroup shuffles either. Shape
+ * i of kind k is seeded with 100 * (k + 1) + i.
+ *
+ * Returns: the number of shapes in @kind's list.
+ */
+guint ranet_op_check_kind (RanetVkDevice *dev, RanetLayerKind kind, RanetOpCheckReport report,
+    gpointer user_data);
+
+/**
+ * ranet_op_selfcheck:
+ * @dev: the device
+ * @kind: a layer kind
+ * @elapsed_ns: (out): the device time of one run
+ * @error: return location for a #GError
+ *
+ * Checks @kind's op on a small, typical shape in the shader variant the
+ * device chooses, as ranet-selfcheck runs it.
+ *
+ * Returns: FALSE with @error set when the op cannot run or its result is
+ *   outside the tolerance (the message gives the error found).
+ */
+gboolean ranet_op_selfcheck (RanetVkDevice *dev, RanetLayerKind kind, guint64 *elapsed_ns,
+    GError **error);
+
+G_END_DECLS
