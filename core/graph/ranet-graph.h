@@ -19,7 +19,7 @@
 
 #include <glib.h>
 
-#include "model/ranet-config.h"
+#include "graph/ranet-config.h"
 #include "ops/ranet-ops.h"
 
 G_BEGIN_DECLS

@@ -24,7 +24,6 @@
 #include <glib-object.h>
 
 #include "graph/ranet-graph.h"
-#include "model/ranet-config.h"
 
 G_BEGIN_DECLS
 

@@ -44,7 +44,7 @@ struct _RanetNet {
   guint64 *stage_gpu_ns;        /* n_exits: each stage's GPU time in its last run */
 
   /* A whole frame in one submission, where the device can skip dispatches
-   * (net-frame.c): every stage, each after the first inside a conditional
+   * (net-record.c): every stage, each after the first inside a conditional
    * block whose flag the previous stage's softmax_decide dispatch wrote. */
   RanetVkCommands *frame_run;
   RanetVkBuffer *control;       /* host-visible: thresholds, run flags, last stage */
@@ -52,32 +52,39 @@ struct _RanetNet {
   gboolean frame_stale;         /* the input changed since it was recorded */
 };
 
-/* Records stage @k (stage 0 with the current input op) into its command buffer. */
-gboolean ranet_net_record_stage (RanetNet *net, guint k, GError **error);
+/* The calls go one way: net.c (the public object, its input) to net-run.c
+ * (submitting) to net-record.c (recording) to net-build.c (what a net is
+ * made of). net-profile.c runs recordings of its own. */
 
-/* Records stage @k's dispatches into @cmds (the recording puts the barriers
- * their accesses need). With @softmax_decide the stage's softmax runs as
- * that op instead (bindings: activations, results, control; net-frame.c). */
-void ranet_net_record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k,
-    RanetOp *softmax_decide);
+/* Control buffer words of the one-submission frame (shaders/softmax.glsl):
+ * each exit's threshold, each stage's run flag, the last stage allowed. */
+#define RANET_NET_CONTROL_THRESHOLD(k) (k)
+#define RANET_NET_CONTROL_RUNS(n, k) ((n) + (k))
+#define RANET_NET_CONTROL_LAST(n) (2 * (n))
 
-/* Fills @result from exit @stage's softmax output in the results buffer. */
-void ranet_net_fill_result (RanetNet *net, guint stage, RanetExitResult *result);
+/* Timestamp slots of the one-submission frame: each stage's start and end. */
+#define RANET_NET_TS_STAGE_START(k) (2 * (k))
+#define RANET_NET_TS_STAGE_END(k) (2 * (k) + 1)
 
-/* net-frame.c: the one-submission frame. Sets it up where the device can
- * skip dispatches; TRUE (nothing done) where it cannot. */
-gboolean ranet_net_frame_init (RanetNet *net, GError **error);
-void ranet_net_frame_clear (RanetNet *net);
-/* Runs stages 0.. until one's confidence reaches its threshold or @last, in
- * one submission; FALSE with @error unset when the net has no frame recording
- * (the caller runs stage by stage). */
-gboolean ranet_net_frame_run (RanetNet *net, const float *thresholds, guint last,
-    RanetExitResult *result, GError **error);
+/* net-build.c */
+/* Buffers, weights, ops and the frame's objects of a net whose device, model
+ * and graph are set; nothing recorded. */
+gboolean ranet_net_build (RanetNet *net, GError **error);
+/* The preprocess op and frame buffer for frames of @layout. */
+gboolean ranet_net_build_preprocess (RanetNet *net, const RanetFrameLayout *layout,
+    RanetResizeMode mode, GError **error);
+/* Frees what the two above made. */
+void ranet_net_build_clear (RanetNet *net);
 
+/* net-record.c */
 /* Records the current input op (stage 0's first dispatch). */
 void ranet_net_record_input (RanetNet *net, RanetVkCommands *cmds);
-
 /* Records layer @i with its buffers bound. */
 void ranet_net_record_layer (RanetNet *net, RanetVkCommands *cmds, guint i);
+/* Records stage @k (stage 0 with the current input op) into its command
+ * buffer; recording stage 0 makes the frame recording stale. */
+gboolean ranet_net_record_stage (RanetNet *net, guint k, GError **error);
+/* Records every stage into the one-submission frame. */
+gboolean ranet_net_record_frame (RanetNet *net, GError **error);
 
 G_END_DECLS

@@ -1,163 +1,15 @@
-/* net-run.c: a frame's way through the stages, and its input. */
+/* net-run.c: submitting a net's recordings and reading what they computed.
+ * A frame runs one of two ways, fixed when the net is built: stage by stage,
+ * the host deciding between stages, or as one submission with the exit decided
+ * on the device (where the net has a frame recording, net-build.c). */
 #include "net/net-private.h"
 
+#include <math.h>
 #include <string.h>
 
-gboolean
-ranet_net_set_input_tensor (RanetNet *net, const float *input, GError **error)
-{
-  RanetTensorView v = ranet_graph_get_input_view (net->graph);
-
-  g_return_val_if_fail (net != NULL && input != NULL, FALSE);
-  memcpy (ranet_vk_buffer_get_mapped (net->input_tensor), input,
-      (gsize) v.c * v.h * v.w * sizeof (float));
-  /* a new input starts a new frame: no stage of the old one may follow */
-  net->next_stage = 0;
-  if (net->input != RANET_NET_INPUT_TENSOR) {
-    net->input = RANET_NET_INPUT_TENSOR;
-    return ranet_net_record_stage (net, 0, error);
-  }
-  return TRUE;
-}
-
-static gboolean
-same_layout (const RanetFrameLayout *a, const RanetFrameLayout *b)
-{
-  return a->format == b->format && a->width == b->width && a->height == b->height
-      && memcmp (a->offset, b->offset, sizeof a->offset) == 0
-      && memcmp (a->stride, b->stride, sizeof a->stride) == 0
-      && a->kr == b->kr && a->kb == b->kb && a->yuv_full_range == b->yuv_full_range;
-}
-
-void
-ranet_preprocess_params_for_model (RanetModel *model, const RanetFrameLayout *layout,
-    RanetResizeMode mode, RanetPreprocessParams *p)
-{
-  const RanetPreprocess *pre = ranet_model_get_preprocess (model);
-
-  g_return_if_fail (model != NULL && layout != NULL && p != NULL);
-  *p = (RanetPreprocessParams) { .frame = *layout, .mode = mode };
-  p->out = ranet_graph_get_input_view (ranet_model_get_graph (model));
-  for (guint c = 0; c < pre->channels && c < 3; c++) {
-    p->mean[c] = pre->mean[c];
-    p->std[c] = pre->std[c];
-  }
-}
-
-gboolean
-ranet_net_set_frame_layout (RanetNet *net, const RanetFrameLayout *layout,
-    RanetResizeMode mode, GError **error)
-{
-  RanetPreprocessParams p;
-  gsize size, padded;
-
-  g_return_val_if_fail (net != NULL && layout != NULL, FALSE);
-  if (net->input == RANET_NET_INPUT_FRAME && net->preprocess != NULL
-      && net->frame_mode == mode && same_layout (&net->frame_layout, layout))
-    return TRUE;
-  if (!ranet_frame_layout_check (layout, error))
-    return FALSE;
-
-  ranet_preprocess_params_for_model (net->model, layout, mode, &p);
-  RanetOp *op = ranet_op_preprocess_new (net->dev, &p, error);
-  if (op == NULL)
-    return FALSE;
-
-  size = ranet_frame_layout_get_size (layout);
-  padded = (size + 3) & ~(gsize) 3;   /* the shader reads whole 32-bit words */
-  if (net->frame == NULL || ranet_vk_buffer_get_size (net->frame) < padded) {
-    RanetVkBuffer *frame = ranet_vk_buffer_new (net->dev, padded,
-        RANET_VK_BUFFER_HOST, error);
-    if (frame == NULL) {
-      ranet_op_free (op);
-      return FALSE;
-    }
-    g_clear_pointer (&net->frame, ranet_vk_buffer_free);
-    net->frame = frame;
-    /* the word that holds the last byte may have bytes beyond the frame */
-    memset (ranet_vk_buffer_get_mapped (net->frame), 0, padded);
-  }
-  for (guint i = 0; i < RANET_MAX_PLANES; i++) {
-    g_free (net->frame_rows[i]);
-    net->frame_rows[i] = g_new (guint, MAX (ranet_frame_layout_plane_rows (layout, i), 1));
-    net->n_frame_rows[i] = ranet_preprocess_get_plane_rows (&p, i, net->frame_rows[i]);
-  }
-  g_clear_pointer (&net->preprocess, ranet_op_free);
-  net->preprocess = op;
-  net->frame_layout = *layout;
-  net->frame_mode = mode;
-  net->input = RANET_NET_INPUT_FRAME;
-  net->next_stage = 0;
-  return ranet_net_record_stage (net, 0, error);
-}
-
-guint8 *
-ranet_net_get_frame_memory (RanetNet *net, gsize *size)
-{
-  g_return_val_if_fail (net != NULL && net->frame != NULL, NULL);
-  if (size != NULL)
-    *size = ranet_frame_layout_get_size (&net->frame_layout);
-  return ranet_vk_buffer_get_mapped (net->frame);
-}
-
-void
-ranet_net_write_frame_plane (RanetNet *net, guint plane, const guint8 *src,
-    gsize src_stride)
-{
-  const RanetFrameLayout *l = &net->frame_layout;
-  guint8 *dest;
-  gsize row_bytes;
-
-  g_return_if_fail (net != NULL && net->frame != NULL && src != NULL);
-  g_return_if_fail (plane < RANET_MAX_PLANES);
-  dest = (guint8 *) ranet_vk_buffer_get_mapped (net->frame) + l->offset[plane];
-  row_bytes = ranet_frame_layout_plane_row_bytes (l, plane);
-  g_return_if_fail (src_stride >= row_bytes);
-  for (guint i = 0; i < net->n_frame_rows[plane]; i++) {
-    guint r = net->frame_rows[plane][i];
-    memcpy (dest + r * l->stride[plane], src + r * src_stride, row_bytes);
-  }
-}
-
-gboolean
-ranet_net_run_stage (RanetNet *net, guint stage, RanetExitResult *result,
-    GError **error)
-{
-  gint64 t0;
-
-  g_return_val_if_fail (net != NULL && result != NULL, FALSE);
-  if (stage >= net->n_exits || (stage != 0 && stage != net->next_stage)) {
-    g_set_error (error, RANET_GRAPH_ERROR, RANET_GRAPH_ERROR_INVALID_CONFIG,
-        "stage %u cannot run now: the network has %u stages and the next one is %u",
-        stage, net->n_exits, net->next_stage);
-    return FALSE;
-  }
-
-  t0 = g_get_monotonic_time ();
-  if (!ranet_vk_commands_submit (net->stages[stage], error)) {
-    net->next_stage = 0;
-    return FALSE;
-  }
-  ranet_net_fill_result (net, stage, result);
-  result->gpu_ns = ranet_vk_commands_get_elapsed_ns (net->stages[stage],
-      RANET_NET_TS_START, RANET_NET_TS_END);
-  result->wall_ns = (guint64) (g_get_monotonic_time () - t0) * 1000;
-  net->stage_gpu_ns[stage] = result->gpu_ns;
-  net->next_stage = stage + 1;
-  return TRUE;
-}
-
-guint64
-ranet_net_get_stage_gpu_ns (RanetNet *net, guint stage)
-{
-  g_return_val_if_fail (net != NULL, 0);
-  if (stage >= net->next_stage)
-    return 0;
-  return net->stage_gpu_ns[stage];
-}
-
-void
-ranet_net_fill_result (RanetNet *net, guint stage, RanetExitResult *result)
+/* Fills @result from exit @stage's softmax output in the results buffer. */
+static void
+fill_result (RanetNet *net, guint stage, RanetExitResult *result)
 {
   const float *out = (const float *) ranet_vk_buffer_get_mapped (net->results)
       + ranet_graph_get_result_offset (net->graph, stage);
@@ -175,21 +27,83 @@ ranet_net_fill_result (RanetNet *net, guint stage, RanetExitResult *result)
 }
 
 gboolean
-ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
-    RanetExitResult *result, GError **error)
+ranet_net_run_stage (RanetNet *net, guint stage, RanetExitResult *result,
+    GError **error)
 {
-  guint last = MIN (max_exit, net->n_exits - 1);
-  GError *local = NULL;
+  gint64 t0;
 
   g_return_val_if_fail (net != NULL && result != NULL, FALSE);
-  if (ranet_net_frame_run (net, thresholds, last, result, &local))
-    return TRUE;
-  if (local != NULL) {
-    g_propagate_error (error, local);
+  if (stage >= net->n_exits || (stage != 0 && stage != net->next_stage)) {
+    g_set_error (error, RANET_NET_ERROR, RANET_NET_ERROR_STAGE_ORDER,
+        "stage %u cannot run now: the network has %u stages and the next one is %u",
+        stage, net->n_exits, net->next_stage);
     return FALSE;
   }
-  /* no conditional dispatch on this device: a submission per stage */
+
+  t0 = g_get_monotonic_time ();
+  if (!ranet_vk_commands_submit (net->stages[stage], error)) {
+    net->next_stage = 0;
+    return FALSE;
+  }
+  fill_result (net, stage, result);
+  result->gpu_ns = ranet_vk_commands_get_elapsed_ns (net->stages[stage],
+      RANET_NET_TS_START, RANET_NET_TS_END);
+  result->wall_ns = (guint64) (g_get_monotonic_time () - t0) * 1000;
+  net->stage_gpu_ns[stage] = result->gpu_ns;
+  net->next_stage = stage + 1;
+  return TRUE;
+}
+
+/* Stages 0.. until one's confidence reaches its threshold or @last, in one
+ * submission. */
+static gboolean
+run_frame (RanetNet *net, const float *thresholds, guint last, RanetExitResult *result,
+    GError **error)
+{
+  guint32 *control;
+  guint exit_index = 0;
+  gint64 t0;
+
+  if (net->frame_stale && !ranet_net_record_frame (net, error))
+    return FALSE;
+
+  control = ranet_vk_buffer_get_mapped (net->control);
+  for (guint k = 0; k < net->n_exits; k++) {
+    /* NULL: every stage up to @last (the last-stage word stops it there) */
+    float t = thresholds != NULL ? thresholds[k] : INFINITY;
+    memcpy (&control[RANET_NET_CONTROL_THRESHOLD (k)], &t, sizeof t);
+    control[RANET_NET_CONTROL_RUNS (net->n_exits, k)] = k == 0;
+  }
+  control[RANET_NET_CONTROL_LAST (net->n_exits)] = last;
+
+  t0 = g_get_monotonic_time ();
+  if (!ranet_vk_commands_submit (net->frame_run, error)) {
+    net->next_stage = 0;
+    return FALSE;
+  }
+  while (exit_index + 1 <= last
+      && control[RANET_NET_CONTROL_RUNS (net->n_exits, exit_index + 1)] != 0)
+    exit_index++;
+
+  fill_result (net, exit_index, result);
+  result->gpu_ns = ranet_vk_commands_get_elapsed_ns (net->frame_run,
+      RANET_NET_TS_STAGE_START (0), RANET_NET_TS_STAGE_END (exit_index));
+  for (guint k = 0; k <= exit_index; k++)
+    net->stage_gpu_ns[k] = ranet_vk_commands_get_elapsed_ns (net->frame_run,
+        RANET_NET_TS_STAGE_START (k), RANET_NET_TS_STAGE_END (k));
+  result->wall_ns = (guint64) (g_get_monotonic_time () - t0) * 1000;
+  net->next_stage = exit_index + 1;
+  return TRUE;
+}
+
+/* The same, a submission per stage: the host compares each exit's
+ * confidence with its threshold. */
+static gboolean
+run_stages (RanetNet *net, const float *thresholds, guint last, RanetExitResult *result,
+    GError **error)
+{
   guint64 gpu_ns = 0, wall_ns = 0;
+
   for (guint k = 0; k <= last; k++) {
     if (!ranet_net_run_stage (net, k, result, error))
       return FALSE;
@@ -204,6 +118,34 @@ ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
 }
 
 gboolean
+ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
+    RanetExitResult *result, GError **error)
+{
+  guint last;
+
+  g_return_val_if_fail (net != NULL && result != NULL, FALSE);
+  last = MIN (max_exit, net->n_exits - 1);
+  return net->frame_run != NULL ? run_frame (net, thresholds, last, result, error)
+      : run_stages (net, thresholds, last, result, error);
+}
+
+gboolean
+ranet_net_decides_exit_on_device (RanetNet *net)
+{
+  g_return_val_if_fail (net != NULL, FALSE);
+  return net->frame_run != NULL;
+}
+
+guint64
+ranet_net_get_stage_gpu_ns (RanetNet *net, guint stage)
+{
+  g_return_val_if_fail (net != NULL, 0);
+  if (stage >= net->next_stage)
+    return 0;
+  return net->stage_gpu_ns[stage];
+}
+
+gboolean
 ranet_net_read_logits (RanetNet *net, guint exit_index, float *logits,
     GError **error)
 {
@@ -211,7 +153,7 @@ ranet_net_read_logits (RanetNet *net, guint exit_index, float *logits,
 
   g_return_val_if_fail (net != NULL && logits != NULL, FALSE);
   if (exit_index >= net->next_stage) {
-    g_set_error (error, RANET_GRAPH_ERROR, RANET_GRAPH_ERROR_INVALID_CONFIG,
+    g_set_error (error, RANET_NET_ERROR, RANET_NET_ERROR_NOT_COMPUTED,
         "exit %u was not computed by the last run", exit_index);
     return FALSE;
   }

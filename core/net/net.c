@@ -1,120 +1,12 @@
-/* net.c: a model on a device: weights packed and uploaded, one op per layer,
- * one recording per stage. */
+/* net.c: a model on a device. Making a net builds it (net-build.c), records
+ * its stages (net-record.c) and runs it once (net-run.c); its input, a tensor
+ * or a video frame, is set here. The calls go one way: this file to run, run
+ * to record, record to what build made. */
 #include "net/net-private.h"
 
-#include "graph/ranet-fold.h"
-#include "graph/ranet-layer-kind.h"
+#include <string.h>
 
-/* The float offset of each layer's packed weights; weights are read as vec4. */
-#define WEIGHT_ALIGN 4
-
-static const float *
-lookup_model_tensor (const char *name, gsize n_floats, gpointer user_data,
-    GError **error)
-{
-  RanetModel *model = user_data;
-  const float *data;
-  const guint *dims;
-  guint n_dims;
-  gsize n = 1;
-
-  if (!ranet_model_get_tensor_f32 (model, name, &data, &dims, &n_dims)) {
-    g_set_error (error, RANET_GRAPH_ERROR, RANET_GRAPH_ERROR_WEIGHTS,
-        "%s: no tensor \"%s\"", ranet_model_get_display_name (model), name);
-    return NULL;
-  }
-  for (guint i = 0; i < n_dims; i++)
-    n *= dims[i];
-  if (n != n_floats) {
-    g_set_error (error, RANET_GRAPH_ERROR, RANET_GRAPH_ERROR_WEIGHTS,
-        "%s: tensor \"%s\" holds %" G_GSIZE_FORMAT " values, expected %"
-        G_GSIZE_FORMAT, ranet_model_get_display_name (model), name, n, n_floats);
-    return NULL;
-  }
-  return data;
-}
-
-/* Folds and packs every layer's weights and uploads them in chunks: a dispatch
- * binds a whole buffer, and a large network's weights (an ImageNet-style RANet
- * holds over 500 MB) exceed what one binding may span (maxStorageBufferRange,
- * 128 MiB on some implementations). @offsets receives each layer's float
- * offset inside its chunk. */
-static gboolean
-upload_weights (RanetNet *net, gsize *offsets, GError **error)
-{
-  guint n_layers = ranet_graph_get_n_layers (net->graph);
-  gsize limit = ranet_vk_device_get_max_storage_buffer_range (net->dev)
-      / sizeof (float) / WEIGHT_ALIGN * WEIGHT_ALIGN;
-  g_autoptr (GArray) chunk_size = g_array_new (FALSE, TRUE, sizeof (gsize));
-  gsize total = 0;
-
-  net->layer_chunk = g_new0 (guint, n_layers);
-  for (guint i = 0; i < n_layers; i++) {
-    gsize size = (ranet_layer_get_packed_size (ranet_graph_get_layer (net->graph, i))
-        + WEIGHT_ALIGN - 1) / WEIGHT_ALIGN * WEIGHT_ALIGN;
-    if (size > limit) {
-      g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
-          "layer %u: %" G_GSIZE_FORMAT " bytes of weights exceed the device's "
-          "storage-buffer range", i, size * sizeof (float));
-      return FALSE;
-    }
-    if (total + size > limit) {
-      g_array_append_val (chunk_size, total);
-      total = 0;
-    }
-    net->layer_chunk[i] = chunk_size->len;
-    offsets[i] = total;
-    total += size;
-  }
-  /* a network without weights still binds a valid buffer */
-  total = MAX (total, WEIGHT_ALIGN);
-  g_array_append_val (chunk_size, total);
-
-  net->n_weight_chunks = chunk_size->len;
-  net->weights = g_new0 (RanetVkBuffer *, net->n_weight_chunks);
-  for (guint c = 0, i = 0; c < net->n_weight_chunks; c++) {
-    gsize n = g_array_index (chunk_size, gsize, c);
-    g_autofree float *packed = g_try_new0 (float, n);
-    if (packed == NULL) {
-      g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_OUT_OF_MEMORY,
-          "out of host memory packing %" G_GSIZE_FORMAT " weights", n);
-      return FALSE;
-    }
-    for (; i < n_layers && net->layer_chunk[i] == c; i++) {
-      const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
-      if (ranet_layer_get_packed_size (layer) == 0)
-        continue;
-      g_autoptr (RanetLayerWeights) w = ranet_layer_fold_weights (net->graph, i,
-          lookup_model_tensor, net->model, error);
-      if (w == NULL)
-        return FALSE;
-      ranet_layer_kind_get_info (layer->kind)->pack (layer, w, packed + offsets[i]);
-    }
-    net->weights[c] = ranet_vk_buffer_new (net->dev, n * sizeof (float),
-        RANET_VK_BUFFER_DEVICE, error);
-    if (net->weights[c] == NULL
-        || !ranet_vk_buffer_upload (net->weights[c], 0, packed, n * sizeof (float), error))
-      return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-create_input_copy (RanetNet *net, GError **error)
-{
-  RanetTensorView to = ranet_graph_get_input_view (net->graph);
-  RanetCopyParams p = { .in = to, .out = to };
-
-  p.in.base = 0;
-  p.in.c_offset = 0;
-  p.in.c_total = to.c;
-  net->input_tensor = ranet_vk_buffer_new (net->dev,
-      (gsize) to.c * to.h * to.w * sizeof (float), RANET_VK_BUFFER_HOST, error);
-  if (net->input_tensor == NULL)
-    return FALSE;
-  net->input_copy = ranet_op_copy_new (net->dev, &p, error);
-  return net->input_copy != NULL;
-}
+G_DEFINE_QUARK (ranet-net-error-quark, ranet_net_error)
 
 /* Runs every stage once on a zero input, stage by stage and, where frames
  * are one submission, that way too. A driver may finish compiling a pipeline,
@@ -140,57 +32,22 @@ warm_up (RanetNet *net, GError **error)
 RanetNet *
 ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error)
 {
-  g_autoptr (RanetNet) net = g_new0 (RanetNet, 1);
-  guint n_layers;
+  g_autoptr (RanetNet) net = NULL;
 
   g_return_val_if_fail (dev != NULL && model != NULL, NULL);
+  net = g_new0 (RanetNet, 1);
   net->dev = ranet_vk_device_ref (dev);
   net->model = ranet_model_ref (model);
   net->graph = ranet_model_get_graph (model);
   net->n_exits = ranet_graph_get_n_exits (net->graph);
   net->n_classes = ranet_graph_get_config (net->graph)->num_classes;
-  net->probs = g_new0 (float, net->n_classes);
-  net->stage_gpu_ns = g_new0 (guint64, net->n_exits);
   net->input = RANET_NET_INPUT_TENSOR;
-  n_layers = ranet_graph_get_n_layers (net->graph);
-
-  g_autofree gsize *offsets = g_new0 (gsize, n_layers);
-  if (!upload_weights (net, offsets, error))
+  if (!ranet_net_build (net, error))
     return NULL;
-
-  net->activations = ranet_vk_buffer_new (net->dev,
-      ranet_graph_get_activation_size (net->graph) * sizeof (float),
-      RANET_VK_BUFFER_DEVICE, error);
-  if (net->activations == NULL)
-    return NULL;
-  net->results = ranet_vk_buffer_new (net->dev,
-      ranet_graph_get_results_size (net->graph) * sizeof (float),
-      RANET_VK_BUFFER_HOST, error);
-  if (net->results == NULL)
-    return NULL;
-
-  net->ops = g_new0 (RanetOp *, n_layers);
-  for (guint i = 0; i < n_layers; i++) {
-    const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
-
-    net->ops[i] = ranet_layer_kind_get_info (layer->kind)->new_op (net->dev, layer,
-        offsets[i], error);
-    if (net->ops[i] == NULL) {
-      g_prefix_error (error, "layer %u: ", i);
+  for (guint k = 0; k < net->n_exits; k++)
+    if (!ranet_net_record_stage (net, k, error))
       return NULL;
-    }
-  }
-  if (!create_input_copy (net, error))
-    return NULL;
-  ranet_vk_device_save_pipeline_cache (net->dev);
-
-  net->stages = g_new0 (RanetVkCommands *, net->n_exits);
-  for (guint k = 0; k < net->n_exits; k++) {
-    net->stages[k] = ranet_vk_commands_new (net->dev, 2, error);
-    if (net->stages[k] == NULL || !ranet_net_record_stage (net, k, error))
-      return NULL;
-  }
-  if (!ranet_net_frame_init (net, error) || !warm_up (net, error))
+  if (!warm_up (net, error))
     return NULL;
   return g_steal_pointer (&net);
 }
@@ -200,101 +57,96 @@ ranet_net_free (RanetNet *net)
 {
   if (net == NULL)
     return;
-  ranet_net_frame_clear (net);
-  if (net->stages != NULL) {
-    for (guint k = 0; k < net->n_exits; k++)
-      g_clear_pointer (&net->stages[k], ranet_vk_commands_free);
-    g_free (net->stages);
-  }
-  if (net->ops != NULL) {
-    for (guint i = 0; i < ranet_graph_get_n_layers (net->graph); i++)
-      g_clear_pointer (&net->ops[i], ranet_op_free);
-    g_free (net->ops);
-  }
-  g_clear_pointer (&net->input_copy, ranet_op_free);
-  g_clear_pointer (&net->preprocess, ranet_op_free);
-  for (guint i = 0; i < RANET_MAX_PLANES; i++)
-    g_free (net->frame_rows[i]);
-  g_clear_pointer (&net->input_tensor, ranet_vk_buffer_free);
-  g_clear_pointer (&net->frame, ranet_vk_buffer_free);
-  if (net->weights != NULL) {
-    for (guint c = 0; c < net->n_weight_chunks; c++)
-      g_clear_pointer (&net->weights[c], ranet_vk_buffer_free);
-    g_free (net->weights);
-  }
-  g_free (net->layer_chunk);
-  g_clear_pointer (&net->activations, ranet_vk_buffer_free);
-  g_clear_pointer (&net->results, ranet_vk_buffer_free);
+  ranet_net_build_clear (net);
   g_clear_pointer (&net->model, ranet_model_unref);
   g_clear_pointer (&net->dev, ranet_vk_device_unref);
-  g_free (net->probs);
-  g_free (net->stage_gpu_ns);
   g_free (net);
 }
 
-/* ---- recording ----
- * Each op binds only the floats it reads and writes, and the recording puts a
- * barrier only before a dispatch that touches what an earlier one wrote, or
- * overwrites what one read, since the last barrier (vk-commands.c): the two
- * bottlenecks of a fusion layer, the resizes that fill a block's tensor, the
- * classifier of one scale and the next scale's first layers run side by side
- * on a GPU. */
-
-void
-ranet_net_record_input (RanetNet *net, RanetVkCommands *cmds)
+gboolean
+ranet_net_set_input_tensor (RanetNet *net, const float *input, GError **error)
 {
-  if (net->input == RANET_NET_INPUT_FRAME)
-    ranet_op_record (net->preprocess, cmds, net->frame, NULL, net->activations);
-  else
-    ranet_op_record (net->input_copy, cmds, net->input_tensor, NULL, net->activations);
+  RanetTensorView v;
+
+  g_return_val_if_fail (net != NULL && input != NULL, FALSE);
+  v = ranet_graph_get_input_view (net->graph);
+  memcpy (ranet_vk_buffer_get_mapped (net->input_tensor), input,
+      (gsize) v.c * v.h * v.w * sizeof (float));
+  /* a new input starts a new frame: no stage of the old one may follow */
+  net->next_stage = 0;
+  if (net->input != RANET_NET_INPUT_TENSOR) {
+    net->input = RANET_NET_INPUT_TENSOR;
+    return ranet_net_record_stage (net, 0, error);
+  }
+  return TRUE;
+}
+
+static gboolean
+same_layout (const RanetFrameLayout *a, const RanetFrameLayout *b)
+{
+  return a->format == b->format && a->width == b->width && a->height == b->height
+      && memcmp (a->offset, b->offset, sizeof a->offset) == 0
+      && memcmp (a->stride, b->stride, sizeof a->stride) == 0
+      && a->kr == b->kr && a->kb == b->kb && a->yuv_full_range == b->yuv_full_range;
 }
 
 void
-ranet_net_record_layer (RanetNet *net, RanetVkCommands *cmds, guint i)
+ranet_preprocess_params_for_model (RanetModel *model, const RanetFrameLayout *layout,
+    RanetResizeMode mode, RanetPreprocessParams *p)
 {
-  const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
-  RanetVkBuffer *out = ranet_layer_writes_results (layer) ? net->results
-      : net->activations;
+  const RanetPreprocess *pre = ranet_model_get_preprocess (model);
 
-  ranet_op_record (net->ops[i], cmds, net->activations,
-      net->weights[net->layer_chunk[i]], out);
-}
-
-void
-ranet_net_record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k,
-    RanetOp *softmax_decide)
-{
-  guint first, n;
-
-  if (k == 0)
-    ranet_net_record_input (net, cmds);
-  ranet_graph_get_stage_layers (net->graph, k, &first, &n);
-  for (guint i = first; i < first + n; i++) {
-    if (softmax_decide != NULL && i == first + n - 1) {
-      /* the control words are the host's and these dispatches' alone */
-      RanetVkBuffer *buffers[] = { net->activations, net->results, net->control };
-      g_assert (ranet_graph_get_layer (net->graph, i)->kind == RANET_LAYER_SOFTMAX);
-      ranet_op_record_buffers (softmax_decide, cmds, buffers, G_N_ELEMENTS (buffers));
-    } else {
-      ranet_net_record_layer (net, cmds, i);
-    }
+  g_return_if_fail (model != NULL && layout != NULL && p != NULL);
+  *p = (RanetPreprocessParams) { .frame = *layout, .mode = mode };
+  p->out = ranet_graph_get_input_view (ranet_model_get_graph (model));
+  for (guint c = 0; c < pre->channels && c < 3; c++) {
+    p->mean[c] = pre->mean[c];
+    p->std[c] = pre->std[c];
   }
 }
 
 gboolean
-ranet_net_record_stage (RanetNet *net, guint k, GError **error)
+ranet_net_set_frame_layout (RanetNet *net, const RanetFrameLayout *layout,
+    RanetResizeMode mode, GError **error)
 {
-  RanetVkCommands *cmds = net->stages[k];
-
-  if (!ranet_vk_commands_begin (cmds, error))
+  g_return_val_if_fail (net != NULL && layout != NULL, FALSE);
+  if (net->input == RANET_NET_INPUT_FRAME && net->preprocess != NULL
+      && net->frame_mode == mode && same_layout (&net->frame_layout, layout))
+    return TRUE;
+  if (!ranet_net_build_preprocess (net, layout, mode, error))
     return FALSE;
-  ranet_vk_commands_timestamp (cmds, RANET_NET_TS_START);
-  ranet_net_record_stage_dispatches (net, cmds, k, NULL);
-  ranet_vk_commands_timestamp (cmds, RANET_NET_TS_END);
-  /* stage 0 follows the input: the one-submission frame must be recorded again */
-  if (k == 0)
-    net->frame_stale = TRUE;
-  return ranet_vk_commands_end (cmds, error);
+  net->input = RANET_NET_INPUT_FRAME;
+  net->next_stage = 0;
+  return ranet_net_record_stage (net, 0, error);
+}
+
+guint8 *
+ranet_net_get_frame_memory (RanetNet *net, gsize *size)
+{
+  g_return_val_if_fail (net != NULL && net->frame != NULL, NULL);
+  if (size != NULL)
+    *size = ranet_frame_layout_get_size (&net->frame_layout);
+  return ranet_vk_buffer_get_mapped (net->frame);
+}
+
+void
+ranet_net_write_frame_plane (RanetNet *net, guint plane, const guint8 *src,
+    gsize src_stride)
+{
+  const RanetFrameLayout *l;
+  guint8 *dest;
+  gsize row_bytes;
+
+  g_return_if_fail (net != NULL && net->frame != NULL && src != NULL);
+  g_return_if_fail (plane < RANET_MAX_PLANES);
+  l = &net->frame_layout;
+  dest = (guint8 *) ranet_vk_buffer_get_mapped (net->frame) + l->offset[plane];
+  row_bytes = ranet_frame_layout_plane_row_bytes (l, plane);
+  g_return_if_fail (src_stride >= row_bytes);
+  for (guint i = 0; i < net->n_frame_rows[plane]; i++) {
+    guint r = net->frame_rows[plane][i];
+    memcpy (dest + r * l->stride[plane], src + r * src_stride, row_bytes);
+  }
 }
 
 RanetModel *

@@ -20,6 +20,27 @@
 
 G_BEGIN_DECLS
 
+/**
+ * RANET_NET_ERROR:
+ *
+ * Error domain of running a net; building one reports the model's, the
+ * graph's and the device's errors. Errors in this domain are from the
+ * #RanetNetError enumeration.
+ */
+#define RANET_NET_ERROR (ranet_net_error_quark ())
+GQuark ranet_net_error_quark (void);
+
+/**
+ * RanetNetError:
+ * @RANET_NET_ERROR_STAGE_ORDER: a stage was asked to run out of order (stage
+ *   k > 0 runs only right after stage k - 1 of the same frame)
+ * @RANET_NET_ERROR_NOT_COMPUTED: an exit the last run did not reach was read
+ */
+typedef enum {
+  RANET_NET_ERROR_STAGE_ORDER,
+  RANET_NET_ERROR_NOT_COMPUTED,
+} RanetNetError;
+
 typedef struct _RanetNet RanetNet;
 
 /**
