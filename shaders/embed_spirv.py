@@ -50,7 +50,7 @@ G_BEGIN_DECLS
 
 /**
  * ranet_shader_get:
- * @name: the shader's file name without ".comp", e.g. "fill"
+ * @name: the shader's name in shaders/meson.build's table, e.g. "fill"
  * @size_bytes: (out) (optional): size of the SPIR-V in bytes
  *
  * Returns: (transfer none) (nullable): the embedded SPIR-V words of the shader,
@@ -73,7 +73,7 @@ G_END_DECLS
            '#include "ranet-shaders.h"', "", "#include <string.h>", ""]
     for name, path in shaders:
         words = read_words(path)
-        out.append(f"/* {name}.comp */")
+        out.append(f"/* {name} */")
         out.append(f"static const guint32 spirv_{c_identifier(name)}[{len(words)}] = {{")
         for i in range(0, len(words), 8):
             out.append("  " + ", ".join(f"0x{w:08x}" for w in words[i:i + 8]) + ",")

@@ -10,14 +10,14 @@
  * never idles while the host decides. The skipped dispatches are still
  * processed: cheap on a GPU, their state changes on a CPU implementation
  * (see frame_wanted()). Results equal the stage-by-stage run:
- * same recordings of the layers, same test (see shaders/softmax.glsl).
+ * same recordings of the layers, same test (see shaders/softmax.comp).
  */
 #include "net/net-private.h"
 
 #include <math.h>
 #include <string.h>
 
-/* Control buffer words (shaders/softmax.glsl). */
+/* Control buffer words (shaders/softmax.comp). */
 #define CONTROL_THRESHOLD(k) (k)
 #define CONTROL_RUNS(n, k) ((n) + (k))
 #define CONTROL_LAST(n) (2 * (n))
