@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tools/build.sh
+scripts/build.sh
 meson test -C build --print-errorlogs "$@"

@@ -6,7 +6,7 @@
 # the end exceeds the warm figure by more than 5%. A short version runs in
 # meson test (stress-soak).
 #
-#   tools/soak.sh [BUILD-DIR] [extra ranet-stress options]
+#   scripts/soak.sh [BUILD-DIR] [extra ranet-stress options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD="${1:-build}"

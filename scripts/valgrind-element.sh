@@ -6,8 +6,8 @@
 # Fails on any memory error and on any definite or indirect leak that
 # tests/valgrind.supp does not explain.
 #
-#   tools/valgrind-element.sh [BUILD-DIR]        # default: build
-#   VALGRIND_ELEMENT_TESTS=1 tools/valgrind-element.sh   # test-element too (long)
+#   scripts/valgrind-element.sh [BUILD-DIR]        # default: build
+#   VALGRIND_ELEMENT_TESTS=1 scripts/valgrind-element.sh   # test-element too (long)
 #
 # Logs: BUILD-DIR/valgrind/*.log. Needs valgrind.
 set -euo pipefail

@@ -5,7 +5,7 @@
 # run is bounded by timeout(1). A short version runs in meson test
 # (stress-threads: 8 x 200).
 #
-#   tools/stress-threads.sh [BUILD-DIR] [extra ranet-stress options]
+#   scripts/stress-threads.sh [BUILD-DIR] [extra ranet-stress options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD="${1:-build}"

@@ -9,8 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tools/install-deps.sh
-tools/build.sh
+scripts/install-deps.sh
+scripts/build.sh
 
 data=/usr/share/datasets/fashion-mnist
 tmp="$(mktemp -d)"

@@ -2,14 +2,14 @@
 # Builds the project with AddressSanitizer and UndefinedBehaviorSanitizer in
 # build-asan/ and runs the test suite there, leak checking included.
 #
-#   tools/ci-sanitize.sh                  # every test
-#   tools/ci-sanitize.sh test-net         # the named tests only
+#   .ci/sanitize.sh              # every test
+#   .ci/sanitize.sh test-net     # the named tests only
 #
 # The whole suite runs under both sanitizers. LeakSanitizer checks the tests
 # of libranet (Vulkan layer, ops, preprocessing, model, graph, net, fuzz
 # corpus); the tests that run GStreamer (element, stress, Python) are checked
 # for memory errors and undefined behaviour but not for leaks, which valgrind
-# covers with full stacks (tools/valgrind-element.sh; tests/lsan.supp says
+# covers with full stacks (scripts/valgrind-element.sh; tests/lsan.supp says
 # why). The Python interpreter keeps its objects at exit by design.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,4 +47,4 @@ if [ ${#noleak_tests[@]} -gt 0 ]; then
   SANITIZE_NO_LEAKS=1 \
     meson test -C "$BUILD" --no-rebuild --print-errorlogs "${WRAP[@]}" "${noleak_tests[@]}"
 fi
-echo "ci-sanitize.sh: the sanitized tests took $(( $(date +%s) - start )) s"
+echo "sanitize.sh: the sanitized tests took $(( $(date +%s) - start )) s"

@@ -2,9 +2,9 @@
 # Builds the libFuzzer targets with clang (build-fuzz/) and fuzzes the model
 # loader for a while: 60 seconds by default, the CI regression run.
 #
-#   tools/run-fuzz.sh                 # 60 s
-#   tools/run-fuzz.sh 1800            # 30 minutes
-#   FUZZ_JOBS=2 tools/run-fuzz.sh 600 # two processes
+#   .ci/fuzz.sh                  # 60 s
+#   .ci/fuzz.sh 1800             # 30 minutes
+#   FUZZ_JOBS=2 .ci/fuzz.sh 600  # two processes
 #
 # The committed seed corpus (tests/fuzz/corpus/) is read, never written: new
 # inputs go to build-fuzz/fuzz-corpus/, which later runs start from. A crash
@@ -52,8 +52,8 @@ status=0
   >"$LOG" 2>&1 || status=$?
 grep -E '^(stat::|Done )|ERROR|SUMMARY' "$LOG" || true
 if [ "$status" -ne 0 ]; then
-  echo "run-fuzz.sh: the fuzzer failed (exit $status); see $LOG and $BUILD/fuzz-artifacts/" >&2
+  echo "fuzz.sh: the fuzzer failed (exit $status); see $LOG and $BUILD/fuzz-artifacts/" >&2
   tail -60 "$LOG" >&2
   exit 1
 fi
-echo "run-fuzz.sh: no crash in $SECONDS_TO_RUN s ($LOG)"
+echo "fuzz.sh: no crash in $SECONDS_TO_RUN s ($LOG)"
