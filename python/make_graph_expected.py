@@ -2,18 +2,17 @@
 """Writes tests/data/graph-NAME.txt: what the reference PyTorch builder makes of a few configs.
 
 Each file holds the config (JSON), the input size, the cumulative multiply-adds per exit as
-tools/ranet_model.exit_macs() counts them, and every state_dict tensor (without num_batches_tracked) with
-its shape. test-graph compares the C graph against them; rerun this after changing tools/ranet_model.py:
+ranet.model.exit_macs() counts them, and every state_dict tensor (without num_batches_tracked) with
+its shape. test-graph compares the C graph against them; rerun this after changing python/ranet/model.py:
 
-    /usr/bin/python3 tests/data/make_graph_expected.py
+    /usr/bin/python3 python/make_graph_expected.py
 """
 
 import os
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
-from ranet_model import RANet, RANetConfig, exit_macs  # noqa: E402
+from ranet.model import RANet, RANetConfig, exit_macs
+
+OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "data")
 
 CONFIGS = {
     # the reference's CIFAR network
@@ -40,14 +39,14 @@ def main():
     for name, (cfg, size) in CONFIGS.items():
         model = RANet(cfg)
         macs = exit_macs(model, size)
-        lines = ["# written by tests/data/make_graph_expected.py from tools/ranet_model.py; do not edit",
+        lines = ["# written by python/make_graph_expected.py from python/ranet/model.py; do not edit",
                  "config " + cfg.to_json(),
                  "input_size %d %d" % size,
                  "exit_macs " + " ".join(str(m) for m in macs)]
         for k, v in model.state_dict().items():
             if not k.endswith("num_batches_tracked"):
                 lines.append("tensor %s %s" % (k, " ".join(str(d) for d in v.shape)))
-        with open(os.path.join(HERE, "graph-%s.txt" % name), "w") as f:
+        with open(os.path.join(OUT, "graph-%s.txt" % name), "w") as f:
             f.write("\n".join(lines) + "\n")
         print("%s: %d exits, %d tensors" % (name, len(macs), len(lines) - 4))
 

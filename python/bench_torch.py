@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """PyTorch CPU side of tools/ranet-bench.c: the same model file, the same input, batch 1.
 
-    /usr/bin/python3 tools/bench_torch.py --model M.safetensors --input x.f32 --runs 50 --threads 2
+    /usr/bin/python3 python/bench_torch.py --model M.safetensors --input x.f32 --runs 50 --threads 2
         times model(x) (every exit, as the reference forward computes them) and prints one JSON object:
         {"median_ms", "p99_ms", "runs", "threads", "torch", "logits": [[...] per exit]}
-    /usr/bin/python3 tools/bench_torch.py --make-model imagenet --out M.safetensors
+    /usr/bin/python3 python/bench_torch.py --make-model imagenet --out M.safetensors
         writes the ImageNet-style RANet of the paper (its "model 1") with random weights and
         random BatchNorm statistics: a benchmark subject, not a classifier.
 
@@ -15,15 +15,13 @@ C engine's ranet_net_set_input_tensor() takes.
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export_model import export, load, placeholder_calibration, preprocess_meta  # noqa: E402
-from ranet_model import RANet, RANetConfig  # noqa: E402
+from ranet.model import RANet, RANetConfig
+from ranet.model_file import export, load, placeholder_calibration, preprocess_meta
 
 # The paper's ImageNet RANet with nChannels 32 (the reference repository's "model 1"); block_step is
 # the reference's default of 2.

@@ -6,15 +6,15 @@ Writes tests/golden/fashion-mnist-eval.txt, a text file of lines:
   model NAME sha256 HEX          the model file the answers are for (models/NAME)
   images N sha256 HEX            the first N test images (their pixels, after the IDX header)
   labels N sha256 HEX            and their labels
-  policy [ARGS]                  a policy, as ranet-eval's and tools/evaluate.py's options; then, for it:
-  line TEXT                      a line of tools/evaluate.py's output (--limit N ARGS) that ranet-eval must print
+  policy [ARGS]                  a policy, as ranet-eval's and python/evaluate.py's options; then, for it:
+  line TEXT                      a line of python/evaluate.py's output (--limit N ARGS) that ranet-eval must print
                                  as it is: the per-exit table, the policy, the exit fractions and the summary
   image=I class=C exit=K confidence=P
                                  image I leaves at exit K with class C and top softmax probability P (float32,
                                  printed with %.9g), as ranet-eval --per-image prints it
   # ...                          a comment
 
-The per-image answers come from the functions tools/evaluate.py uses (network_input, exit_outputs,
+The per-image answers come from the functions python/evaluate.py uses (network_input, exit_outputs,
 apply_thresholds), in float32 on one thread. Where another float32 implementation may honestly decide
 otherwise, an image is left out rather than the check loosened: when one of the confidences that decide its
 exit (those of every exit up to the one it takes, but the last) lies within MARGIN of that exit's threshold, or
@@ -23,7 +23,7 @@ policy with an image left out, or with such a near tie at any exit, keeps no eva
 accuracies and fractions that image could change. Every image left out is named in a comment. (With the
 model as committed, none is: the closest confidence is 3e-5 from its threshold.)
 
-    /usr/bin/python3 tools/make_eval_golden.py
+    /usr/bin/python3 python/make_eval_golden.py
 """
 
 import argparse
@@ -35,11 +35,9 @@ import sys
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fmnist  # noqa: E402
-from calibrate import apply_thresholds, exit_outputs  # noqa: E402
-from evaluate import network_input  # noqa: E402
-from export_model import load  # noqa: E402
+from ranet import fmnist
+from ranet.evaluation import apply_thresholds, exit_outputs, network_input
+from ranet.model_file import load
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL = "fashion-mnist-ranet.safetensors"
@@ -88,8 +86,8 @@ def main():
     near_tie = np.array([[top_two_gap(probs[k, i]) < MARGIN for i in range(N_IMAGES)]
                          for k in range(num_exits)])
 
-    out = ["# PyTorch's answers for tests/check_eval.py, written by tools/make_eval_golden.py:",
-           "#   /usr/bin/python3 tools/make_eval_golden.py",
+    out = ["# PyTorch's answers for tests/check_eval.py, written by python/make_eval_golden.py:",
+           "#   /usr/bin/python3 python/make_eval_golden.py",
            "# torch %s; images and labels from %s" % (torch.__version__, fmnist.DATA_DIR),
            "model %s sha256 %s" % (MODEL, sha256_file(model_path)),
            "images %d sha256 %s" % (N_IMAGES, hashlib.sha256(np.ascontiguousarray(images).tobytes()).hexdigest()),
@@ -120,10 +118,10 @@ def main():
         out.append(" ".join(["policy"] + policy))
         out.extend(left_out)
         if left_out or near_tie.any():
-            out.append("# no tools/evaluate.py lines: an image near a threshold or a tie could change them")
+            out.append("# no python/evaluate.py lines: an image near a threshold or a tie could change them")
         else:
             evaluated = subprocess.run(
-                [sys.executable, os.path.join(ROOT, "tools", "evaluate.py"), "--model", model_path,
+                [sys.executable, os.path.join(ROOT, "python", "evaluate.py"), "--model", model_path,
                  "--limit", str(N_IMAGES)] + policy, check=True, capture_output=True, text=True).stdout
             out.extend("line " + line for line in evaluated.splitlines())
         out.extend(lines)

@@ -2,7 +2,7 @@
 """Build the default model from a finished training run: calibrate, export, verify, write the model card.
 
 Reads train.py's output directory (final.pt and train_info.json), computes per-exit accuracies and the
-operating points (calibrate.py) and writes
+operating points (ranet.calibration) and writes
 
     models/fashion-mnist-ranet.safetensors   F32 weights with every ranet.* metadata entry
     models/MODEL_CARD.md                     data, split, training command, results, operating points
@@ -10,21 +10,19 @@ operating points (calibrate.py) and writes
 The exported file is read back and its logits compared with the training weights' before the card is
 written, so the card describes the file as it is.
 
-    /usr/bin/python3 tools/make_default_model.py --train-dir /var/tmp/ranet-train
+    /usr/bin/python3 python/make_default_model.py --train-dir /var/tmp/ranet-train
 """
 
 import argparse
 import json
 import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fmnist  # noqa: E402
-from calibrate import RATIOS, calibrate, format_table  # noqa: E402
-from export_model import build_model, export, load, preprocess_meta, unwrap_checkpoint  # noqa: E402
-from ranet_model import RANetConfig, block_plan  # noqa: E402
+from ranet import fmnist
+from ranet.calibration import RATIOS, calibrate, format_table
+from ranet.model import RANetConfig, block_plan
+from ranet.model_file import build_model, export, load, preprocess_meta, unwrap_checkpoint
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL_NAME = "fashion-mnist-ranet.safetensors"
@@ -129,8 +127,8 @@ def model_card(info, train_dir, cfg, result, resolutions, params, size_bytes):
         "",
         "```",
         info["command"],
-        "/usr/bin/python3 tools/make_default_model.py --train-dir %s" % train_dir,
-        "/usr/bin/python3 tools/evaluate.py --model models/%s --operating-point %d"
+        "/usr/bin/python3 python/make_default_model.py --train-dir %s" % train_dir,
+        "/usr/bin/python3 python/evaluate.py --model models/%s --operating-point %d"
         % (MODEL_NAME, len(points) // 2),
         "```",
         "",

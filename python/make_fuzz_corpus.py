@@ -6,25 +6,21 @@ a few KiB each, so the fuzzer spends its time on the parser rather than on copyi
 variant breaks one thing the loader checks (container, header, tensor entries, metadata, values), so the
 fuzzer starts from inputs that reach each check.
 
-    /usr/bin/python3 tests/fuzz/make_corpus.py            # rewrites tests/fuzz/corpus/
+    /usr/bin/python3 python/make_fuzz_corpus.py           # rewrites tests/fuzz/corpus/
 """
 
 import json
 import os
 import shutil
 import struct
-import sys
 
 import numpy as np
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-import safetensors_io  # noqa: E402
-from export_model import export, placeholder_calibration, preprocess_meta  # noqa: E402
-from ranet_model import RANet, RANetConfig  # noqa: E402
+from ranet.model import RANet, RANetConfig
+from ranet.model_file import export, placeholder_calibration, preprocess_meta
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "fuzz", "corpus")
 
 TINY = {
     # one scale, one block: the smallest network there is
@@ -47,7 +43,7 @@ def valid(name, dtype="f32"):
     path = os.path.join(OUT, "%s-%s.safetensors" % (name, dtype))
     export(path, model.state_dict(), cfg, preprocess_meta(size, mean, std),
            ["c%d" % i for i in range(cfg.num_classes)], placeholder_calibration(model, size),
-           {"source": "tests/fuzz/make_corpus.py"}, dtype=dtype)
+           {"source": "python/make_fuzz_corpus.py"}, dtype=dtype)
     with open(path, "rb") as f:
         return f.read()
 

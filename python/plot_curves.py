@@ -3,25 +3,23 @@
 
 anytime:  test accuracy of each exit against the cumulative multiply-adds to reach it.
 budgeted: test accuracy of each calibrated operating point against its mean multiply-adds per frame;
-          with --runs (tools/bench_policy.py --json), the points ranetclassify used on a stream are
+          with --runs (python/bench_policy.py --json), the points ranetclassify used on a stream are
           ringed, sized by how many frames used them.
 
-    /usr/bin/python3 tools/plot_curves.py --model models/fashion-mnist-ranet.safetensors \\
+    /usr/bin/python3 python/plot_curves.py --model models/fashion-mnist-ranet.safetensors \\
         --runs /tmp/policy-runs.json --out-dir docs/
 """
 
 import argparse
 import json
 import os
-import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import safetensors_io  # noqa: E402
+from ranet import safetensors_io  # noqa: E402
 
 
 def read_metadata(path):
@@ -74,7 +72,7 @@ def plot_budgeted(cal, runs, out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True)
-    ap.add_argument("--runs", help="JSON written by tools/bench_policy.py --json")
+    ap.add_argument("--runs", help="JSON written by python/bench_policy.py --json")
     ap.add_argument("--out-dir", default=".")
     args = ap.parse_args()
     cal, card = read_metadata(args.model)

@@ -5,7 +5,7 @@ Every exit is trained jointly (mean of the exits' cross-entropy losses), with SG
 a one-cycle learning rate, random 2-pixel-shift crops and horizontal flips. A checkpoint is written after
 every epoch, and --resume continues from it, so a run can span interrupted sessions.
 
-    /usr/bin/python3 tools/train.py --out /var/tmp/ranet-train --epochs 30 --seed 0
+    /usr/bin/python3 python/train.py --out /var/tmp/ranet-train --epochs 30 --seed 0
 """
 
 import argparse
@@ -14,13 +14,11 @@ import os
 import sys
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fmnist  # noqa: E402
-from ranet_model import RANet, RANetConfig  # noqa: E402
+from ranet import fmnist
+from ranet.model import RANet, RANetConfig
 
 # The default model: three scales (28, 14, 7 pixels), five exits, ~14M multiply-adds at the last exit.
 DEFAULT_CONFIG = RANetConfig(scale_list=[1, 2, 3], grFactor=[4, 2, 1], bnFactor=[4, 2, 1], nBlocks=1,
@@ -119,7 +117,7 @@ def main():
     torch.save(model.state_dict(), os.path.join(args.out, "final.pt"))
     info = {"config": json.loads(cfg.to_json()), "seed": args.seed, "epochs": args.epochs,
             "batch": args.batch, "lr": args.lr, "weight_decay": args.wd, "threads": args.threads,
-            "wall_seconds": round(wall), "command": "/usr/bin/python3 tools/train.py " + " ".join(sys.argv[1:]),
+            "wall_seconds": round(wall), "command": "/usr/bin/python3 python/train.py " + " ".join(sys.argv[1:]),
             "val_accuracy": evaluate(model, vx, vy)}
     with open(os.path.join(args.out, "train_info.json"), "w") as f:
         json.dump(info, f, indent=1)

@@ -5,9 +5,9 @@ Plays the Fashion-MNIST test set as a live 30 fps video (a synchronised identity
 through ranetclassify into a synchronised appsink, once per configuration: adaptive against fixed
 thresholds, each with and without CPU load from stress-ng. It prints one table row per run: frames,
 frames late or dropped at the sink, mean exit, accuracy from the metadata, the element's budget,
-deadline misses and forced exits, and the operating points the policy used (for tools/plot_curves.py).
+deadline misses and forced exits, and the operating points the policy used (for python/plot_curves.py).
 
-    /usr/bin/python3 tools/bench_policy.py --frames 600 --json /tmp/policy-runs.json
+    /usr/bin/python3 python/bench_policy.py --frames 600 --json /tmp/policy-runs.json
 
 This is a benchmark, not a test: its figures depend on the machine and on what else runs on it.
 """
@@ -112,7 +112,7 @@ def main():
     ap.add_argument("--load", default="stress-ng --cpu 4 --quiet",
                     help="command run beside the loaded runs (killed afterwards)")
     ap.add_argument("--extra", default="", help="more ranetclassify properties, e.g. budget-fraction=0.3")
-    ap.add_argument("--json", help="write the runs here (for tools/plot_curves.py --runs)")
+    ap.add_argument("--json", help="write the runs here (for python/plot_curves.py --runs)")
     args = ap.parse_args()
 
     Gst.init(None)

@@ -12,20 +12,18 @@ bnAfter true. Input size, mean and std default to the reference's for the data s
 224x224 for ImageNet). Without data to calibrate on, the file gets a placeholder calibration: the real
 cumulative multiply-adds of each exit and a single operating point that runs every frame to the last exit.
 
-    /usr/bin/python3 tools/import_checkpoint.py model_best.pth.tar --data cifar10 --nBlocks 2 --step 4 \\
+    /usr/bin/python3 python/import_checkpoint.py model_best.pth.tar --data cifar10 --nBlocks 2 --step 4 \\
         --stepmode even --block-step 2 --growthRate 6 --out ranet-cifar10.safetensors
 """
 
 import argparse
 import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export_model import (DTYPES, build_model, export, placeholder_calibration,  # noqa: E402
-                          preprocess_meta, unwrap_checkpoint)
-from ranet_model import RANetConfig  # noqa: E402
+from ranet.model import RANetConfig
+from ranet.model_file import (DTYPES, build_model, export, placeholder_calibration, preprocess_meta,
+                              unwrap_checkpoint)
 
 # The reference's data sets: (stem, classes, input size, normalisation mean, std), from its dataloader.
 DATASETS = {

@@ -23,23 +23,20 @@ wrong BatchNorm fold in the engine changes the logits, random classifier biases,
 scaled so that the input-dependent part of the logits is large (standard deviation 2). Seeds are fixed, so
 the files are reproducible bit for bit on the same PyTorch build.
 
-    /usr/bin/python3 tools/make_golden.py                    # all three
-    /usr/bin/python3 tools/make_golden.py --only default     # after the default model exists
+    /usr/bin/python3 python/make_golden.py                    # all three
+    /usr/bin/python3 python/make_golden.py --only default     # after the default model exists
 """
 
 import argparse
 import os
-import sys
 
 import torch
 import torch.nn as nn
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fmnist  # noqa: E402
-import safetensors_io  # noqa: E402
-from evaluate import network_input  # noqa: E402
-from export_model import export, load, placeholder_calibration, preprocess_meta  # noqa: E402
-from ranet_model import RANet, RANetConfig  # noqa: E402
+from ranet import fmnist, safetensors_io
+from ranet.evaluation import network_input
+from ranet.model import RANet, RANetConfig
+from ranet.model_file import export, load, placeholder_calibration, preprocess_meta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = 20200614
@@ -100,7 +97,7 @@ def make_random(name, out_dir):
     model.eval()
     x = torch.randn(n, cfg.in_channels, *size, generator=gen)
     scale_heads(model, x)
-    card = {"source": "random weights, tools/make_golden.py", "seed": SEED,
+    card = {"source": "random weights, python/make_golden.py", "seed": SEED,
             "calibration": "placeholder: every frame to the last exit"}
     model_path = os.path.join(out_dir, name + ".safetensors")
     export(model_path, model.state_dict(), cfg, preprocess_meta(size, mean, std),
@@ -112,7 +109,7 @@ def make_random(name, out_dir):
 
 def make_default(out_dir, source):
     if not os.path.exists(source):
-        raise SystemExit("%s does not exist: run tools/make_default_model.py first, or leave 'default' out "
+        raise SystemExit("%s does not exist: run python/make_default_model.py first, or leave 'default' out "
                          "with --only" % source)
     model, meta = load(source)
     model_path = os.path.join(out_dir, "default.safetensors")

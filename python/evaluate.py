@@ -11,34 +11,17 @@ whose maximum softmax probability is >= T (the last exit takes the rest); --oper
 per-exit thresholds of calibration point N (0-based, points in order of expected multiply-adds).
 The last line is machine-readable: accuracy=<percent> mean_exit=<0-based exit> mean_macs=<multiply-adds>.
 
-    /usr/bin/python3 tools/evaluate.py --model models/fashion-mnist-ranet.safetensors --operating-point 10
+    /usr/bin/python3 python/evaluate.py --model models/fashion-mnist-ranet.safetensors --operating-point 10
 """
 
 import argparse
-import os
-import sys
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fmnist  # noqa: E402
-from calibrate import accuracy_at, apply_thresholds, exit_outputs  # noqa: E402
-from export_model import load  # noqa: E402
-
-
-def network_input(images, preprocess):
-    """uint8 images [N, H, W] -> normalised network input [N, C, h, w] as the preprocess metadata says."""
-    x = torch.from_numpy(np.array(images, dtype=np.uint8)).float().div_(255.0).unsqueeze(1)
-    h, w = preprocess["input_size"]
-    if tuple(x.shape[2:]) != (h, w):
-        x = F.interpolate(x, size=(h, w), mode="bilinear", align_corners=False)
-    c = preprocess["channels"]
-    x = x.expand(-1, c, -1, -1)
-    mean = torch.tensor(preprocess["mean"], dtype=torch.float32).view(1, c, 1, 1)
-    std = torch.tensor(preprocess["std"], dtype=torch.float32).view(1, c, 1, 1)
-    return (x - mean) / std
+from ranet import fmnist
+from ranet.evaluation import accuracy_at, apply_thresholds, exit_outputs, network_input
+from ranet.model_file import load
 
 
 def main():

@@ -1,5 +1,4 @@
-#!/usr/bin/python3
-"""Calibrate a Fashion-MNIST RANet's early exits: the operating points of the budgeted-batch scheme.
+"""Early-exit calibration of a Fashion-MNIST RANet: the operating points of the budgeted-batch scheme.
 
 An operating point is a set of per-exit confidence thresholds: a frame leaves at the first exit whose
 maximum softmax probability reaches that exit's threshold (the last exit, threshold -1, takes every frame
@@ -13,37 +12,15 @@ the engine's frame-rate policy uses these fractions with its measured per-exit l
 
 Validation split: the 5,000 training images fmnist.train_val_split(seed) holds out (never trained on).
 Preprocessing is the engine's: x = (p / 255 - mean) / std on the 28x28 uint8 images.
-
-    /usr/bin/python3 tools/calibrate.py --weights /var/tmp/ranet-train/final.pt \\
-        --config /var/tmp/ranet-train/train_info.json --out calibration.json
 """
 
-import argparse
-import json
-import os
-import sys
-
 import numpy as np
-import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fmnist  # noqa: E402
-from ranet_model import RANetConfig, exit_macs  # noqa: E402
+from . import fmnist
+from .evaluation import accuracy_at, apply_thresholds, exit_outputs
+from .model import exit_macs
 
 RATIOS = np.geomspace(0.05, 5.0, 40)
-
-
-def exit_outputs(model, x, batch=500):
-    """Per exit, the maximum softmax probability and the predicted class: two arrays [K, N]."""
-    model.eval()
-    conf, pred = [], []
-    with torch.no_grad():
-        for i in range(0, len(x), batch):
-            probs = torch.stack([torch.softmax(o, dim=1) for o in model(x[i:i + batch])])
-            c, p = probs.max(dim=2)
-            conf.append(c.numpy())
-            pred.append(p.numpy())
-    return np.concatenate(conf, axis=1), np.concatenate(pred, axis=1)
 
 
 def geometric_fractions(ratio, num_exits):
@@ -70,18 +47,6 @@ def find_thresholds(conf, fractions):
         remaining &= conf[k] < t
     thresholds.append(-1.0)
     return thresholds
-
-
-def apply_thresholds(conf, thresholds):
-    """The exit each frame takes: the first k with conf[k] >= thresholds[k]."""
-    passed = conf >= np.asarray(thresholds, dtype=np.float32)[:, None]
-    passed[-1] = True
-    return passed.argmax(axis=0)
-
-
-def accuracy_at(pred, labels, exits):
-    """Percent correct when frame i is answered by exit exits[i]."""
-    return 100.0 * float(np.mean(pred[exits, np.arange(len(labels))] == labels))
 
 
 def operating_points(val, test, macs, ratios=RATIOS):
@@ -130,33 +95,3 @@ def format_table(result):
             i, p["ratio"], p["expected_macs"], p["val_accuracy"], p["test_accuracy"],
             " ".join("%.4f" % f for f in p["exit_fractions"])))
     return "\n".join(lines)
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--weights", required=True,
-                    help="torch checkpoint: a state_dict, or a dict holding one under 'state_dict' or 'model'")
-    ap.add_argument("--config", required=True,
-                    help="JSON with the RANetConfig, bare or under 'config' (train.py's train_info.json)")
-    ap.add_argument("--seed", type=int, default=None,
-                    help="seed of the train/validation split (default: 'seed' in the config file, else 0)")
-    ap.add_argument("--out", help="write the result (calibration and per-exit accuracies) as JSON here")
-    ap.add_argument("--threads", type=int, default=1)
-    args = ap.parse_args()
-
-    from export_model import build_model, unwrap_checkpoint
-    torch.set_num_threads(args.threads)
-    with open(args.config) as f:
-        conf = json.load(f)
-    cfg = RANetConfig.from_dict(conf.get("config", conf))
-    seed = args.seed if args.seed is not None else conf.get("seed", 0)
-    model = build_model(cfg, unwrap_checkpoint(torch.load(args.weights, map_location="cpu")))
-    result = calibrate(model, seed)
-    print(format_table(result))
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(result, f, indent=1)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,5 +1,4 @@
-#!/usr/bin/python3
-"""Write a RANet as a model file (.safetensors + ranet.* metadata), and read one back into PyTorch.
+"""Model files: a RANet as .safetensors + ranet.* metadata, written (export) and read back into PyTorch (load).
 
 The file is the only interface between the PyTorch tools and the C engine (DESIGN.md, "Model file"):
 tensor names are exactly the reference implementation's state_dict names (a leading `module.` stripped,
@@ -7,24 +6,17 @@ tensor names are exactly the reference implementation's state_dict names (a lead
 (the engine folds it), and the metadata carries what the engine needs besides weights: `ranet.config`,
 `ranet.preprocess`, `ranet.labels`, `ranet.calibration` and `ranet.card`, each a JSON string.
 
-Everything is validated before writing, so a file this tool writes is one the engine accepts:
+Everything is validated before writing, so a file written here is one the engine accepts:
 the weights must match the network the config builds, name for name and shape for shape.
-
-    /usr/bin/python3 tools/export_model.py --weights final.pt --config train_info.json --out model.safetensors
 """
 
-import argparse
 import json
-import os
-import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import fmnist  # noqa: E402
-import safetensors_io  # noqa: E402
-from ranet_model import RANet, RANetConfig, block_plan, exit_macs  # noqa: E402
+from . import safetensors_io
+from .model import RANet, RANetConfig, block_plan, exit_macs
 
 META_KEYS = ("ranet.config", "ranet.preprocess", "ranet.labels", "ranet.calibration", "ranet.card")
 DTYPES = {"f32": np.float32, "f16": np.float16}
@@ -162,50 +154,3 @@ def load(path):
         return build_model(cfg, sd), meta
     except ValueError as e:
         raise ValueError("%s: %s" % (path, e)) from None
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--weights", required=True,
-                    help="torch checkpoint: a state_dict, or a dict holding one under 'state_dict' or 'model'")
-    ap.add_argument("--config", required=True,
-                    help="JSON file with the RANetConfig, either the object itself or under 'config' "
-                         "(as in train.py's train_info.json)")
-    ap.add_argument("--out", required=True, help="model file to write")
-    ap.add_argument("--input-size", type=int, nargs=2, metavar=("H", "W"), default=[28, 28])
-    ap.add_argument("--mean", type=float, nargs="+", default=None, help="per-channel mean (default: Fashion-MNIST's)")
-    ap.add_argument("--std", type=float, nargs="+", default=None, help="per-channel std (default: Fashion-MNIST's)")
-    ap.add_argument("--labels", help="text file, one label per line (default: Fashion-MNIST's when 10 classes)")
-    ap.add_argument("--calibration", help="JSON file written by calibrate.py, or the bare calibration object "
-                                          "(default: a placeholder that runs every frame to the last exit)")
-    ap.add_argument("--card", help="JSON file with provenance (default: the weights file name)")
-    ap.add_argument("--dtype", choices=sorted(DTYPES), default="f32", help="storage type of the weights")
-    args = ap.parse_args()
-
-    with open(args.config) as f:
-        conf = json.load(f)
-    cfg = RANetConfig.from_dict(conf.get("config", conf))
-    sd = unwrap_checkpoint(torch.load(args.weights, map_location="cpu"))
-    preprocess = preprocess_meta(args.input_size, args.mean or fmnist.MEAN, args.std or fmnist.STD)
-    if args.labels:
-        with open(args.labels) as f:
-            labels = [line.strip() for line in f if line.strip()]
-    else:
-        labels = fmnist.LABELS if cfg.num_classes == len(fmnist.LABELS) else [str(i) for i in range(cfg.num_classes)]
-    if args.calibration:
-        with open(args.calibration) as f:
-            calibration = json.load(f)
-        calibration = calibration.get("calibration", calibration)
-    else:
-        calibration = placeholder_calibration(RANet(cfg), args.input_size)
-    if args.card:
-        with open(args.card) as f:
-            card = json.load(f)
-    else:
-        card = {"weights": os.path.basename(args.weights)}
-    export(args.out, sd, cfg, preprocess, labels, calibration, card, args.dtype)
-    print("wrote %s (%d bytes)" % (args.out, os.path.getsize(args.out)))
-
-
-if __name__ == "__main__":
-    main()
