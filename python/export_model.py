@@ -15,7 +15,8 @@ import torch
 
 from ranet import fmnist
 from ranet.model import RANet, RANetConfig
-from ranet.model_file import DTYPES, export, placeholder_calibration, preprocess_meta, unwrap_checkpoint
+from ranet.model_file import (DTYPES, export, placeholder_calibration, preprocess_meta, read_labels,
+                              unwrap_checkpoint)
 
 
 def main():
@@ -42,8 +43,7 @@ def main():
     sd = unwrap_checkpoint(torch.load(args.weights, map_location="cpu"))
     preprocess = preprocess_meta(args.input_size, args.mean or fmnist.MEAN, args.std or fmnist.STD)
     if args.labels:
-        with open(args.labels) as f:
-            labels = [line.strip() for line in f if line.strip()]
+        labels = read_labels(args.labels)
     else:
         labels = fmnist.LABELS if cfg.num_classes == len(fmnist.LABELS) else [str(i) for i in range(cfg.num_classes)]
     if args.calibration:

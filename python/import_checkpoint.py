@@ -23,7 +23,7 @@ import torch
 
 from ranet.model import RANetConfig
 from ranet.model_file import (DTYPES, build_model, export, placeholder_calibration, preprocess_meta,
-                              unwrap_checkpoint)
+                              read_labels, unwrap_checkpoint)
 
 # The reference's data sets: (stem, classes, input size, normalisation mean, std), from its dataloader.
 DATASETS = {
@@ -91,8 +91,7 @@ def main(argv=None):
     _, classes, size, mean, std = DATASETS[args.data]
     input_size = args.input_size or [size, size]
     if args.labels:
-        with open(args.labels) as f:
-            labels = [line.strip() for line in f if line.strip()]
+        labels = read_labels(args.labels)
     else:
         labels = [str(i) for i in range(classes)]
 

@@ -83,6 +83,12 @@ def build_model(cfg, state_dict):
     return model.eval()
 
 
+def read_labels(path):
+    """A labels file: one class name per line, in class order (blank lines skipped)."""
+    with open(path) as f:
+        return [line.strip() for line in f if line.strip()]
+
+
 def preprocess_meta(input_size, mean, std):
     """The `ranet.preprocess` object: stretch-resize to input_size, pixels in [0, 1], then (x - mean) / std."""
     if len(mean) != len(std) or any(s <= 0 for s in std):

@@ -39,6 +39,19 @@ class ImportTest(unittest.TestCase):
             for a, b in zip(model(x), loaded(x)):
                 self.assertTrue(torch.equal(a, b))
 
+    def test_labels_file(self):
+        """--labels: one class name per line, blank lines skipped."""
+        model = small_model()
+        ckpt = os.path.join(self.tmp, "model.pth")
+        torch.save(model.state_dict(), ckpt)
+        names = ["class %d" % i for i in range(10)]
+        labels = os.path.join(self.tmp, "labels.txt")
+        with open(labels, "w") as f:
+            f.write("\n".join(names[:5]) + "\n\n" + "\n".join(names[5:]) + "\n")
+        out = os.path.join(self.tmp, "imported.safetensors")
+        import_checkpoint.main([ckpt, "--out", out, "--labels", labels] + SMALL_ARGS)
+        self.assertEqual(model_file.load(out)[1]["labels"], names)
+
     def test_mismatch_is_reported(self):
         model = small_model()
         sd = {"module." + k: v for k, v in model.state_dict().items()}
