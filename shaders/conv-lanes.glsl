@@ -1,4 +1,4 @@
-/* What the convolution shaders (conv2d.glsl, conv1x1.glsl) share: their three
+/* What the convolution shaders (conv2d.comp, conv1x1.comp) share: their three
  * bindings, the slot of an invocation among the lanes of its workgroup, and
  * the bookkeeping of weights shared through subgroup shuffles. Included after
  * the including shader's SG, GROUPS, OCV, NOCB and BLOCK_VEC4S.

@@ -1,4 +1,61 @@
 #version 450
-/* Softmax of a classifier's logits: see softmax.glsl. */
+/* Softmax over K logits in a single invocation: K is a classifier's class count,
+ * small enough that one pass more costs less than a second dispatch would.
+ * Writes probs[K], the largest probability, and the index of the largest logit
+ * (first on ties) as a float value.
+ *
+ * With DECIDE (the variant softmax_decide, frames in one submission, see
+ * core/net/net-record.c) it also decides whether the frame goes on to the next
+ * stage, which then runs inside a conditional block on the flag written here.
+ * Control buffer, 32-bit words: [0, N_EXITS) each exit's threshold (float
+ * bits), [N_EXITS, 2 N_EXITS) per stage: 1 when it runs (the host sets stage
+ * 0's and clears the others), [2 N_EXITS] the last stage the frame may run.
+ * The test is the host's, exactly: go on unless confidence >= threshold, so a
+ * NaN confidence goes on in both. */
+/* Nothing is included here; the directive stays because the SPIR-V records
+ * it (OpSourceExtension): without it the embedded binary would change. */
 #extension GL_GOOGLE_include_directive : require
-#include "softmax.glsl"
+
+layout(local_size_x = 1) in;
+
+layout(constant_id = 0) const uint K = 1;
+layout(constant_id = 1) const uint IN_ORIGIN = 0;
+layout(constant_id = 2) const uint OUT_BASE = 0;
+
+layout(std430, set = 0, binding = 0) readonly buffer In { float x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Out { float y[]; };
+
+#if DECIDE
+layout(constant_id = 3) const uint EXIT = 0;         /* the stage this softmax ends */
+layout(constant_id = 4) const uint N_EXITS = 1;
+layout(std430, set = 0, binding = 2) buffer Control { uint control[]; };
+#endif
+
+void main ()
+{
+  uint best = 0u;
+  float m = x[IN_ORIGIN];
+  for (uint i = 1u; i < K; i++) {
+    float v = x[IN_ORIGIN + i];
+    if (v > m) {
+      m = v;
+      best = i;
+    }
+  }
+  float sum = 0.0;
+  for (uint i = 0u; i < K; i++)
+    sum += exp (x[IN_ORIGIN + i] - m);
+  float inv = 1.0 / sum;
+  for (uint i = 0u; i < K; i++)
+    y[OUT_BASE + i] = exp (x[IN_ORIGIN + i] - m) * inv;
+  y[OUT_BASE + K] = inv;
+  y[OUT_BASE + K + 1u] = float(best);
+
+#if DECIDE
+  /* inv is the confidence the host reads back */
+  float threshold = uintBitsToFloat (control[EXIT]);
+  bool go_on = control[N_EXITS + EXIT] != 0u && EXIT < control[2u * N_EXITS]
+      && !(inv >= threshold);
+  control[N_EXITS + EXIT + 1u] = go_on ? 1u : 0u;
+#endif
+}

@@ -3,9 +3,9 @@
 
     check_eval.py RANET_EVAL MODEL REFERENCE
 
-REFERENCE (tests/golden/fashion-mnist-eval.txt, written by tools/make_eval_golden.py) holds, for the first
+REFERENCE (tests/golden/fashion-mnist-eval.txt, written by python/make_eval_golden.py) holds, for the first
 Fashion-MNIST test images and a few early-exit policies, what PyTorch says: each image's exit and class, its
-confidence, and tools/evaluate.py's output lines. For every policy, ranet-eval --per-image on the same images
+confidence, and python/evaluate.py's output lines. For every policy, ranet-eval --per-image on the same images
 must give every image the same exit and class, a confidence within CONF_TOL, and print every evaluate.py line
 as it is (the per-exit accuracies, the exit fractions and the summary: agreement to the last digit). The
 images and labels must be those the reference was made from, and MODEL the same file (by SHA-256): a
@@ -21,7 +21,7 @@ SKIP = 77
 # as the element's tests hold its confidences to the engine's; both sides compute in float32 and differ
 # by about 1e-6 here
 CONF_TOL = 1e-4
-REGENERATE = "/usr/bin/python3 tools/make_eval_golden.py"
+REGENERATE = "/usr/bin/python3 python/make_eval_golden.py"
 
 
 def read_reference(path):
@@ -81,7 +81,7 @@ def check_policy(eval_tool, model, images, labels, n, policy):
         try:
             at = output.index(want, at) + 1
         except ValueError:
-            problems.append("ranet-eval does not print tools/evaluate.py's line %r" % want)
+            problems.append("ranet-eval does not print python/evaluate.py's line %r" % want)
 
     got = {}
     for line in output:
@@ -130,7 +130,7 @@ def main():
         name = " ".join(policy["args"]) or "no policy"
         for p in problems:
             print("%s: %s" % (name, p))
-        print("%s: %d images compared, %d of tools/evaluate.py's lines; largest confidence difference %.3g; %s"
+        print("%s: %d images compared, %d of python/evaluate.py's lines; largest confidence difference %.3g; %s"
               % (name, len(policy["images"]), len(policy["lines"]), worst, "FAILED" if problems else "agree"))
         failed |= bool(problems)
     return 1 if failed else 0

@@ -2,7 +2,7 @@
  *
  * tests/golden/NAME.safetensors holds a model, NAME-io.safetensors its inputs
  * (`input`, [N, C, H, W]) and PyTorch's outputs (`logits.<k>`, [N, classes]),
- * both written by tools/make_golden.py. The reader here is deliberately
+ * both written by python/make_golden.py. The reader here is deliberately
  * minimal: the files are trusted, written by our own tools, and any surprise
  * is a test failure; the model loader is the real, validating reader.
  */

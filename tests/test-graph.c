@@ -1,9 +1,9 @@
 /* test-graph.c: the C graph against the PyTorch reference builder.
  *
- * - tests/data/graph-*.txt (tests/data/make_graph_expected.py) give, for a few
+ * - tests/data/graph-*.txt (python/make_graph_expected.py) give, for a few
  *   configs, every state_dict tensor with its shape and the per-exit MACs of
- *   tools/ranet_model.py: the graph must expect exactly those tensors.
- * - tests/golden/NAME.safetensors + NAME-io.safetensors (tools/make_golden.py)
+ *   python/ranet/model.py: the graph must expect exactly those tensors.
+ * - tests/golden/NAME.safetensors + NAME-io.safetensors (python/make_golden.py)
  *   give weights, inputs and PyTorch's logits: the reference executor must
  *   reproduce every exit's logits. RANET_GOLDEN_DIR overrides the directory.
  * - invalid configs must give errors that name the field, never crash.

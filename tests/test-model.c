@@ -3,7 +3,7 @@
  * Most tests build a small valid model file in memory (tensors named and
  * shaped by the graph, filled with known values), damage one thing, and check
  * that loading fails with the right code and a message naming the file and
- * the tensor or key. The golden files written by tools/make_golden.py are
+ * the tensor or key. The golden files written by python/make_golden.py are
  * loaded too when present.
  */
 #include <math.h>
@@ -281,7 +281,7 @@ set_meta_object (JsonObject *meta, const char *key, JsonObject *obj)
   json_object_set_string_member (meta, key, text);
 }
 
-/* The safetensors layout, as tools/safetensors_io.py writes it: tensors in
+/* The safetensors layout, as python/ranet/safetensors_io.py writes it: tensors in
  * name order, back to back, the header padded with spaces to 8 bytes. @fn
  * may change the header before it is written. */
 static GBytes *
@@ -1274,7 +1274,7 @@ load_golden (const char *name)
   RanetModel *model;
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
-    g_autofree char *msg = g_strdup_printf ("%s not there (written by tools/make_golden.py)", path);
+    g_autofree char *msg = g_strdup_printf ("%s not there (written by python/make_golden.py)", path);
     g_test_skip (msg);
     return NULL;
   }

@@ -270,7 +270,7 @@ golden_for_test (gconstpointer data)
   if (g == NULL) {
     g_autofree char *dir = golden_dir ();
     g_autofree char *msg = g_strdup_printf ("no golden vector %s in %s "
-        "(tools/make_golden.py makes it)", (const char *) data, dir);
+        "(python/make_golden.py makes it)", (const char *) data, dir);
     g_test_skip (msg);
   }
   return g;

@@ -271,7 +271,7 @@ test_no_driver (void)
 /* ---- validation ---- */
 
 /* The level RANET_VK_VALIDATION asks for must be the one in effect: the
- * layer is a dependency of the tests (tools/install-deps.sh), and without it
+ * layer is a dependency of the tests (scripts/install-deps.sh), and without it
  * every test would pass without anything checked. */
 static void
 assert_validation_as_requested (RanetVkDevice *dev)

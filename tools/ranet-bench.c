@@ -3,7 +3,7 @@
  *   ranet-bench [MODEL.safetensors]        the default model when none is given
  *   ranet-bench --config imagenet          the paper's ImageNet-style RANet at 224x224
  *                                          with random weights (written by
- *                                          tools/bench_torch.py --make-model)
+ *                                          python/bench_torch.py --make-model)
  *
  * In one run, so that the ratios compare figures taken under the same load:
  *   - the device's fp32 arithmetic peak and storage-buffer bandwidth, from two
@@ -15,7 +15,7 @@
  *   - the cost of turning a 1920x1080 RGBA frame into the model input, including
  *     the copy into the host-visible frame buffer: the whole frame, and only the
  *     rows the bilinear taps read;
- *   - PyTorch on the CPU (tools/bench_torch.py: same file, same input, batch 1,
+ *   - PyTorch on the CPU (python/bench_torch.py: same file, same input, batch 1,
  *     one thread per core), and the largest logit difference as a sanity check.
  * The output is Markdown tables, ready for docs/PERFORMANCE.md.
  */
@@ -718,7 +718,7 @@ main (int argc, char **argv)
 {
   Options o = {
     .python = "/usr/bin/python3",
-    .tools_dir = RANET_SOURCE_ROOT "/tools",
+    .tools_dir = RANET_SOURCE_ROOT "/python",
     .frames = 200,
     .profile_runs = 5,
     .torch_runs = 50,
@@ -742,7 +742,7 @@ main (int argc, char **argv)
     { "python", 0, 0, G_OPTION_ARG_FILENAME, &python,
       "Python with torch (default /usr/bin/python3)", "PATH" },
     { "tools-dir", 0, 0, G_OPTION_ARG_FILENAME, &tools_dir,
-      "Where bench_torch.py is (default: the source tree's tools/)", "DIR" },
+      "Where bench_torch.py is (default: the source tree's python/)", "DIR" },
     { NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("[MODEL.safetensors]");

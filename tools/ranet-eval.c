@@ -9,7 +9,7 @@
  * per-exit accuracies come from that one run, and so does the early-exit
  * policy, applied afterwards: a frame leaves at the first exit whose maximum
  * softmax probability is >= its threshold, and the last exit takes the rest.
- * Definitions and output follow tools/evaluate.py (the PyTorch evaluator), so
+ * Definitions and output follow python/evaluate.py (the PyTorch evaluator), so
  * the two can be compared line by line; the last line is machine-readable:
  * accuracy=<percent> mean_exit=<0-based exit> mean_macs=<multiply-adds>.
  * --per-image adds a line for every image before it:

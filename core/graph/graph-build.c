@@ -1,6 +1,6 @@
 /* graph-build.c: the reference builder's modules, unrolled into layers.
  *
- * Functions follow the PyTorch modules of tools/ranet_model.py one to one
+ * Functions follow the PyTorch modules of python/ranet/model.py one to one
  * (RAFirstLayer, ConvBasic, ConvBN, ConvNormal/_BlockNormal,
  * ConvUpNormal/_BlockUpNormal, ClassifierModule) and emit layers in the order
  * the reference forward() runs them, so stage boundaries and MAC counts match.

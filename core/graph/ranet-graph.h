@@ -1,6 +1,6 @@
 /* ranet-graph.h: a RANet as a flat list of layers, built from its config.
  *
- * The graph mirrors the reference PyTorch builder (tools/ranet_model.py): the
+ * The graph mirrors the reference PyTorch builder (python/ranet/model.py): the
  * same modules in the same forward order, the same channel arithmetic, the same
  * state_dict names. Every layer is one op of ranet-ops.h with its views already
  * placed in a single activation buffer, so running a stage is walking its

@@ -48,7 +48,7 @@ RanetOp *ranet_op_new_grid (RanetVkDevice *dev, const char *name,
     const guint32 *spec, guint n_spec, guint64 groups_x, guint64 groups_y, guint64 macs,
     GError **error);
 
-/* A convolution op (conv2d.glsl, conv1x1.glsl): the shader @shader, or its
+/* A convolution op (conv2d.comp, conv1x1.comp): the shader @shader, or its
  * _sg variant where @sg lanes share weight loads, or _sg_texel where the
  * input window @in is read as a texel buffer of floats (ranet_op_texel_input()) and
  * the weights, which end at float @weights_end, as a texel buffer of vec4s. Its
@@ -165,7 +165,7 @@ ranet_op_weight_sharing (RanetVkDevice *dev)
 }
 
 /* Blocks of output channels per workgroup, side by side in the lanes of a
- * subgroup (GROUPS in shaders/conv2d.glsl and conv1x1.glsl): 1, unless a layer
+ * subgroup (GROUPS in shaders/conv2d.comp and conv1x1.comp): 1, unless a layer
  * has fewer output pixel blocks (@n_pix) than a subgroup of @sg lanes: a
  * classifier's 4x4 and 2x2 outputs would leave half to three quarters of the
  * lanes idle, a fully connected layer seven eighths. Needs the weight-sharing

@@ -1,5 +1,5 @@
-/* op-softmax.c: softmax, top probability and argmax (shaders/softmax.glsl),
- * and its variant that also decides a frame's exit (softmax_decide.comp). */
+/* op-softmax.c: softmax, top probability and argmax (shaders/softmax.comp),
+ * and its variant that also decides a frame's exit (softmax_decide). */
 #include "ops/op-private.h"
 
 /* The shader's first three specialization constants for @p, and the

@@ -256,7 +256,7 @@ RanetOp *ranet_op_softmax_new (RanetVkDevice *dev, const RanetSoftmaxParams *p,
     GError **error);
 /* The softmax of @p as a one-invocation dispatch that also decides whether
  * a frame run as one submission goes on after stage @exit_index of
- * @n_exits (shaders/softmax.glsl). Recorded with
+ * @n_exits (shaders/softmax.comp). Recorded with
  * ranet_op_record_buffers(): the activations, the results, the control
  * words. */
 RanetOp *ranet_op_softmax_decide_new (RanetVkDevice *dev,

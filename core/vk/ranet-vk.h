@@ -265,7 +265,7 @@ RanetVkPipeline *ranet_vk_pipeline_new (RanetVkDevice *dev,
     const guint32 *spec, guint n_spec, guint push_size, GError **error);
 /**
  * ranet_vk_pipeline_new_named:
- * @shader_name: an embedded shader: the file name in shaders/ without ".comp"
+ * @shader_name: an embedded shader: a name in the table of shaders/meson.build
  *
  * As ranet_vk_pipeline_new(), with the SPIR-V embedded at build time.
  * An unknown name gives %RANET_VK_ERROR_INVALID.

@@ -6,7 +6,7 @@
  * layer's weights fold. A GLib critical or warning counts as a crash (they
  * are made fatal), so a g_return_if_fail() reached by a file is a finding.
  *
- * Built only with -Dfuzzing=true and clang; see tools/run-fuzz.sh.
+ * Built only with -Dfuzzing=true and clang; see .ci/fuzz.sh.
  */
 #include <stdint.h>
 #include <string.h>

@@ -1,11 +1,11 @@
 #!/bin/bash
 # meson test --wrapper for a build with -Db_sanitize=address,undefined (see
-# tools/ci-sanitize.sh): the sanitizer settings for one test process and its
+# .ci/sanitize.sh): the sanitizer settings for one test process and its
 # children, kept away from meson itself (a Python program, which the
 # sanitizer runtime would slow down and report on).
 #
 # SANITIZE_NO_LEAKS=1 turns the exit-time leak check off (see
-# tools/ci-sanitize.sh for which tests, and tests/lsan.supp for why).
+# .ci/sanitize.sh for which tests, and tests/lsan.supp for why).
 here="$(cd "$(dirname "$0")" && pwd)"
 libdir=/usr/lib/x86_64-linux-gnu
 

@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""PyTorch CPU side of tools/ranet-bench.c: the same model file, the same input, batch 1.
+
+    /usr/bin/python3 python/bench_torch.py --model M.safetensors --input x.f32 --runs 50 --threads 2
+        times model(x) (every exit, as the reference forward computes them) and prints one JSON object:
+        {"median_ms", "p99_ms", "runs", "threads", "torch", "logits": [[...] per exit]}
+    /usr/bin/python3 python/bench_torch.py --make-model imagenet --out M.safetensors
+        writes the ImageNet-style RANet of the paper (its "model 1") with random weights and
+        random BatchNorm statistics: a benchmark subject, not a classifier.
+
+The input file holds in_channels x H x W float32 values (CHW, already normalised), the tensor the
+C engine's ranet_net_set_input_tensor() takes.
+"""
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+
+from ranet.model import RANet, RANetConfig
+from ranet.model_file import export, load, placeholder_calibration, preprocess_meta
+
+# The paper's ImageNet RANet with nChannels 32 (the reference repository's "model 1"); block_step is
+# the reference's default of 2.
+IMAGENET = RANetConfig(scale_list=[1, 2, 3, 4], grFactor=[4, 2, 2, 1], bnFactor=[4, 2, 2, 1], nBlocks=2,
+                       block_step=2, step=8, stepmode="even", nChannels=32, growthRate=16, stem="imagenet",
+                       num_classes=1000, in_channels=3)
+IMAGENET_SIZE = (224, 224)
+IMAGENET_MEAN = [0.485, 0.456, 0.406]
+IMAGENET_STD = [0.229, 0.224, 0.225]
+
+
+def make_imagenet(out, seed=0):
+    torch.manual_seed(seed)
+    model = RANet(IMAGENET).eval()
+    # Random BatchNorm statistics, so that folding them into the convolutions is part of what runs.
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            n = m.num_features
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.normal_(0.0, 0.1)
+            m.running_mean.normal_(0.0, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+            assert m.running_var.numel() == n
+    preprocess = preprocess_meta(IMAGENET_SIZE, IMAGENET_MEAN, IMAGENET_STD)
+    labels = ["class %d" % i for i in range(IMAGENET.num_classes)]
+    card = {"weights": "random (torch seed %d)" % seed, "purpose": "benchmark subject for ranet-bench"}
+    export(out, model.state_dict(), IMAGENET, preprocess, labels, placeholder_calibration(model, IMAGENET_SIZE),
+           card)
+
+
+def bench(path, input_path, runs, warmup, threads):
+    torch.set_num_threads(threads)
+    model, meta = load(path)
+    h, w = meta["preprocess"]["input_size"]
+    c = meta["preprocess"]["channels"]
+    x = torch.from_numpy(np.fromfile(input_path, dtype=np.float32).reshape(1, c, h, w))
+    times = []
+    with torch.no_grad():
+        for i in range(warmup + runs):
+            t0 = time.perf_counter()
+            out = model(x)
+            t1 = time.perf_counter()
+            if i >= warmup:
+                times.append((t1 - t0) * 1e3)
+    times.sort()
+    return {"median_ms": times[len(times) // 2], "p99_ms": times[min(len(times) - 1, int(0.99 * len(times)))],
+            "runs": runs, "threads": threads, "torch": torch.__version__,
+            "logits": [o[0].tolist() for o in out]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model")
+    ap.add_argument("--input")
+    ap.add_argument("--runs", type=int, default=50)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--make-model", choices=["imagenet"])
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    if args.make_model:
+        if not args.out:
+            ap.error("--make-model needs --out")
+        make_imagenet(args.out)
+        return
+    if not args.model or not args.input:
+        ap.error("--model and --input are needed")
+    print(json.dumps(bench(args.model, args.input, args.runs, args.warmup, args.threads)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+"""Build the default model from a finished training run: calibrate, export, verify, write the model card.
+
+Reads train.py's output directory (final.pt and train_info.json), computes per-exit accuracies and the
+operating points (ranet.calibration) and writes
+
+    models/fashion-mnist-ranet.safetensors   F32 weights with every ranet.* metadata entry
+    models/MODEL_CARD.md                     data, split, training command, results, operating points
+
+The exported file is read back and its logits compared with the training weights' before the card is
+written, so the card describes the file as it is.
+
+    /usr/bin/python3 python/make_default_model.py --train-dir /var/tmp/ranet-train
+"""
+
+import argparse
+import json
+import os
+
+import torch
+
+from ranet import fmnist
+from ranet.calibration import RATIOS, calibrate, format_table
+from ranet.model import RANetConfig, block_plan
+from ranet.model_file import build_model, export, load, preprocess_meta, unwrap_checkpoint
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODEL_NAME = "fashion-mnist-ranet.safetensors"
+DATA = "Fashion-MNIST, Debian package dataset-fashion-mnist (%s)" % fmnist.DATA_DIR
+SPLIT = ("train: 55,000 of the 60,000 training images; validation: the other 5,000, held out by "
+         "fmnist.train_val_split(seed) and used only for early-exit thresholds; test: the 10,000 t10k images")
+
+
+def exit_resolutions(model, input_size):
+    """Per exit: (input resolution of its scale's sub-network, spatial size of the features it classifies).
+    Higher-resolution sub-networks down-sample while fusing, so their exits often see small features."""
+    exit_scale = [ii for ii, flow in enumerate(block_plan(model.cfg)[1]) for kind, *_ in flow if kind == "norm"]
+    features = []
+    hooks = [c.register_forward_pre_hook(lambda m, inp: features.append(tuple(inp[0].shape[2:])))
+             for c in model.classifier]
+    with torch.no_grad():
+        x = torch.zeros(1, model.cfg.in_channels, *input_size)
+        scales = [tuple(f.shape[2:]) for f in model.FirstLayer(x)]
+        model(x)
+    for h in hooks:
+        h.remove()
+    return [(scales[s], f) for s, f in zip(exit_scale, features)]
+
+
+def verify_export(path, model, count=500):
+    """The file's network must reproduce the training weights' logits exactly (F32 export)."""
+    loaded, _ = load(path)
+    images, _ = fmnist.load("t10k")
+    x = fmnist.to_tensor(images[:count])
+    with torch.no_grad():
+        for k, (a, b) in enumerate(zip(model(x), loaded(x))):
+            if not torch.equal(a, b):
+                raise SystemExit("%s: exit %d logits differ from the training weights by up to %g"
+                                 % (path, k, (a - b).abs().max().item()))
+
+
+def model_card(info, train_dir, cfg, result, resolutions, params, size_bytes):
+    cal = result["calibration"]
+    points = cal["operating_points"]
+    lines = [
+        "# Fashion-MNIST RANet: the default model",
+        "",
+        "`%s` (%.2f MB, F32) is the model `ranetclassify` loads when no other is given: a Resolution "
+        "Adaptive Network (Yang et al., CVPR 2020) with %d exits that classifies 28x28 gray images into the "
+        "10 Fashion-MNIST classes (%s)." % (MODEL_NAME, size_bytes / 1e6, len(cal["exit_macs"]),
+                                           ", ".join(fmnist.LABELS)),
+        "",
+        "## Network",
+        "",
+        "`ranet.config`: `%s`" % cfg.to_json(),
+        "",
+        "%s parameters. Input: 1 channel (luma), 28x28, pixels scaled to [0, 1] then (x - %.4f) / %.4f; "
+        "other frame sizes are stretched bilinearly." % (format(params, ","), fmnist.MEAN[0], fmnist.STD[0]),
+        "",
+        "## Data and training",
+        "",
+        "- Data: %s." % DATA,
+        "- Split: %s." % SPLIT,
+        "- Command: `%s`" % info["command"],
+        "- Seed %d; %d epochs, batch %d, SGD with Nesterov momentum, one-cycle learning rate peaking at %g, "
+        "weight decay %g; all exits trained jointly (mean of their cross-entropy losses); random shifts of up "
+        "to 2 pixels and horizontal flips." % (info["seed"], info["epochs"], info["batch"], info["lr"],
+                                               info["weight_decay"]),
+        "- Wall time: %d s (%.1f h) of training on the CPU with %d threads, PyTorch %s."
+        % (info["wall_seconds"], info["wall_seconds"] / 3600.0, info["threads"], torch.__version__),
+        "",
+        "## Exits",
+        "",
+        "Multiply-adds count convolutions and linear layers, cumulatively: reaching exit k costs everything "
+        "computed before it, including the classifiers of earlier exits.",
+        "",
+        "| exit | sub-network input | classified features | cumulative multiply-adds | validation accuracy % "
+        "| test accuracy % |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for k, macs in enumerate(cal["exit_macs"]):
+        (sh, sw), (fh, fw) = resolutions[k]
+        lines.append("| %d | %dx%d | %dx%d | %s | %.2f | %.2f |" % (
+            k, sh, sw, fh, fw, format(macs, ","), result["val_accuracy"][k], result["test_accuracy"][k]))
+    lines += [
+        "",
+        "## Operating points (`ranet.calibration`)",
+        "",
+        "Budgeted-batch calibration as in MSDNet/RANet: for each ratio r, exit k should take a share "
+        "r^k / sum_j r^j of the frames; its threshold on the maximum softmax probability is set on the "
+        "validation split so that it takes that many of the most confident frames still remaining. The test "
+        "columns apply those thresholds unchanged to the test set; exit fractions are the test set's. "
+        "%d ratios from 0.05 to 5 (log-spaced) gave %d distinct points, in order of expected cost."
+        % (len(RATIOS), len(points)),
+        "",
+        "| point | r | thresholds | exit fractions | expected multiply-adds | validation % | test % |",
+        "| ---: | ---: | --- | --- | ---: | ---: | ---: |",
+    ]
+    for i, p in enumerate(points):
+        lines.append("| %d | %.3f | %s | %s | %s | %.2f | %.2f |" % (
+            i, p["ratio"], " ".join("%.4f" % t for t in p["thresholds"][:-1]) + " -1",
+            " ".join("%.3f" % f for f in p["exit_fractions"]), format(round(p["expected_macs"]), ","),
+            p["val_accuracy"], p["test_accuracy"]))
+    lines += [
+        "",
+        "## Reproduce",
+        "",
+        "```",
+        info["command"],
+        "/usr/bin/python3 python/make_default_model.py --train-dir %s" % train_dir,
+        "/usr/bin/python3 python/evaluate.py --model models/%s --operating-point %d"
+        % (MODEL_NAME, len(points) // 2),
+        "```",
+        "",
+        "Training is deterministic for a given seed, PyTorch build and thread count; other builds give "
+        "slightly different weights.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--train-dir", default="/var/tmp/ranet-train",
+                    help="train.py --out directory holding final.pt and train_info.json")
+    ap.add_argument("--weights", help="weights to use instead of TRAIN_DIR/final.pt")
+    ap.add_argument("--out-dir", default=os.path.join(ROOT, "models"))
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    weights = args.weights or os.path.join(args.train_dir, "final.pt")
+    info_path = os.path.join(args.train_dir, "train_info.json")
+    for path in (weights, info_path):
+        if not os.path.exists(path):
+            raise SystemExit("%s does not exist: the training run has not finished" % path)
+    with open(info_path) as f:
+        info = json.load(f)
+    cfg = RANetConfig.from_dict(info["config"])
+    model = build_model(cfg, unwrap_checkpoint(torch.load(weights, map_location="cpu")))
+    input_size = (28, 28)
+
+    result = calibrate(model, info["seed"], input_size)
+    print(format_table(result))
+    card = {"data": DATA, "split": SPLIT, "command": info["command"], "seed": info["seed"],
+            "epochs": info["epochs"], "wall_seconds": info["wall_seconds"], "torch": torch.__version__,
+            "test_accuracy": result["test_accuracy"], "val_accuracy": result["val_accuracy"],
+            "exit_macs": result["calibration"]["exit_macs"]}
+    os.makedirs(args.out_dir, exist_ok=True)
+    path = os.path.join(args.out_dir, MODEL_NAME)
+    export(path, model.state_dict(), cfg, preprocess_meta(input_size, fmnist.MEAN, fmnist.STD), fmnist.LABELS,
+           result["calibration"], card)
+    verify_export(path, model)
+    params = sum(v.numel() for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")
+                 and "running_" not in k)
+    text = model_card(info, args.train_dir, cfg, result, exit_resolutions(model, input_size), params, os.path.getsize(path))
+    with open(os.path.join(args.out_dir, "MODEL_CARD.md"), "w") as f:
+        f.write(text)
+    print("wrote %s (%d bytes) and MODEL_CARD.md" % (path, os.path.getsize(path)))
+
+
+if __name__ == "__main__":
+    main()
