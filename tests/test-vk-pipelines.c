@@ -3,6 +3,7 @@
  * user's cache directory is a temporary one here. */
 #include "vk/ranet-vk.h"
 #include "vk-private.h"   /* the device's properties: the cache file's name */
+#include "vk-fill.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -12,8 +13,9 @@ static char *cache_home;
 static RanetVkPipeline *
 fill_pipeline (RanetVkDevice *dev, guint32 value, GError **error)
 {
-  const guint32 spec[] = { 64, value };
-  return ranet_vk_pipeline_new_named (dev, "fill", 1, spec, G_N_ELEMENTS (spec), 8, error);
+  const guint32 spec[] = { FILL_LOCAL_SIZE, value };
+  return ranet_vk_pipeline_new_named (dev, "fill", 1, spec, G_N_ELEMENTS (spec),
+      sizeof (FillRegion), error);
 }
 
 /* A pipeline asked for again is the one compiled before; other constants

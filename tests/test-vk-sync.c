@@ -9,13 +9,9 @@
 
 #include <string.h>
 
-#define FILL_LOCAL_SIZE 64
-#define COPY_LOCAL_SIZE 64  /* shaders/probe_copy.comp */
+#include "vk-fill.h"
 
-typedef struct {
-  guint32 offset;
-  guint32 count;
-} FillRegion;
+#define COPY_LOCAL_SIZE 64  /* shaders/probe_copy.comp */
 
 static RanetVkDevice *device;
 
@@ -28,25 +24,9 @@ assert_no_validation_errors (void)
 static RanetVkPipeline *
 fill_pipeline (guint32 value)
 {
-  const guint32 spec[] = { FILL_LOCAL_SIZE, value };
-  GError *error = NULL;
-  RanetVkPipeline *pipe = ranet_vk_pipeline_new_named (device, "fill", 1, spec,
-      G_N_ELEMENTS (spec), sizeof (FillRegion), &error);
-
-  g_assert_no_error (error);
-  return pipe;
+  return vk_fill_pipeline (device, value);
 }
 
-/* Fills @count words from word @offset of the window @b (offsets within it). */
-static void
-record_fill (RanetVkCommands *cmds, RanetVkPipeline *pipe, const RanetVkBinding *b,
-    guint32 offset, guint32 count)
-{
-  FillRegion region = { offset, count };
-
-  ranet_vk_commands_dispatch_bindings (cmds, pipe, b, 1, &region, sizeof region,
-      (count + FILL_LOCAL_SIZE - 1) / FILL_LOCAL_SIZE, 1, 1);
-}
 
 /* Copies the @n_vec4s vec4s of window @src to window @dst. */
 static RanetVkPipeline *
@@ -149,19 +129,19 @@ test_barrier_placement (void)
   g_assert_no_error (error);
   g_assert_true (ranet_vk_commands_begin (cmds, &error));
   g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 1);  /* after earlier submissions */
-  record_fill (cmds, ones, &a, 0, n);
-  record_fill (cmds, ones, &b, 0, n);
-  record_fill (cmds, ones, &o, 0, n);
+  vk_record_fill (cmds, ones, &a, 0, n);
+  vk_record_fill (cmds, ones, &b, 0, n);
+  vk_record_fill (cmds, ones, &o, 0, n);
   g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 1);  /* disjoint writes */
   record_copy (cmds, copy, &a, &c, n / 4);                            /* reads a: written */
   g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 2);
   record_copy (cmds, copy, &b, &d, n / 4);                            /* b, d untouched since */
   g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 2);
-  record_fill (cmds, twos, &ab, 0, n);                                /* over a and b: read */
+  vk_record_fill (cmds, twos, &ab, 0, n);                                /* over a and b: read */
   g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 3);
-  record_fill (cmds, twos, &o, 0, n / 2);                             /* other buffer: free */
+  vk_record_fill (cmds, twos, &o, 0, n / 2);                             /* other buffer: free */
   g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 3);
-  record_fill (cmds, ones, &o, n / 4, n / 4);                         /* written over */
+  vk_record_fill (cmds, ones, &o, n / 4, n / 4);                         /* written over */
   g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 4);
   g_assert_true (ranet_vk_commands_end (cmds, &error));
   g_assert_true (ranet_vk_commands_submit (cmds, &error));
@@ -207,7 +187,7 @@ test_window_offsets (void)
   g_assert_cmpuint (align & (align - 1), ==, 0);
   memset (ranet_vk_buffer_get_mapped (buf), 0, 4 * align + n * 4);
   g_assert_true (ranet_vk_commands_begin (cmds, &error));
-  record_fill (cmds, ones, &w, 1, n - 2);
+  vk_record_fill (cmds, ones, &w, 1, n - 2);
   g_assert_true (ranet_vk_commands_end (cmds, &error));
   g_assert_true (ranet_vk_commands_submit (cmds, &error));
   g_assert_no_error (error);
@@ -243,7 +223,7 @@ test_window_errors (void)
   g_assert_no_error (error);
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
     g_assert_true (ranet_vk_commands_begin (cmds, &error));
-    record_fill (cmds, ones, &bad[i], 0, 1);
+    vk_record_fill (cmds, ones, &bad[i], 0, 1);
     g_assert_false (ranet_vk_commands_end (cmds, &error));
     g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID);
     g_test_message ("window %u: %s", i, error->message);

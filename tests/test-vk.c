@@ -5,13 +5,7 @@
 #include "ranet-shaders.h"
 
 #include <string.h>
-
-#define FILL_LOCAL_SIZE 64
-
-typedef struct {
-  guint32 offset;
-  guint32 count;
-} FillRegion;
+#include "vk-fill.h"
 
 static RanetVkDevice *device;   /* shared by all tests of this program */
 
@@ -24,23 +18,16 @@ assert_no_validation_errors (void)
 static RanetVkPipeline *
 fill_pipeline (guint32 value)
 {
-  const guint32 spec[] = { FILL_LOCAL_SIZE, value };
-  GError *error = NULL;
-  RanetVkPipeline *pipe = ranet_vk_pipeline_new_named (device, "fill", 1, spec,
-      G_N_ELEMENTS (spec), sizeof (FillRegion), &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (pipe);
-  return pipe;
+  return vk_fill_pipeline (device, value);
 }
 
+/* @buf bound whole */
 static void
 record_fill (RanetVkCommands *cmds, RanetVkPipeline *pipe, RanetVkBuffer *buf,
     guint32 offset, guint32 count)
 {
-  FillRegion region = { offset, count };
-  ranet_vk_commands_dispatch (cmds, pipe, &buf, 1, &region, sizeof (region),
-      (count + FILL_LOCAL_SIZE - 1) / FILL_LOCAL_SIZE, 1, 1);
+  RanetVkBinding whole = { buf, 0, 0 };
+  vk_record_fill (cmds, pipe, &whole, offset, count);
 }
 
 /* ---- device ---- */
