@@ -165,14 +165,6 @@ gst_ranet_threshold_mode_get_type (void)
   return type;
 }
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (RANET_VIDEO_FORMATS)));
-
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (RANET_VIDEO_FORMATS)));
-
 /* ---- model and device ---- */
 
 static RanetModel *
@@ -1137,6 +1129,7 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
   GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+  GstCaps *caps;
 
   gobject_class->set_property = gst_ranet_classify_set_property;
   gobject_class->get_property = gst_ranet_classify_get_property;
@@ -1276,8 +1269,13 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
       "(GstValueArray of \"ranet-class\" structures: class-id, label, score). "
       "C: ranet-classification-meta.h; Python: "
       "buf.get_custom_meta(\"" RANET_CLASSIFICATION_META_NAME "\").get_structure()");
-  gst_element_class_add_static_pad_template (element_class, &sink_template);
-  gst_element_class_add_static_pad_template (element_class, &src_template);
+  /* the formats of ranet-pixel-formats.def */
+  caps = ranet_video_layout_new_caps ();
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+  gst_caps_unref (caps);
 
   trans_class->start = GST_DEBUG_FUNCPTR (gst_ranet_classify_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_ranet_classify_stop);
