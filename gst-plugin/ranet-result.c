@@ -3,25 +3,6 @@
 
 #include "ranet-classification-meta.h"
 
-#include <string.h>
-
-void
-ranet_frame_result_clear (RanetFrameResult *r)
-{
-  g_free (r->probs);
-  memset (r, 0, sizeof *r);
-}
-
-void
-ranet_frame_result_copy (RanetFrameResult *dest, const RanetFrameResult *src)
-{
-  gfloat *probs = g_memdup2 (src->probs, src->n_classes * sizeof (gfloat));
-
-  g_free (dest->probs);
-  *dest = *src;
-  dest->probs = probs;
-}
-
 typedef struct {
   const gfloat *probs;
 } SortContext;
@@ -39,7 +20,7 @@ by_probability_descending (gconstpointer a, gconstpointer b, gpointer user_data)
 }
 
 static void
-add_top_k (GstStructure *s, const RanetFrameResult *r, const char *const *labels,
+add_top_k (GstStructure *s, const RanetSessionResult *r, const char *const *labels,
     guint top_k)
 {
   g_autofree guint *order = g_new (guint, r->n_classes);
@@ -65,24 +46,40 @@ add_top_k (GstStructure *s, const RanetFrameResult *r, const char *const *labels
 }
 
 void
-ranet_frame_result_fill_structure (const RanetFrameResult *r, GstStructure *s,
+ranet_result_fill_structure (const RanetSessionResult *r, GstStructure *s,
     const char *element, const char *model, const char *const *labels, guint top_k)
 {
   gst_structure_set (s,
       "element", G_TYPE_STRING, element,
       "model", G_TYPE_STRING, model,
-      "class-id", G_TYPE_INT, r->class_id,
+      "class-id", G_TYPE_INT, (gint) r->class_id,
       "label", G_TYPE_STRING, labels[r->class_id],
-      "confidence", G_TYPE_DOUBLE, r->confidence,
-      "exit", G_TYPE_INT, r->exit_index,
-      "num-exits", G_TYPE_INT, r->num_exits,
+      "confidence", G_TYPE_DOUBLE, (gdouble) r->confidence,
+      "exit", G_TYPE_INT, (gint) r->exit_index,
+      "num-exits", G_TYPE_INT, (gint) r->n_exits,
       "threshold", G_TYPE_DOUBLE, r->threshold,
       "forced", G_TYPE_BOOLEAN, r->forced,
       "reused", G_TYPE_BOOLEAN, r->reused,
       "macs", G_TYPE_UINT64, r->macs,
-      "latency", G_TYPE_UINT64, r->latency_ns,
+      "latency", G_TYPE_UINT64, r->wall_ns,
       NULL);
   add_top_k (s, r, labels, top_k);
+}
+
+void
+ranet_result_add_times (GstStructure *s, const GstSegment *segment, GstClockTime pts)
+{
+  GstClockTime stream_time = GST_CLOCK_TIME_NONE, running_time = GST_CLOCK_TIME_NONE;
+
+  /* a segment in another format (appsrc's default is bytes) gives no times */
+  if (segment->format == GST_FORMAT_TIME) {
+    stream_time = gst_segment_to_stream_time (segment, GST_FORMAT_TIME, pts);
+    running_time = gst_segment_to_running_time (segment, GST_FORMAT_TIME, pts);
+  }
+  gst_structure_set (s,
+      "timestamp", G_TYPE_UINT64, pts,
+      "stream-time", G_TYPE_UINT64, stream_time,
+      "running-time", G_TYPE_UINT64, running_time, NULL);
 }
 
 void

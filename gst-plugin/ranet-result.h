@@ -1,34 +1,16 @@
-/* ranet-result.h: one frame's classification, and its GstStructure form. */
+/* ranet-result.h: one frame's classification as a GstStructure: the
+ * metadata's, or an element message's. */
 #pragma once
 
 #include <gst/gst.h>
 
+#include "session/ranet-session.h"
+
 G_BEGIN_DECLS
 
 /**
- * RanetFrameResult:
- * The figures ranetclassify attaches to a frame; @probs is owned.
- */
-typedef struct {
-  gint class_id;
-  gdouble confidence;
-  gint exit_index;
-  gint num_exits;
-  gdouble threshold;
-  gboolean forced;
-  gboolean reused;
-  guint64 macs;
-  guint64 latency_ns;
-  guint n_classes;
-  gfloat *probs;
-} RanetFrameResult;
-
-void ranet_frame_result_clear (RanetFrameResult *r);
-void ranet_frame_result_copy (RanetFrameResult *dest, const RanetFrameResult *src);
-
-/**
- * ranet_frame_result_fill_structure:
- * @r: the result
+ * ranet_result_fill_structure:
+ * @r: the frame's result
  * @s: the structure to set the fields in (the metadata's, or a message's)
  * @element: the name of the element that classified the frame
  * @model: the name of the model that did (see ranet-classification-meta.h)
@@ -37,9 +19,19 @@ void ranet_frame_result_copy (RanetFrameResult *dest, const RanetFrameResult *sr
  *
  * Sets the fields documented in ranet-classification-meta.h.
  */
-void ranet_frame_result_fill_structure (const RanetFrameResult *r,
-    GstStructure *s, const char *element, const char *model,
-    const char *const *labels, guint top_k);
+void ranet_result_fill_structure (const RanetSessionResult *r, GstStructure *s,
+    const char *element, const char *model, const char *const *labels, guint top_k);
+
+/**
+ * ranet_result_add_times:
+ * @s: a result's structure, for an element message
+ * @segment: the stream's segment
+ * @pts: the frame's timestamp
+ *
+ * Adds the frame's timestamp, stream-time and running-time (guint64, ns;
+ * GST_CLOCK_TIME_NONE where the segment is not in time).
+ */
+void ranet_result_add_times (GstStructure *s, const GstSegment *segment, GstClockTime pts);
 
 /* Registers the RanetClassificationMeta custom meta (idempotent). */
 void ranet_classification_meta_register (void);

@@ -3,33 +3,51 @@
 
 #include <string.h>
 
-static gboolean
-pixel_format (GstVideoFormat format, RanetPixelFormat *out)
-{
-  static const struct {
-    GstVideoFormat gst;
-    RanetPixelFormat ranet;
-  } table[] = {
-    { GST_VIDEO_FORMAT_RGB, RANET_PIXEL_RGB },
-    { GST_VIDEO_FORMAT_BGR, RANET_PIXEL_BGR },
-    { GST_VIDEO_FORMAT_RGBA, RANET_PIXEL_RGBA },
-    { GST_VIDEO_FORMAT_BGRA, RANET_PIXEL_BGRA },
-    { GST_VIDEO_FORMAT_RGBx, RANET_PIXEL_RGBX },
-    { GST_VIDEO_FORMAT_BGRx, RANET_PIXEL_BGRX },
-    { GST_VIDEO_FORMAT_xRGB, RANET_PIXEL_XRGB },
-    { GST_VIDEO_FORMAT_xBGR, RANET_PIXEL_XBGR },
-    { GST_VIDEO_FORMAT_GRAY8, RANET_PIXEL_GRAY8 },
-    { GST_VIDEO_FORMAT_I420, RANET_PIXEL_I420 },
-    { GST_VIDEO_FORMAT_NV12, RANET_PIXEL_NV12 },
-  };
+/* GStreamer's name for each format, by the table's rows. */
+static const struct {
+  RanetPixelFormat ranet;
+  GstVideoFormat gst;
+} formats[] = {
+#define RANET_PIXEL_FORMAT(name, id, gst_name, ...) \
+  { RANET_PIXEL_##name, GST_VIDEO_FORMAT_##gst_name },
+#include "preprocess/ranet-pixel-formats.def"
+#undef RANET_PIXEL_FORMAT
+};
 
-  for (guint i = 0; i < G_N_ELEMENTS (table); i++) {
-    if (table[i].gst == format) {
-      *out = table[i].ranet;
+GstCaps *
+ranet_video_layout_new_caps (void)
+{
+  g_autoptr (GString) list = g_string_new ("{ ");
+  g_autofree gchar *caps = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    g_string_append_printf (list, i > 0 ? ", %s" : "%s",
+        gst_video_format_to_string (formats[i].gst));
+  g_string_append (list, " }");
+  /* the pad templates' caps as GST_VIDEO_CAPS_MAKE writes them */
+  caps = g_strdup_printf (GST_VIDEO_CAPS_MAKE ("%s"), list->str);
+  return gst_caps_from_string (caps);
+}
+
+gboolean
+ranet_video_layout_to_pixel_format (GstVideoFormat format, RanetPixelFormat *pixel_format)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
+    if (formats[i].gst == format) {
+      *pixel_format = formats[i].ranet;
       return TRUE;
     }
   }
   return FALSE;
+}
+
+GstVideoFormat
+ranet_video_layout_to_video_format (RanetPixelFormat pixel_format)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (formats[i].ranet == pixel_format)
+      return formats[i].gst;
+  return GST_VIDEO_FORMAT_UNKNOWN;
 }
 
 gboolean
@@ -40,7 +58,7 @@ ranet_video_layout_from_frame (const GstVideoFrame *frame, RanetFrameLayout *lay
   gdouble kr = 0.299, kb = 0.114;
 
   memset (layout, 0, sizeof *layout);
-  if (!pixel_format (GST_VIDEO_INFO_FORMAT (info), &layout->format))
+  if (!ranet_video_layout_to_pixel_format (GST_VIDEO_INFO_FORMAT (info), &layout->format))
     return FALSE;
   layout->width = GST_VIDEO_INFO_WIDTH (info);
   layout->height = GST_VIDEO_INFO_HEIGHT (info);

@@ -7,9 +7,33 @@
 
 G_BEGIN_DECLS
 
-/* The raw formats ranetclassify accepts, for its pad templates. */
-#define RANET_VIDEO_FORMATS \
-  "{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, xRGB, xBGR, GRAY8, I420, NV12 }"
+/**
+ * ranet_video_layout_new_caps:
+ *
+ * Returns: (transfer full): raw video in every format of
+ *   ranet-pixel-formats.def, at any size and framerate: ranetclassify's pad
+ *   templates.
+ */
+GstCaps *ranet_video_layout_new_caps (void);
+
+/**
+ * ranet_video_layout_to_pixel_format:
+ * @format: a GStreamer video format
+ * @pixel_format: (out): libranet's name for it
+ *
+ * Returns: %FALSE when @format is none of ranet-pixel-formats.def.
+ */
+gboolean ranet_video_layout_to_pixel_format (GstVideoFormat format,
+    RanetPixelFormat *pixel_format);
+
+/**
+ * ranet_video_layout_to_video_format:
+ * @pixel_format: a format of ranet-pixel-formats.def
+ *
+ * Returns: GStreamer's name for it; GST_VIDEO_FORMAT_UNKNOWN for a value that
+ *   is no format.
+ */
+GstVideoFormat ranet_video_layout_to_video_format (RanetPixelFormat pixel_format);
 
 /**
  * ranet_video_layout_from_frame:

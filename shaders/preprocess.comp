@@ -1,17 +1,21 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 /* One video frame to the network input: pixel format conversion, bilinear resize
  * (half-pixel centres, clamped like PyTorch's align_corners=False) and
  * normalisation, one output pixel per invocation. The frame's bytes arrive as
  * 32-bit words; only the few rows the taps touch are ever read. The format and
  * geometry are specialization constants, so each layout compiles to straight-line
- * code. core/preprocess/preprocess-ref.c is the same computation in C. */
+ * code. core/preprocess/preprocess-ref.c is the same computation in C. The
+ * formats are the rows of core/preprocess/ranet-pixel-formats.def, which the C
+ * side expands too. */
 
 layout(local_size_x = 64) in;
 
-/* RanetPixelFormat values */
-const uint FMT_RGB = 0u, FMT_BGR = 1u, FMT_RGBA = 2u, FMT_BGRA = 3u, FMT_RGBX = 4u,
-    FMT_BGRX = 5u, FMT_XRGB = 6u, FMT_XBGR = 7u, FMT_GRAY8 = 8u, FMT_I420 = 9u,
-    FMT_NV12 = 10u;
+/* RanetPixelFormat values: FMT_RGB, FMT_GRAY8, ... */
+#define RANET_PIXEL_FORMAT(name, id, gst_name, planes, pixel_bytes, chroma_bytes, r, g, b) \
+  const uint FMT_##name = uint(id);
+#include "../core/preprocess/ranet-pixel-formats.def"
+#undef RANET_PIXEL_FORMAT
 
 layout(constant_id = 0) const uint FORMAT = 0u;
 layout(constant_id = 1) const uint W = 1u;
@@ -73,12 +77,11 @@ vec3 yuv_to_rgb (float Y, float U, float V)
 /* byte positions of R, G, B in a packed pixel, and its size */
 uvec4 packed_order ()
 {
-  if (FORMAT == FMT_RGB) return uvec4(0u, 1u, 2u, 3u);
-  if (FORMAT == FMT_BGR) return uvec4(2u, 1u, 0u, 3u);
-  if (FORMAT == FMT_RGBA || FORMAT == FMT_RGBX) return uvec4(0u, 1u, 2u, 4u);
-  if (FORMAT == FMT_BGRA || FORMAT == FMT_BGRX) return uvec4(2u, 1u, 0u, 4u);
-  if (FORMAT == FMT_XRGB) return uvec4(1u, 2u, 3u, 4u);
-  return uvec4(3u, 2u, 1u, 4u);
+#define RANET_PIXEL_FORMAT(name, id, gst_name, planes, pixel_bytes, chroma_bytes, r, g, b) \
+  if (FORMAT == uint(id)) return uvec4(r, g, b, pixel_bytes);
+#include "../core/preprocess/ranet-pixel-formats.def"
+#undef RANET_PIXEL_FORMAT
+  return uvec4(0u);
 }
 
 vec3 fetch_rgb (uint x, uint y)

@@ -99,23 +99,26 @@ reference_run_tensor (const float *input, gdouble threshold, gint max_exit, Expe
   memcpy (e->probs, r.probs, r.n_classes * sizeof (float));
 }
 
+/* GStreamer's formats by libranet's, from the format table: the element's
+ * mapping is its own code, checked against GstVideoFormatInfo in
+ * test-element-formats. */
+static const struct {
+  GstVideoFormat gst;
+  RanetPixelFormat ranet;
+} formats[] = {
+#define RANET_PIXEL_FORMAT(name, id, gst_name, ...) \
+  { GST_VIDEO_FORMAT_##gst_name, RANET_PIXEL_##name },
+#include "preprocess/ranet-pixel-formats.def"
+#undef RANET_PIXEL_FORMAT
+};
+
 static RanetPixelFormat
 pixel_format (GstVideoFormat format)
 {
-  switch (format) {
-    case GST_VIDEO_FORMAT_RGB: return RANET_PIXEL_RGB;
-    case GST_VIDEO_FORMAT_BGR: return RANET_PIXEL_BGR;
-    case GST_VIDEO_FORMAT_RGBA: return RANET_PIXEL_RGBA;
-    case GST_VIDEO_FORMAT_BGRA: return RANET_PIXEL_BGRA;
-    case GST_VIDEO_FORMAT_RGBx: return RANET_PIXEL_RGBX;
-    case GST_VIDEO_FORMAT_BGRx: return RANET_PIXEL_BGRX;
-    case GST_VIDEO_FORMAT_xRGB: return RANET_PIXEL_XRGB;
-    case GST_VIDEO_FORMAT_xBGR: return RANET_PIXEL_XBGR;
-    case GST_VIDEO_FORMAT_GRAY8: return RANET_PIXEL_GRAY8;
-    case GST_VIDEO_FORMAT_I420: return RANET_PIXEL_I420;
-    case GST_VIDEO_FORMAT_NV12: return RANET_PIXEL_NV12;
-    default: g_assert_not_reached ();
-  }
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (formats[i].gst == format)
+      return formats[i].ranet;
+  g_assert_not_reached ();
 }
 
 /* Classifies @buf (described by @info, and by its GstVideoMeta when it has
@@ -313,11 +316,7 @@ harness_classifier (GstHarness *h)
 
 /* ---- harness tests ---- */
 
-static const char *const formats[] = {
-  "RGB", "BGR", "RGBA", "BGRA", "RGBx", "BGRx", "xRGB", "xBGR", "GRAY8", "I420", "NV12",
-};
-
-/* Every format at every size, tight and padded, one after the other in one
+/* Every format of the table at every size, tight and padded, one after the other in one
  * stream: each step is also a mid-stream caps change of format or size. */
 static void
 test_formats_sizes_strides (void)
@@ -331,11 +330,12 @@ test_formats_sizes_strides (void)
   h = gst_harness_new_parse (CLASSIFY " threshold=0.5");
   for (guint f = 0; f < G_N_ELEMENTS (formats); f++) {
     for (guint s = 0; s < G_N_ELEMENTS (sizes); s++) {
-      GstCaps *caps = video_caps (formats[f], sizes[s][0], sizes[s][1]);
+      const char *name = gst_video_format_to_string (formats[f].gst);
+      GstCaps *caps = video_caps (name, sizes[s][0], sizes[s][1]);
       g_assert_true (gst_video_info_from_caps (&info, caps));
       gst_harness_set_src_caps (h, caps);
       for (guint padded = 0; padded <= 1; padded++) {
-        g_autofree char *what = g_strdup_printf ("%s %dx%d%s", formats[f],
+        g_autofree char *what = g_strdup_printf ("%s %dx%d%s", name,
             sizes[s][0], sizes[s][1], padded ? " padded" : "");
         push_and_check (h, &info, padded, 0.5, -1, rand, what);
       }

@@ -9,10 +9,17 @@
 
 static RanetVkDevice *device;
 
-static const char *format_names[] = {
-  "RGB", "BGR", "RGBA", "BGRA", "RGBx", "BGRx", "xRGB", "xBGR", "GRAY8", "I420", "NV12",
+/* The rows of the format table, in order: every test goes through each. */
+static const struct {
+  RanetPixelFormat format;
+  guint id;
+  const char *name;
+} formats[] = {
+#define RANET_PIXEL_FORMAT(name, id, ...) { RANET_PIXEL_##name, id, #name },
+#include "preprocess/ranet-pixel-formats.def"
+#undef RANET_PIXEL_FORMAT
 };
-G_STATIC_ASSERT (G_N_ELEMENTS (format_names) == RANET_PIXEL_N_FORMATS);
+G_STATIC_ASSERT (G_N_ELEMENTS (formats) == RANET_PIXEL_N_FORMATS);
 
 /* A layout with @pad bytes after every row and @gap bytes before every plane,
  * so strides and offsets are never the tight ones. */
@@ -117,6 +124,20 @@ run_case (const RanetPreprocessParams *p, guint32 seed)
  * is far below one grey level (1/255/std = 0.016). */
 #define TOLERANCE 1e-5f
 
+/* The table numbers its rows 0, 1, 2... (the shader cannot count them): the
+ * enum then has no gaps, RANET_PIXEL_N_FORMATS counts the rows, and a loop
+ * over the values below it meets every format. */
+static void
+test_format_table (void)
+{
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++) {
+    g_assert_cmpuint (formats[f].id, ==, f);
+    g_assert_cmpuint (formats[f].format, ==, f);
+    g_assert_cmpuint (ranet_frame_layout_plane_rows (&(RanetFrameLayout) {
+          .format = formats[f].format, .width = 2, .height = 2 }, 0), ==, 2);
+  }
+}
+
 static void
 test_formats_and_sizes (void)
 {
@@ -139,7 +160,7 @@ test_formats_and_sizes (void)
         CaseResult r = run_case (&p, f * 100 + s);
         if (r.max_err > TOLERANCE)
           g_error ("%s %ux%u mode %d -> %u channels: max error %g",
-              format_names[f], sizes[s][0], sizes[s][1], p.mode, channels, r.max_err);
+              formats[f].name, sizes[s][0], sizes[s][1], p.mode, channels, r.max_err);
       }
     }
   }
@@ -226,7 +247,7 @@ test_needed_rows (void)
       CaseResult r = run_case_rows (&p, f * 100 + s, TRUE);
       if (r.max_err > TOLERANCE)
         g_error ("%s %ux%u mode %d, needed rows only: max error %g",
-            format_names[f], sizes[s][0], sizes[s][1], p.mode, r.max_err);
+            formats[f].name, sizes[s][0], sizes[s][1], p.mode, r.max_err);
     }
   }
   g_assert_cmpuint (ranet_vk_device_get_validation_error_count (device), ==, 0);
@@ -276,6 +297,7 @@ main (int argc, char **argv)
   device = ranet_vk_device_new (NULL, &error);
   g_assert_no_error (error);
 
+  g_test_add_func ("/preprocess/format-table", test_format_table);
   g_test_add_func ("/preprocess/formats-and-sizes", test_formats_and_sizes);
   g_test_add_func ("/preprocess/modes-geometry", test_modes_geometry);
   g_test_add_func ("/preprocess/identity-size", test_identity_size);

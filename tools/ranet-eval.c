@@ -9,6 +9,8 @@
  * per-exit accuracies come from that one run, and so does the early-exit
  * policy, applied afterwards: a frame leaves at the first exit whose maximum
  * softmax probability is >= its threshold, and the last exit takes the rest.
+ * With a policy, every image then goes through a session as the element's
+ * frames do (fixed or operating-point mode), which must agree.
  * Definitions and output follow python/evaluate.py (the PyTorch evaluator), so
  * the two can be compared line by line; the last line is machine-readable:
  * accuracy=<percent> mean_exit=<0-based exit> mean_macs=<multiply-adds>.
@@ -21,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/ranet-net.h"
+#include "session/ranet-session.h"
 
 #include "idx-file.h"
 
@@ -79,18 +81,34 @@ fail (GError **error, const char *format, ...)
   return FALSE;
 }
 
-/* The per-exit thresholds of the chosen policy, as float: the confidences are
- * float, and evaluate.py compares them with float32 thresholds too. NULL
- * thresholds (no policy option): every frame to the last exit. */
+/* The early-exit policy the options ask for: its thresholds as float (the
+ * confidences are float, and evaluate.py compares them with float32
+ * thresholds too), NULL for none (every frame to the last exit), and the
+ * session's settings that run it. */
+typedef struct {
+  float *thresholds;
+  char *name;
+  RanetThresholdMode mode;
+  double threshold;     /* fixed mode */
+  guint point;          /* operating-point mode */
+} Policy;
+
+static void
+policy_clear (Policy *p)
+{
+  g_free (p->thresholds);
+  g_free (p->name);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Policy, policy_clear)
+
 static gboolean
-choose_policy (const Options *o, RanetModel *model, guint n_exits, float **thresholds,
-    char **name, GError **error)
+choose_policy (const Options *o, RanetModel *model, guint n_exits, Policy *p,
+    GError **error)
 {
   const RanetCalibration *cal = ranet_model_get_calibration (model);
   g_autofree float *t = g_new (float, n_exits);
   char *end = NULL;
 
-  *thresholds = NULL;
   if (o->threshold != NULL && o->operating_point != NULL)
     return fail (error, "--threshold and --operating-point exclude each other");
   if (o->threshold != NULL) {
@@ -100,7 +118,11 @@ choose_policy (const Options *o, RanetModel *model, guint n_exits, float **thres
       return fail (error, "--threshold %s: not a number", o->threshold);
     for (guint k = 0; k < n_exits; k++)
       t[k] = k + 1 < n_exits ? (float) v : -1.0f;
-    *name = g_strdup_printf ("fixed threshold %g", v);
+    p->name = g_strdup_printf ("fixed threshold %g", v);
+    p->mode = RANET_THRESHOLD_FIXED;
+    /* the session takes the confidences that reach the threshold it is
+     * given: the float one, as here */
+    p->threshold = (float) v;
   } else if (o->operating_point != NULL) {
     guint64 n;
     g_autoptr (GString) s = g_string_new (NULL);
@@ -114,12 +136,14 @@ choose_policy (const Options *o, RanetModel *model, guint n_exits, float **thres
       t[k] = (float) cal->operating_points[n].thresholds[k];
       g_string_append_printf (s, k ? " %.4f" : "%.4f", cal->operating_points[n].thresholds[k]);
     }
-    *name = g_strdup_printf ("operating point %u (thresholds %s)", (guint) n, s->str);
+    p->name = g_strdup_printf ("operating point %u (thresholds %s)", (guint) n, s->str);
+    p->mode = RANET_THRESHOLD_OPERATING_POINT;
+    p->point = (guint) n;
   } else {
-    *name = g_strdup ("every frame to the last exit");
+    p->name = g_strdup ("every frame to the last exit");
     return TRUE;
   }
-  *thresholds = g_steal_pointer (&t);
+  p->thresholds = g_steal_pointer (&t);
   return TRUE;
 }
 
@@ -137,10 +161,9 @@ check_data (const IdxFile *images, const IdxFile *labels, guint n_classes, gint 
   return TRUE;
 }
 
-/* Runs every image through every exit, as a GRAY8 frame of the images' size. */
-static gboolean
-run_all_exits (RanetNet *net, const IdxFile *images, ExitOutputs *out, double *seconds,
-    GError **error)
+/* The images as GRAY8 frames. */
+static RanetFrameLayout
+image_layout (const IdxFile *images)
 {
   RanetFrameLayout layout = {
     .format = RANET_PIXEL_GRAY8,
@@ -149,6 +172,18 @@ run_all_exits (RanetNet *net, const IdxFile *images, ExitOutputs *out, double *s
     .stride = { images->dims[2] },
     .kr = 0.299, .kb = 0.114,
   };
+
+  return layout;
+}
+
+/* Runs every image through every exit, as a GRAY8 frame of the images' size,
+ * on the session's net: each exit's output is read, which is the net's to
+ * give, not the session's (a frame there leaves at one exit). */
+static gboolean
+run_all_exits (RanetNet *net, const IdxFile *images, ExitOutputs *out, double *seconds,
+    GError **error)
+{
+  RanetFrameLayout layout = image_layout (images);
   gsize frame_bytes = (gsize) images->dims[1] * images->dims[2], size = 0;
   gint64 t0;
   guint8 *frame;
@@ -189,35 +224,52 @@ policy_exit (const ExitOutputs *out, const float *thresholds, guint i)
   return k;
 }
 
-/* Runs every image again as the element runs a fixed-threshold frame
- * (ranet_net_run(): one submission with the exit decided on the device where
- * it can skip dispatches) and checks that it leaves at the exit, with the
- * class, that the policy gives from the every-exit run. */
+/* Runs every image again through @session, as the element runs its frames
+ * (fixed or operating-point thresholds: one submission with the exit decided
+ * on the device where it can skip dispatches), and checks that it leaves at
+ * the exit, with the class, that the policy gives from the every-exit run. */
 static gboolean
-run_early_exit (RanetNet *net, const IdxFile *images, const ExitOutputs *out,
+run_early_exit (RanetSession *session, const IdxFile *images, const ExitOutputs *out,
     const float *thresholds, double *seconds, GError **error)
 {
+  RanetFrameLayout layout = image_layout (images);
   gsize frame_bytes = (gsize) images->dims[1] * images->dims[2];
-  guint8 *frame = ranet_net_get_frame_memory (net, NULL);
   gint64 t0 = g_get_monotonic_time ();
 
   for (guint i = 0; i < out->n_images; i++) {
-    RanetExitResult r;
+    const guint8 *planes[] = { images->data + i * frame_bytes };
+    RanetSessionResult r;
     guint k = policy_exit (out, thresholds, i);
+    gboolean agree;
 
-    memcpy (frame, images->data + i * frame_bytes, frame_bytes);
-    if (!ranet_net_run (net, thresholds, out->n_exits - 1, &r, error)) {
+    if (!ranet_session_classify_frame (session, &layout, planes, &r, error)) {
       g_prefix_error (error, "image %u: ", i);
       return FALSE;
     }
-    if (r.exit_index != k || r.class_id != out->pred[(gsize) k * out->n_images + i]
-        || r.confidence != out->conf[(gsize) k * out->n_images + i])
-      return fail (error, "image %u: the early-exit run left at exit %u with class %u "
+    agree = r.exit_index == k && r.class_id == out->pred[(gsize) k * out->n_images + i]
+        && r.confidence == out->conf[(gsize) k * out->n_images + i];
+    if (!agree)
+      fail (error, "image %u: the early-exit run left at exit %u with class %u "
           "(confidence %.9g); the every-exit run says exit %u, class %u (%.9g)", i,
           r.exit_index, r.class_id, r.confidence, k, out->pred[(gsize) k * out->n_images + i],
           out->conf[(gsize) k * out->n_images + i]);
+    ranet_session_result_clear (&r);
+    if (!agree)
+      return FALSE;
   }
   *seconds = (g_get_monotonic_time () - t0) / 1e6;
+  return TRUE;
+}
+
+/* The session's settings for @p. */
+static gboolean
+apply_policy (RanetSession *session, const Policy *p, GError **error)
+{
+  if (p->mode == RANET_THRESHOLD_FIXED)
+    ranet_session_set_threshold (session, p->threshold);
+  else if (!ranet_session_set_operating_point (session, p->point, error))
+    return FALSE;
+  ranet_session_set_threshold_mode (session, p->mode);
   return TRUE;
 }
 
@@ -272,11 +324,11 @@ evaluate (const Options *o, GError **error)
   g_autoptr (RanetModel) model = NULL;
   g_autoptr (IdxFile) images = NULL, labels = NULL;
   g_autoptr (RanetVkDevice) dev = NULL;
-  g_autoptr (RanetNet) net = NULL;
+  g_autoptr (RanetSession) session = NULL;
   g_auto (ExitOutputs) out = { 0 };
-  g_autofree float *thresholds = NULL;
-  g_autofree char *policy = NULL;
+  g_auto (Policy) policy = { 0 };
   const RanetConfig *cfg;
+  RanetNet *net;
   double seconds = 0.0;
 
   if (o->model == NULL || o->images == NULL || o->labels == NULL)
@@ -288,8 +340,7 @@ evaluate (const Options *o, GError **error)
   if (model == NULL)
     return FALSE;
   cfg = ranet_model_get_config (model);
-  if (!choose_policy (o, model, ranet_model_get_n_exits (model), &thresholds, &policy,
-          error))
+  if (!choose_policy (o, model, ranet_model_get_n_exits (model), &policy, error))
     return FALSE;
   images = idx_file_load (o->images, 3, error);
   if (images == NULL)
@@ -304,9 +355,10 @@ evaluate (const Options *o, GError **error)
   dev = ranet_vk_device_new (o->device, error);
   if (dev == NULL)
     return FALSE;
-  net = ranet_net_new (dev, model, error);
-  if (net == NULL)
+  session = ranet_session_new (dev, model, error);
+  if (session == NULL)
     return FALSE;
+  net = ranet_session_get_net (session);
   g_print ("model %s, %u exits, on %s\n", ranet_model_get_display_name (model),
       out.n_exits, ranet_vk_device_get_name (dev));
   g_print ("%u images of %ux%u from %s\n", out.n_images, images->dims[2], images->dims[1],
@@ -318,8 +370,9 @@ evaluate (const Options *o, GError **error)
     return FALSE;
   g_print ("%.1f images/s (every exit computed, %.2f s)\n",
       seconds > 0 ? out.n_images / seconds : 0.0, seconds);
-  if (thresholds != NULL) {
-    if (!run_early_exit (net, images, &out, thresholds, &seconds, error))
+  if (policy.thresholds != NULL) {
+    if (!apply_policy (session, &policy, error)
+        || !run_early_exit (session, images, &out, policy.thresholds, &seconds, error))
       return FALSE;
     g_print ("%.1f images/s early exit (%s, %.2f s); every image left at the exit and with "
         "the class above\n", seconds > 0 ? out.n_images / seconds : 0.0,
@@ -327,7 +380,8 @@ evaluate (const Options *o, GError **error)
         ? "one submission per image, the exit decided on the device"
         : "a submission per stage", seconds);
   }
-  report (&out, labels->data, ranet_net_get_graph (net), thresholds, policy, o->per_image);
+  report (&out, labels->data, ranet_net_get_graph (net), policy.thresholds, policy.name,
+      o->per_image);
   return TRUE;
 }
 

@@ -503,6 +503,13 @@ ranet_policy_get_n_points (RanetPolicy *policy)
   return policy->n_points;
 }
 
+const double *
+ranet_policy_get_thresholds (RanetPolicy *policy, guint point)
+{
+  g_return_val_if_fail (point < policy->n_points, NULL);
+  return policy->points[point].thresholds;
+}
+
 void
 ranet_policy_get_stats (RanetPolicy *policy, RanetPolicyStats *stats)
 {

@@ -212,6 +212,9 @@ double ranet_policy_predict_cost (RanetPolicy *policy, guint point);
 /* The point the next frame will use unless the budget changes. */
 guint ranet_policy_get_point (RanetPolicy *policy);
 guint ranet_policy_get_n_points (RanetPolicy *policy);
+/* (array): @point's per-exit thresholds (the last exit's is -1: it takes every
+ * frame); owned by the policy. */
+const double *ranet_policy_get_thresholds (RanetPolicy *policy, guint point);
 /* The estimated latency of stage @stage in ns. */
 double ranet_policy_get_stage_latency (RanetPolicy *policy, guint stage);
 

@@ -1,33 +1,29 @@
 /* preprocess-layout.c: frame layouts and the output-to-source mapping. */
 #include "preprocess/preprocess-private.h"
 
+static const RanetPixelFormatInfo pixel_formats[] = {
+#define RANET_PIXEL_FORMAT(name, id, gst_name, planes, pixel_bytes, chroma_bytes, r, g, b) \
+  [RANET_PIXEL_##name] = { planes, pixel_bytes, chroma_bytes, r, g, b },
+#include "preprocess/ranet-pixel-formats.def"
+#undef RANET_PIXEL_FORMAT
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (pixel_formats) == RANET_PIXEL_N_FORMATS);
+
+const RanetPixelFormatInfo *
+ranet_pixel_format_get_info (RanetPixelFormat format)
+{
+  if ((guint) format >= RANET_PIXEL_N_FORMATS)
+    return NULL;
+  return &pixel_formats[format];
+}
+
+/* 0 for a value that is no format: it has no rows (and fails the check) */
 static guint
 n_planes (RanetPixelFormat format)
 {
-  switch (format) {
-    case RANET_PIXEL_I420:
-      return 3;
-    case RANET_PIXEL_NV12:
-      return 2;
-    default:
-      return 1;
-  }
-}
+  const RanetPixelFormatInfo *f = ranet_pixel_format_get_info (format);
 
-static guint
-bytes_per_pixel (RanetPixelFormat format)
-{
-  switch (format) {
-    case RANET_PIXEL_RGB:
-    case RANET_PIXEL_BGR:
-      return 3;
-    case RANET_PIXEL_GRAY8:
-    case RANET_PIXEL_I420:
-    case RANET_PIXEL_NV12:
-      return 1;
-    default:
-      return 4;
-  }
+  return f != NULL ? f->n_planes : 0;
 }
 
 guint
@@ -41,14 +37,14 @@ ranet_frame_layout_plane_rows (const RanetFrameLayout *layout, guint plane)
 gsize
 ranet_frame_layout_plane_row_bytes (const RanetFrameLayout *layout, guint plane)
 {
-  gsize chroma_w = (layout->width + 1) / 2;
+  const RanetPixelFormatInfo *f = ranet_pixel_format_get_info (layout->format);
 
   if (plane >= n_planes (layout->format))
     return 0;
   if (plane == 0)
-    return (gsize) layout->width * bytes_per_pixel (layout->format);
-  /* NV12's chroma row interleaves U and V */
-  return layout->format == RANET_PIXEL_NV12 ? 2 * chroma_w : chroma_w;
+    return (gsize) layout->width * f->pixel_bytes;
+  /* a chroma row holds one block per two pixels (NV12's interleaves U and V) */
+  return (gsize) (layout->width + 1) / 2 * f->chroma_bytes;
 }
 
 gboolean

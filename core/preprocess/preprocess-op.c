@@ -37,7 +37,8 @@ ranet_op_preprocess_new (RanetVkDevice *dev, const RanetPreprocessParams *p,
       return NULL;
     }
   }
-  if (l->format == RANET_PIXEL_I420 || l->format == RANET_PIXEL_NV12) {
+  /* formats with chroma planes are YUV */
+  if (ranet_pixel_format_get_info (l->format)->chroma_bytes > 0) {
     if (!(l->kr > 0.0 && l->kb > 0.0 && l->kr + l->kb < 1.0)) {
       g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
           "preprocess: YUV matrix Kr=%g Kb=%g is not a valid matrix", l->kr, l->kb);

@@ -18,6 +18,18 @@ typedef struct {
 void ranet_preprocess_axis_maps (const RanetPreprocessParams *p,
     RanetAxisMap *x, RanetAxisMap *y);
 
+/* A row of ranet-pixel-formats.def: the format's geometry and, for packed
+ * RGB, where each colour sits in a pixel. */
+typedef struct {
+  guint n_planes;
+  guint pixel_bytes;   /* plane 0 */
+  guint chroma_bytes;  /* per 2x2 pixels in each chroma plane; 0: not YUV */
+  guint r, g, b;
+} RanetPixelFormatInfo;
+
+/* @format's row; NULL for a value that is no format. */
+const RanetPixelFormatInfo *ranet_pixel_format_get_info (RanetPixelFormat format);
+
 /* BT.601 luma weights, for 1-channel models. */
 #define RANET_LUMA_R 0.299f
 #define RANET_LUMA_G 0.587f

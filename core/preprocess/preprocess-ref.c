@@ -33,26 +33,6 @@ yuv_to_rgb (const RanetFrameLayout *l, float y, float u, float v)
   return o;
 }
 
-/* Byte positions of R, G and B inside a packed pixel, and the pixel's size. */
-static void
-packed_order (RanetPixelFormat f, guint *ri, guint *gi, guint *bi, guint *bpp)
-{
-  static const guint8 table[][4] = {
-    [RANET_PIXEL_RGB] = {0, 1, 2, 3},
-    [RANET_PIXEL_BGR] = {2, 1, 0, 3},
-    [RANET_PIXEL_RGBA] = {0, 1, 2, 4},
-    [RANET_PIXEL_BGRA] = {2, 1, 0, 4},
-    [RANET_PIXEL_RGBX] = {0, 1, 2, 4},
-    [RANET_PIXEL_BGRX] = {2, 1, 0, 4},
-    [RANET_PIXEL_XRGB] = {1, 2, 3, 4},
-    [RANET_PIXEL_XBGR] = {3, 2, 1, 4},
-  };
-  *ri = table[f][0];
-  *gi = table[f][1];
-  *bi = table[f][2];
-  *bpp = table[f][3];
-}
-
 static Rgb
 fetch_rgb (const RanetFrameLayout *l, const guint8 *f, guint x, guint y)
 {
@@ -72,14 +52,13 @@ fetch_rgb (const RanetFrameLayout *l, const guint8 *f, guint x, guint y)
           f[uv + 1]);
     }
     default: {
-      guint ri, gi, bi, bpp;
-      gsize base;
+      /* packed RGB: the table says where each colour sits */
+      const RanetPixelFormatInfo *p = ranet_pixel_format_get_info (l->format);
+      gsize base = l->offset[0] + y * l->stride[0] + (gsize) x * p->pixel_bytes;
 
-      packed_order (l->format, &ri, &gi, &bi, &bpp);
-      base = l->offset[0] + y * l->stride[0] + (gsize) x * bpp;
-      o.r = (float) f[base + ri] / 255.0f;
-      o.g = (float) f[base + gi] / 255.0f;
-      o.b = (float) f[base + bi] / 255.0f;
+      o.r = (float) f[base + p->r] / 255.0f;
+      o.g = (float) f[base + p->g] / 255.0f;
+      o.b = (float) f[base + p->b] / 255.0f;
       return o;
     }
   }

@@ -20,23 +20,16 @@ G_BEGIN_DECLS
 /**
  * RanetPixelFormat:
  *
- * The frame layouts the preprocess shader reads. Packed RGB formats are named by
- * their byte order in memory, as GStreamer names them; x is an ignored byte.
- * I420 is three planes (Y, U, V; chroma halved in both directions, rounded
- * up), NV12 two (Y, interleaved UV).
+ * The frame layouts the preprocess shader reads, one per row of
+ * ranet-pixel-formats.def (which describes each). Packed RGB formats are
+ * named by their byte order in memory, as GStreamer names them; x is an
+ * ignored byte. I420 is three planes (Y, U, V; chroma halved in both
+ * directions, rounded up), NV12 two (Y, interleaved UV).
  */
 typedef enum {
-  RANET_PIXEL_RGB,
-  RANET_PIXEL_BGR,
-  RANET_PIXEL_RGBA,
-  RANET_PIXEL_BGRA,
-  RANET_PIXEL_RGBX,
-  RANET_PIXEL_BGRX,
-  RANET_PIXEL_XRGB,
-  RANET_PIXEL_XBGR,
-  RANET_PIXEL_GRAY8,
-  RANET_PIXEL_I420,
-  RANET_PIXEL_NV12,
+#define RANET_PIXEL_FORMAT(name, id, ...) RANET_PIXEL_##name = id,
+#include "preprocess/ranet-pixel-formats.def"
+#undef RANET_PIXEL_FORMAT
   RANET_PIXEL_N_FORMATS,
 } RanetPixelFormat;
 

@@ -1,0 +1,343 @@
+/* session-classify.c: one frame, from its plan to its result.
+ *
+ * A frame's plan is fixed before it starts: its thresholds (the policy's
+ * operating point, one calibrated point, or one threshold at every exit; the
+ * last exit takes every frame), the last stage max-exit allows, and in
+ * adaptive mode its deadline. Then it runs one of three ways: with fixed
+ * thresholds the network runs it whole (one submission where it decides the
+ * exit on the device); adaptive on such a device, the policy first picks the
+ * last stage the deadline leaves time for, and learns each stage's cost from
+ * the frame's time shared among them; adaptive elsewhere, stage by stage, a
+ * stage started only if the deadline leaves time for it.
+ */
+#include "session/session-private.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+  RanetThresholdMode mode;
+  double *thresholds;       /* n_exits: what the frame compares; the last is 0 */
+  guint last;               /* the last stage max-exit allows */
+  gint point;               /* the operating point of the thresholds; -1: fixed */
+  RanetPolicyFrame frame;   /* adaptive mode: the policy's plan and deadline */
+  RanetResizeMode resize_mode;
+  RanetSessionClockFunc clock;
+  gpointer clock_data;
+} FramePlan;
+
+/* A frame's input: a video frame or a tensor. */
+typedef struct {
+  const RanetFrameLayout *layout;
+  const guint8 *const *planes;
+  const float *tensor;
+} FrameInput;
+
+static guint64
+now_ns (const FramePlan *plan)
+{
+  return plan->clock (plan->clock_data);
+}
+
+/* The thresholds of the settings' mode, @point's in operating-point mode (the
+ * policy's own for an adaptive frame replace them once it begins). The
+ * network's last exit takes every frame that reaches it. Called with the lock
+ * held. */
+static void
+plan_thresholds_locked (RanetSession *s, FramePlan *plan, const double *point)
+{
+  for (guint k = 0; k < s->n_exits; k++)
+    plan->thresholds[k] = k + 1 == s->n_exits ? 0.0
+        : point != NULL ? point[k] : s->threshold;
+}
+
+/* Takes the network for one frame and fixes the frame's plan from the
+ * settings; FALSE (with a critical) while another call runs the network. */
+static gboolean
+begin_plan (RanetSession *s, FramePlan *plan)
+{
+  gboolean busy;
+
+  g_mutex_lock (&s->lock);
+  busy = s->running;
+  if (!busy) {
+    s->running = TRUE;
+    plan->mode = s->mode;
+    plan->last = s->max_exit < 0 ? s->n_exits - 1
+        : MIN ((guint) s->max_exit, s->n_exits - 1);
+    plan->point = s->mode == RANET_THRESHOLD_OPERATING_POINT ? (gint) s->point : -1;
+    plan->resize_mode = s->resize_mode;
+    plan->clock = s->clock;
+    plan->clock_data = s->clock_data;
+    plan->thresholds = g_new (double, s->n_exits);
+    plan_thresholds_locked (s, plan, plan->point >= 0
+        ? ranet_policy_get_thresholds (s->policy, (guint) plan->point) : NULL);
+  }
+  g_mutex_unlock (&s->lock);
+  g_return_val_if_fail (!busy, FALSE);
+  return TRUE;
+}
+
+/* An adaptive frame starting at @t0: the policy's operating point and deadline. */
+static void
+begin_adaptive (RanetSession *s, FramePlan *plan, guint64 t0)
+{
+  g_mutex_lock (&s->lock);
+  ranet_policy_begin_frame (s->policy, t0, &plan->frame);
+  plan->point = (gint) plan->frame.point;
+  plan_thresholds_locked (s, plan, plan->frame.thresholds);
+  g_mutex_unlock (&s->lock);
+}
+
+/* The float threshold that takes exactly the confidences (floats) that
+ * reach @threshold: rounded up, never down. */
+static float
+float_threshold (double threshold)
+{
+  float f = (float) threshold;
+
+  return (double) f < threshold ? nextafterf (f, INFINITY) : f;
+}
+
+/* The plan's thresholds as the network compares them. */
+static float *
+plan_float_thresholds (RanetSession *s, const FramePlan *plan)
+{
+  float *thresholds = g_new (float, s->n_exits);
+
+  for (guint k = 0; k < s->n_exits; k++)
+    thresholds[k] = float_threshold (plan->thresholds[k]);
+  return thresholds;
+}
+
+static gboolean
+set_input (RanetSession *s, const FramePlan *plan, const FrameInput *in, GError **error)
+{
+  if (in->tensor != NULL)
+    return s->backend.set_input_tensor (s->network, in->tensor, error);
+  if (s->backend.set_input_frame == NULL) {
+    g_set_error_literal (error, RANET_SESSION_ERROR, RANET_SESSION_ERROR_INVALID_ARGUMENT,
+        "this network takes tensors, not video frames");
+    return FALSE;
+  }
+  return s->backend.set_input_frame (s->network, in->layout, plan->resize_mode,
+      in->planes, error);
+}
+
+/* Fixed thresholds: the network runs the frame whole. */
+static gboolean
+run_fixed (RanetSession *s, const FramePlan *plan, RanetExitResult *exit, GError **error)
+{
+  g_autofree float *thresholds = plan_float_thresholds (s, plan);
+
+  return s->backend.run (s->network, thresholds, plan->last, exit, error);
+}
+
+/* Adaptive thresholds where the network decides the exit: the policy picks
+ * the last stage the deadline leaves time for before the frame starts, the
+ * frame runs as one submission, and the policy learns each stage's cost from
+ * the frame's time since @t (updated) and the stages' device times. */
+static gboolean
+run_adaptive_whole (RanetSession *s, const FramePlan *plan, guint64 *t,
+    RanetExitResult *exit, GError **error)
+{
+  g_autofree float *thresholds = plan_float_thresholds (s, plan);
+  g_autofree guint64 *device_ns = g_new0 (guint64, s->n_exits);
+  guint64 now;
+  guint last;
+
+  g_mutex_lock (&s->lock);
+  last = ranet_policy_get_last_stage (s->policy, &plan->frame, plan->last, *t);
+  g_mutex_unlock (&s->lock);
+  if (!s->backend.run (s->network, thresholds, last, exit, error))
+    return FALSE;
+  now = now_ns (plan);
+
+  for (guint k = 1; k <= exit->exit_index; k++)
+    device_ns[k] = s->backend.get_stage_device_ns (s->network, k);
+  g_mutex_lock (&s->lock);
+  ranet_policy_frame_stages_done (s->policy, exit->exit_index, now - *t, device_ns);
+  g_mutex_unlock (&s->lock);
+  *t = now;
+  return TRUE;
+}
+
+/* Adaptive thresholds, stage by stage: each stage only if the deadline
+ * leaves time for it; every stage's cost (from @t, updated) goes to the
+ * policy. @exit's device time becomes the frame's. */
+static gboolean
+run_adaptive_by_stage (RanetSession *s, const FramePlan *plan, guint64 *t,
+    RanetExitResult *exit, GError **error)
+{
+  guint64 device_ns = 0;
+
+  for (guint k = 0; k <= plan->last; k++) {
+    guint64 now;
+
+    if (k > 0) {
+      gboolean out_of_time;
+
+      g_mutex_lock (&s->lock);
+      out_of_time = !ranet_policy_can_run_stage (s->policy, &plan->frame, k, *t);
+      g_mutex_unlock (&s->lock);
+      if (out_of_time)
+        break;
+    }
+    if (!s->backend.run_stage (s->network, k, exit, error))
+      return FALSE;
+    now = now_ns (plan);
+    /* stage 0's cost includes getting the frame to the device */
+    g_mutex_lock (&s->lock);
+    ranet_policy_stage_done (s->policy, k, now - *t);
+    g_mutex_unlock (&s->lock);
+    *t = now;
+    device_ns += exit->gpu_ns;
+    if (exit->confidence >= plan->thresholds[k])
+      break;
+  }
+  exit->gpu_ns = device_ns;
+  return TRUE;
+}
+
+static void
+fill_result (RanetSession *s, const FramePlan *plan, const RanetExitResult *exit,
+    guint64 wall_ns, RanetSessionResult *r)
+{
+  r->class_id = exit->class_id;
+  r->label = s->labels != NULL ? s->labels[exit->class_id] : NULL;
+  r->confidence = exit->confidence;
+  r->exit_index = exit->exit_index;
+  r->n_exits = s->n_exits;
+  r->threshold = plan->thresholds[exit->exit_index];
+  r->forced = exit->confidence < r->threshold;
+  r->reused = FALSE;
+  r->macs = exit->macs;
+  r->gpu_ns = exit->gpu_ns;
+  r->wall_ns = wall_ns;
+  r->operating_point = plan->point;
+  r->thresholds = g_memdup2 (plan->thresholds, s->n_exits * sizeof (double));
+  r->n_classes = exit->n_classes;
+  r->probs = g_memdup2 (exit->probs, exit->n_classes * sizeof (float));
+}
+
+/* The policy learns from the frame, the counts take it, and it becomes the
+ * result later frames may reuse. */
+static void
+end_frame (RanetSession *s, const FramePlan *plan, const RanetSessionResult *r, guint64 t)
+{
+  g_mutex_lock (&s->lock);
+  if (plan->mode == RANET_THRESHOLD_ADAPTIVE)
+    ranet_policy_end_frame (s->policy, &plan->frame, r->exit_index, t, r->forced);
+  memcpy (s->current_thresholds, plan->thresholds, s->n_exits * sizeof (double));
+  ranet_session_count_result_locked (s, r);
+  ranet_session_result_copy (&s->last, r);
+  s->have_last = TRUE;
+  s->since_classified = 0;
+  s->running = FALSE;
+  g_mutex_unlock (&s->lock);
+}
+
+static gboolean
+run_frame (RanetSession *s, FramePlan *plan, const FrameInput *in,
+    RanetSessionResult *r, GError **error)
+{
+  RanetExitResult exit = { 0 };
+  guint64 t0 = now_ns (plan), t = t0;
+  gboolean ok;
+
+  if (plan->mode == RANET_THRESHOLD_ADAPTIVE)
+    begin_adaptive (s, plan, t0);
+  if (!set_input (s, plan, in, error))
+    return FALSE;
+  if (plan->mode != RANET_THRESHOLD_ADAPTIVE) {
+    ok = run_fixed (s, plan, &exit, error);
+    t = now_ns (plan);
+  } else if (s->backend.decides_exit_on_device) {
+    ok = run_adaptive_whole (s, plan, &t, &exit, error);
+  } else {
+    ok = run_adaptive_by_stage (s, plan, &t, &exit, error);
+  }
+  if (!ok)
+    return FALSE;
+  fill_result (s, plan, &exit, t - t0, r);
+  end_frame (s, plan, r, t);
+  return TRUE;
+}
+
+/* The last classified frame's result again, while the inference interval
+ * says so; FALSE when this frame is to be classified. Counts the frame
+ * either way. */
+static gboolean
+reuse_last (RanetSession *s, RanetSessionResult *r)
+{
+  gboolean reuse;
+
+  g_mutex_lock (&s->lock);
+  s->counts.frames++;
+  reuse = s->have_last && s->since_classified + 1 < s->inference_interval;
+  if (reuse) {
+    s->since_classified++;
+    ranet_session_result_copy (r, &s->last);
+  }
+  g_mutex_unlock (&s->lock);
+  if (reuse) {
+    r->reused = TRUE;
+    r->macs = 0;
+    r->gpu_ns = 0;
+    r->wall_ns = 0;
+  }
+  return reuse;
+}
+
+static gboolean
+classify (RanetSession *s, const FrameInput *in, RanetSessionResult *r, GError **error)
+{
+  FramePlan plan = { 0 };
+
+  memset (r, 0, sizeof *r);
+  if (reuse_last (s, r))
+    return TRUE;
+  if (!begin_plan (s, &plan))
+    return FALSE;
+  if (!run_frame (s, &plan, in, r, error)) {
+    g_mutex_lock (&s->lock);
+    s->running = FALSE;
+    g_mutex_unlock (&s->lock);
+    g_free (plan.thresholds);
+    return FALSE;
+  }
+  g_free (plan.thresholds);
+  return TRUE;
+}
+
+gboolean
+ranet_session_classify_frame (RanetSession *session, const RanetFrameLayout *layout,
+    const guint8 *const *planes, RanetSessionResult *result, GError **error)
+{
+  FrameInput in = { layout, planes, NULL };
+
+  g_return_val_if_fail (session != NULL && layout != NULL && planes != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  return classify (session, &in, result, error);
+}
+
+gboolean
+ranet_session_classify_tensor (RanetSession *session, const float *input,
+    RanetSessionResult *result, GError **error)
+{
+  FrameInput in = { NULL, NULL, input };
+
+  g_return_val_if_fail (session != NULL && input != NULL && result != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  return classify (session, &in, result, error);
+}
+
+void
+ranet_session_pass_frame (RanetSession *session)
+{
+  g_return_if_fail (session != NULL);
+  g_mutex_lock (&session->lock);
+  session->counts.frames++;
+  g_mutex_unlock (&session->lock);
+}

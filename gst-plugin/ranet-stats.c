@@ -1,0 +1,31 @@
+/* ranet-stats.c: a session's statistics as a GstStructure. */
+#include "ranet-stats.h"
+
+GstStructure *
+ranet_stats_structure_new (const RanetSessionStats *stats)
+{
+  const RanetSessionStats none = { 0 };
+  GValue counts = G_VALUE_INIT;
+  GstStructure *s;
+
+  if (stats == NULL)
+    stats = &none;
+  gst_value_array_init (&counts, stats->n_exits);
+  for (guint k = 0; k < stats->n_exits; k++) {
+    GValue v = G_VALUE_INIT;
+    g_value_init (&v, G_TYPE_UINT64);
+    g_value_set_uint64 (&v, stats->exit_counts[k]);
+    gst_value_array_append_and_take_value (&counts, &v);
+  }
+  s = gst_structure_new ("ranet-stats",
+      "frames", G_TYPE_UINT64, stats->frames,
+      "forced-exits", G_TYPE_UINT64, stats->forced_exits,
+      "deadline-misses", G_TYPE_UINT64, stats->deadline_misses,
+      "operating-point-changes", G_TYPE_UINT64, stats->operating_point_changes,
+      "budget", G_TYPE_UINT64, stats->budget_ns,
+      "classified", G_TYPE_UINT64, stats->classified,
+      "mean-latency", G_TYPE_UINT64, stats->mean_latency_ns,
+      "max-latency", G_TYPE_UINT64, stats->max_latency_ns, NULL);
+  gst_structure_take_value (s, "exit-counts", &counts);
+  return s;
+}

@@ -1,0 +1,22 @@
+/* ranet-stats.h: a session's statistics as ranetclassify's stats property. */
+#pragma once
+
+#include <gst/gst.h>
+
+#include "session/ranet-session.h"
+
+G_BEGIN_DECLS
+
+/**
+ * ranet_stats_structure_new:
+ * @stats: (nullable): what the session did; %NULL before the element starts
+ *   (every count 0, no exits)
+ *
+ * Returns: (transfer full): a "ranet-stats" structure: frames, classified,
+ *   exit-counts (a GstValueArray of guint64), mean-latency, max-latency,
+ *   forced-exits, deadline-misses, operating-point-changes and budget, all
+ *   guint64 (times in ns).
+ */
+GstStructure *ranet_stats_structure_new (const RanetSessionStats *stats);
+
+G_END_DECLS
