@@ -14,7 +14,7 @@ static RanetVkPipeline *
 fill_pipeline (RanetVkDevice *dev, guint32 value, GError **error)
 {
   const guint32 spec[] = { FILL_LOCAL_SIZE, value };
-  return ranet_vk_pipeline_new_named (dev, "fill", 1, spec, G_N_ELEMENTS (spec),
+  return ranet_test_pipeline_new (dev, "fill", 1, spec, G_N_ELEMENTS (spec),
       sizeof (FillRegion), error);
 }
 

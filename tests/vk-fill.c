@@ -6,7 +6,7 @@ vk_fill_pipeline (RanetVkDevice *dev, guint32 value)
 {
   const guint32 spec[] = { FILL_LOCAL_SIZE, value };
   GError *error = NULL;
-  RanetVkPipeline *pipe = ranet_vk_pipeline_new_named (dev, "fill", 1, spec,
+  RanetVkPipeline *pipe = ranet_test_pipeline_new (dev, "fill", 1, spec,
       G_N_ELEMENTS (spec), sizeof (FillRegion), &error);
 
   g_assert_no_error (error);

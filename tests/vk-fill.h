@@ -4,6 +4,7 @@
 #pragma once
 
 #include "vk/ranet-vk.h"
+#include "testing/ranet-test-pipeline.h"
 
 #define FILL_LOCAL_SIZE 64
 

@@ -22,6 +22,7 @@
 #include "graph/ranet-layer-kind.h"
 #include "net/ranet-net.h"
 #include "preprocess/ranet-preprocess.h"
+#include "testing/ranet-test-pipeline.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -148,14 +149,14 @@ probe_device (RanetVkDevice *dev, Probe *probe, GError **error)
   RanetVkBuffer *bufs[2];
   double ms;
 
-  fma = ranet_vk_pipeline_new_named (dev, "probe_fma", 1, fma_spec, 1, 0, error);
+  fma = ranet_test_pipeline_new (dev, "probe_fma", 1, fma_spec, 1, 0, error);
   out = ranet_vk_buffer_new (dev, groups * 64 * 16, RANET_VK_BUFFER_DEVICE, error);
   if (fma == NULL || out == NULL
       || !time_dispatch (dev, fma, &out, 1, groups, 1, 5, &ms, error))
     return FALSE;
   probe->peak_gflops = (double) groups * 64 * iters * 8 * 4 * 2 / (ms * 1e6);
 
-  copy = ranet_vk_pipeline_new_named (dev, "probe_copy", 2, copy_spec, 1, 0, error);
+  copy = ranet_test_pipeline_new (dev, "probe_copy", 2, copy_spec, 1, 0, error);
   a = ranet_vk_buffer_new (dev, copy_bytes, RANET_VK_BUFFER_DEVICE, error);
   if (copy == NULL || a == NULL)
     return FALSE;

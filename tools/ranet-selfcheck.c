@@ -7,6 +7,7 @@
  */
 #include "vk/ranet-vk.h"
 #include "testing/ranet-op-check.h"
+#include "testing/ranet-test-pipeline.h"
 
 #include <stdlib.h>
 
@@ -26,7 +27,7 @@ check_fill (RanetVkDevice *dev, guint64 *elapsed_ns, GError **error)
   g_autoptr (RanetVkCommands) cmds = NULL;
   g_autofree guint32 *words = g_new0 (guint32, n);
 
-  pipe = ranet_vk_pipeline_new_named (dev, "fill", 1, spec, G_N_ELEMENTS (spec),
+  pipe = ranet_test_pipeline_new (dev, "fill", 1, spec, G_N_ELEMENTS (spec),
       sizeof (region), error);
   if (pipe == NULL)
     return FALSE;
