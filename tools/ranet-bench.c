@@ -435,6 +435,7 @@ run (const Options *o, GError **error)
   guint n_exits, n_layers, frames = (guint) o->frames;
   gsize n_in;
   double t_load, t_device, t_model, t_net, t_net_again;
+  guint n_pipelines;
 
   if (o->config != NULL) {
     if (strcmp (o->config, "imagenet") != 0) {
@@ -475,6 +476,7 @@ run (const Options *o, GError **error)
   if (net == NULL)
     return 1;
   t_net = now_ms () - t_net;
+  n_pipelines = ranet_vk_device_get_n_pipelines (dev);
   t_load = t_model + t_net;
   t_net_again = now_ms ();
   {
@@ -614,7 +616,7 @@ run (const Options *o, GError **error)
   printf ("| Vulkan device | %.1f |\n| model file: read, validate, fold | %.1f |\n",
       t_device, t_model);
   printf ("| net: weights, %u pipelines compiled, recordings, warm-up | %.1f |\n",
-      ranet_vk_device_get_n_pipelines (dev), t_net);
+      n_pipelines, t_net);
   printf ("| the same net again on the same device (pipelines kept) | %.1f |\n\n", t_net_again);
 
   printf ("| device probe | measured |\n| --- | ---: |\n");
