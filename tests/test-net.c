@@ -24,6 +24,7 @@
 #include "preprocess/ranet-preprocess.h"
 
 #include "golden-io.h"
+#include "test-device.h"
 
 #define TOL_REL 1e-4
 
@@ -663,8 +664,8 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   int ret;
 
+  device = test_device_new_from_args (&argc, argv, &error);
   g_test_init (&argc, &argv, NULL);
-  device = ranet_vk_device_new (NULL, &error);
   g_assert_no_error (error);
   if (!ranet_vk_device_has_validation (device))
     g_test_message ("the Vulkan validation layer is off");

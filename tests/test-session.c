@@ -8,6 +8,7 @@
  * meson runs it with frames as one submission (the exit decided on the
  * device) and again as a submission per stage (test-session-per-stage). */
 #include "session/ranet-session-backend.h"
+#include "test-device.h"
 
 #include <math.h>
 
@@ -423,8 +424,8 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   int ret;
 
+  device = test_device_new_from_args (&argc, argv, &error);
   g_test_init (&argc, &argv, NULL);
-  device = ranet_vk_device_get_shared (NULL, &error);
   g_assert_no_error (error);
 
   g_test_add_func ("/session/settings", test_settings);
