@@ -4,9 +4,9 @@
 Runs videotestsrc ! ranetclassify ! ranetjson ! appsink pipelines (PyGObject) and checks that every line is
 valid against docs/ranetjson.schema.json (python3-jsonschema), is written shortest-round-trip, and holds the
 fields of the RanetClassificationMeta on the buffer that reached the appsink with the same pts; that every
-line is in the file at EOS and across a flushing seek while the pipeline still runs; every, append and
-truncate; standard output (gst-launch-1.0); and that an unwritable location fails at start with a
-RESOURCE/OPEN_WRITE error naming the path. Exits 77 (skipped) where PyGObject with Gst 1.0 is missing.
+line is in the file as its buffer passes (tail -f), at EOS and across a flushing seek while the pipeline
+still runs; every, append and truncate; standard output (gst-launch-1.0); and that an unwritable location
+fails at start with a RESOURCE/OPEN_WRITE error naming the path. Exits 77 (skipped) where PyGObject with Gst 1.0 is missing.
 """
 import json
 import os
@@ -183,6 +183,9 @@ class RanetJsonTest(unittest.TestCase):
         pipeline.set_state(Gst.State.PLAYING)
         try:
             before = [sink.emit("try-pull-sample", 120 * Gst.SECOND).get_buffer().pts for _ in range(5)]
+            # a reader following the file (tail -f) has each line by the time its buffer passes
+            following = [line["pts"] for line in self.read_lines(writing=True)]
+            self.assertTrue(set(before) <= set(following), f"{before} pulled, {following} written")
             self.assertTrue(pipeline.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH, 0))
             lines = self.read_lines(writing=True)
             written = [line["pts"] for line in lines]
