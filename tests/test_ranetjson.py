@@ -6,7 +6,8 @@ valid against docs/ranetjson.schema.json (python3-jsonschema), is written shorte
 fields of the RanetClassificationMeta on the buffer that reached the appsink with the same pts; that every
 line is in the file as its buffer passes (tail -f), at EOS and across a flushing seek while the pipeline
 still runs; every, append and truncate; standard output (gst-launch-1.0); and that an unwritable location
-fails at start with a RESOURCE/OPEN_WRITE error naming the path. Exits 77 (skipped) where PyGObject with Gst 1.0 is missing.
+fails at start with a RESOURCE/OPEN_WRITE error naming the path. Exits 77 (skipped) where PyGObject with
+Gst 1.0 is missing.
 """
 import json
 import os
