@@ -6,8 +6,8 @@
  * metadata read through ranet-classification-meta.h (this program needs that
  * header and GStreamer; it does not link the plugin, but compiles in its JSON
  * writer, gst-plugin/ranet-json-writer.c, so that numbers are printed as the
- * ranetjson element prints them: shortest-round-trip). For the same lines
- * from a pipeline without a program, see the ranetjson element. With
+ * ranetjson element prints them: shortest-round-trip). A pipeline that needs
+ * only the lines, without a summary or labels, can end in ranetjson instead. With
  * --labels, an IDX label file (Fashion-MNIST's t10k-labels-idx1-ubyte,
  * uncompressed) gives each frame its true class, and the summary an accuracy.
  * --every N prints every Nth frame only. A last line {"summary": ...} holds the
