@@ -4,11 +4,10 @@
  * videotestsrc stream), watches the buffers leaving the first ranetclassify
  * with a pad probe, and prints one JSON object per frame on stdout: the
  * metadata read through ranet-classification-meta.h (this program needs that
- * header and GStreamer; it does not link the plugin). Numbers are printed
- * shortest-round-trip: the fewest digits that parse back to the same double
- * (0.94, not 0.93999999999999995), as Python's json module and JavaScript
- * print them; doubles keep a ".0" when whole, as json-glib and Python write
- * them; a non-finite double, which JSON cannot hold, becomes null. With
+ * header and GStreamer; it does not link the plugin, but compiles in its JSON
+ * writer, gst-plugin/ranet-json-writer.c, so that numbers are printed as the
+ * ranetjson element prints them: shortest-round-trip). A pipeline that needs
+ * only the lines, without a summary or labels, can end in ranetjson instead. With
  * --labels, an IDX label file (Fashion-MNIST's t10k-labels-idx1-ubyte,
  * uncompressed) gives each frame its true class, and the summary an accuracy.
  * --every N prints every Nth frame only. A last line {"summary": ...} holds the
@@ -18,14 +17,13 @@
  *   ranet-json
  *   ranet-json --every 30 "v4l2src ! videoconvert ! ranetclassify ! fakesink"
  */
-#include <math.h>
 #include <stdio.h>
-#include <string.h>
 
 #include <glib-unix.h>
 #include <gst/gst.h>
 
 #include "ranet-classification-meta.h"
+#include "ranet-json-writer.h"
 
 #define DEFAULT_LAUNCH "videotestsrc num-buffers=100 pattern=ball " \
   "! video/x-raw,width=320,height=240 ! videoconvert ! ranetclassify ! fakesink"
@@ -69,123 +67,13 @@ load_idx_labels (const char *path, GError **error)
   return g_bytes_new (data + 8, count);
 }
 
-/* ---- one JSON line, written into a GString ---- */
-
-/* A comma unless the value is the first in its object or array. */
-static void
-json_next (GString *out)
-{
-  if (out->len > 0 && out->str[out->len - 1] != '{' && out->str[out->len - 1] != '[')
-    g_string_append_c (out, ',');
-}
-
-static void
-json_add_string (GString *out, const char *s)
-{
-  g_string_append_c (out, '"');
-  for (; s != NULL && *s; s++) {
-    guchar c = (guchar) *s;
-
-    if (c == '"' || c == '\\')
-      g_string_append_printf (out, "\\%c", c);
-    else if (c < 0x20)
-      g_string_append_printf (out, "\\u%04x", c);
-    else
-      g_string_append_c (out, (char) c);   /* UTF-8 passes as it is */
-  }
-  g_string_append_c (out, '"');
-}
-
-/* The shortest of %.15g, %.16g and %.17g that gives @v back: 15 significant
- * digits always do for a decimal of 15 or fewer, and 17 for any double. */
-static void
-json_add_double (GString *out, gdouble v)
-{
-  static const char *const formats[] = { "%.15g", "%.16g", "%.17g" };
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (!isfinite (v)) {
-    g_string_append (out, "null");
-    return;
-  }
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
-    g_ascii_formatd (buf, sizeof (buf), formats[i], v);
-    if (g_ascii_strtod (buf, NULL) == v)
-      break;
-  }
-  g_string_append (out, buf);
-  if (strpbrk (buf, ".e") == NULL)
-    g_string_append (out, ".0");
-}
-
-static void
-json_member (GString *out, const char *name)
-{
-  json_next (out);
-  json_add_string (out, name);
-  g_string_append_c (out, ':');
-}
-
-static void
-json_member_int (GString *out, const char *name, gint64 v)
-{
-  json_member (out, name);
-  g_string_append_printf (out, "%" G_GINT64_FORMAT, v);
-}
-
-static void
-json_member_double (GString *out, const char *name, gdouble v)
-{
-  json_member (out, name);
-  json_add_double (out, v);
-}
-
-static void
-json_member_bool (GString *out, const char *name, gboolean v)
-{
-  json_member (out, name);
-  g_string_append (out, v ? "true" : "false");
-}
-
-static void
-json_member_string (GString *out, const char *name, const char *v)
-{
-  json_member (out, name);
-  if (v != NULL)
-    json_add_string (out, v);
-  else
-    g_string_append (out, "null");
-}
+/* ---- one JSON line, written into a GString (ranet-json-writer.h) ---- */
 
 static void
 print_json (GString *out)
 {
   puts (out->str);
   fflush (stdout);
-}
-
-static void
-add_top_k (GString *out, const GstStructure *s)
-{
-  const GValue *list = gst_structure_get_value (s, "top-k");
-
-  json_member (out, "top-k");
-  g_string_append_c (out, '[');
-  for (guint i = 0; list != NULL && i < gst_value_array_get_size (list); i++) {
-    const GstStructure *entry = gst_value_get_structure (gst_value_array_get_value (list, i));
-    gint class_id = -1;
-    gdouble score = 0.0;
-
-    gst_structure_get_int (entry, "class-id", &class_id);
-    gst_structure_get_double (entry, "score", &score);
-    json_next (out);
-    g_string_append_c (out, '{');
-    json_member_int (out, "class-id", class_id);
-    json_member_string (out, "label", gst_structure_get_string (entry, "label"));
-    json_member_double (out, "score", score);
-    g_string_append_c (out, '}');
-  }
-  g_string_append_c (out, ']');
 }
 
 static GstPadProbeReturn
@@ -213,25 +101,25 @@ on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     return GST_PAD_PROBE_OK;
 
   g_autoptr (GString) out = g_string_new ("{");
-  json_member_int (out, "frame", (gint64) n);
+  ranet_json_member_int (out, "frame", (gint64) n);
   if (GST_BUFFER_PTS_IS_VALID (buf))
-    json_member_int (out, "pts", (gint64) GST_BUFFER_PTS (buf));
+    ranet_json_member_uint (out, "pts", GST_BUFFER_PTS (buf));
   else
-    json_member_string (out, "pts", NULL);
-  json_member_int (out, "class-id", c.class_id);
-  json_member_string (out, "label", c.label);
-  json_member_double (out, "confidence", c.confidence);
-  json_member_int (out, "exit", c.exit_index);
-  json_member_int (out, "num-exits", c.num_exits);
-  json_member_double (out, "threshold", c.threshold);
-  json_member_bool (out, "forced", c.forced);
-  json_member_bool (out, "reused", c.reused);
-  json_member_int (out, "macs", (gint64) c.macs);
-  json_member_int (out, "latency-ns", (gint64) c.latency_ns);
-  add_top_k (out, ranet_classification_meta_get_structure (buf));
+    ranet_json_member_string (out, "pts", NULL);
+  ranet_json_member_int (out, "class-id", c.class_id);
+  ranet_json_member_string (out, "label", c.label);
+  ranet_json_member_double (out, "confidence", c.confidence);
+  ranet_json_member_int (out, "exit", c.exit_index);
+  ranet_json_member_int (out, "num-exits", c.num_exits);
+  ranet_json_member_double (out, "threshold", c.threshold);
+  ranet_json_member_bool (out, "forced", c.forced);
+  ranet_json_member_bool (out, "reused", c.reused);
+  ranet_json_member_uint (out, "macs", c.macs);
+  ranet_json_member_uint (out, "latency-ns", c.latency_ns);
+  ranet_json_member_top_k (out, ranet_classification_meta_get_structure (buf));
   if (truth >= 0) {
-    json_member_int (out, "truth", truth);
-    json_member_bool (out, "correct", c.class_id == truth);
+    ranet_json_member_int (out, "truth", truth);
+    ranet_json_member_bool (out, "correct", c.class_id == truth);
   }
   g_string_append_c (out, '}');
   print_json (out);
@@ -247,14 +135,14 @@ print_summary (App *app)
   gdouble mean_exit = app->frames ? (gdouble) app->exit_sum / app->frames : 0.0;
   g_autoptr (GString) out = g_string_new ("{");
 
-  json_member (out, "summary");
+  ranet_json_member (out, "summary");
   g_string_append_c (out, '{');
-  json_member_int (out, "frames", (gint64) app->frames);
-  json_member_int (out, "classified", (gint64) app->classified);
-  json_member_double (out, "mean-exit", mean_exit);
-  json_member_double (out, "fps", fps);
+  ranet_json_member_int (out, "frames", (gint64) app->frames);
+  ranet_json_member_int (out, "classified", (gint64) app->classified);
+  ranet_json_member_double (out, "mean-exit", mean_exit);
+  ranet_json_member_double (out, "fps", fps);
   if (app->labels != NULL && app->frames > 0)
-    json_member_double (out, "accuracy", 100.0 * app->correct / app->frames);
+    ranet_json_member_double (out, "accuracy", 100.0 * app->correct / app->frames);
   g_string_append (out, "}}");
   print_json (out);
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Classifies a V4L2 camera live: v4l2src ! videoconvert ! ranetclassify, each
-# result printed as a "ranet" element message (gst-launch-1.0 -m) and the
-# picture shown by autovideosink when there is a display (fakesink when not).
+# result written by ranetjson as a JSON line to results.jsonl in the current
+# directory (follow it with tail -f results.jsonl) and the picture shown by
+# autovideosink when there is a display (fakesink when not).
 # The first argument may name the device (default /dev/video0); the others are
 # ranetclassify properties, e.g. model=my-model.safetensors. The built-in model
 # knows Fashion-MNIST's ten garments on a dark background, so point the camera
@@ -32,5 +33,5 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   sink="videoconvert ! autovideosink"
 fi
 # shellcheck disable=SC2086  # $sink is a pipeline fragment
-exec gst-launch-1.0 -e -m v4l2src device="$device" ! videoconvert \
-  ! ranetclassify post-messages=true "$@" ! $sink
+exec gst-launch-1.0 -e v4l2src device="$device" ! videoconvert \
+  ! ranetclassify "$@" ! ranetjson location=results.jsonl ! $sink

@@ -61,7 +61,8 @@ run () {
 # Each process compiles every shader under valgrind first (minutes), so the
 # formats share processes: the stress program plays five formats in turn.
 run launch-RGB gst-launch-1.0 -q videotestsrc num-buffers=30 pattern=ball \
-  ! video/x-raw,format=RGB,width=161,height=97 ! ranetclassify post-messages=true ! fakesink
+  ! video/x-raw,format=RGB,width=161,height=97 ! ranetclassify post-messages=true \
+  ! ranetjson location="$OUT/launch-RGB.jsonl" every=2 ! fakesink
 run stress-cycles "$BUILD/tests/ranet-stress" soak --frames 100 --caps-every 10 --cycle-every 40 \
   --max-growth 1000
 run robustness "$BUILD/tests/test-element-robustness" -s /robustness/frames/8192x8192
