@@ -2,11 +2,15 @@
 #include <gst/gst.h>
 
 #include "gstranetclassify.h"
+#include "gstranetoverlay.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
-  return GST_ELEMENT_REGISTER (ranetclassify, plugin);
+  gboolean ok = GST_ELEMENT_REGISTER (ranetclassify, plugin);
+
+  ok &= GST_ELEMENT_REGISTER (ranetoverlay, plugin);
+  return ok;
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, ranet,
