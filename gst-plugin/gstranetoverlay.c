@@ -36,7 +36,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_ranet_overlay_debug);
 #define DEFAULT_FONT "Sans 12"
 #define DEFAULT_POSITION RANET_OVERLAY_TOP_LEFT
 #define DEFAULT_TEXT_COLOR 0xffffffff        /* opaque white */
-#define DEFAULT_BACKGROUND_COLOR 0xa0000000  /* black, 5/8 opaque */
+#define DEFAULT_BACKGROUND_COLOR 0xc0000000  /* black, 3/4 opaque: text stays readable over white */
 #define DEFAULT_SHOW_LABEL TRUE
 #define DEFAULT_SHOW_EXIT_BAR TRUE
 #define DEFAULT_SHOW_STATS FALSE
@@ -439,7 +439,7 @@ install_properties (GObjectClass *gobject_class)
   g_object_class_install_property (gobject_class, PROP_BACKGROUND_COLOR,
       g_param_spec_uint ("background-color", "Background colour",
           "Colour of the box behind the text, 0xAARRGGBB; alpha 0 for none. "
-          "Default 0xa0000000 (black, 5/8 opaque)", 0, G_MAXUINT32,
+          "Default 0xc0000000 (black, 3/4 opaque)", 0, G_MAXUINT32,
           DEFAULT_BACKGROUND_COLOR, rw));
   g_object_class_install_property (gobject_class, PROP_SHOW_LABEL,
       g_param_spec_boolean ("show-label", "Show label",
