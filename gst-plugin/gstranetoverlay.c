@@ -102,8 +102,11 @@ static GstCaps *
 gst_ranet_overlay_transform_caps (GstBaseTransform * trans, GstPadDirection direction,
     GstCaps * caps, GstCaps * filter)
 {
-  GstCaps *result = gst_caps_new_empty ();
+  GstCaps *result;
 
+  if (gst_caps_is_any (caps))
+    return filter != NULL ? gst_caps_ref (filter) : gst_caps_ref (caps);
+  result = gst_caps_new_empty ();
   for (guint i = 0; i < gst_caps_get_size (caps); i++) {
     GstStructure *s = gst_caps_get_structure (caps, i);
     GstCapsFeatures *f = gst_caps_get_features (caps, i);
@@ -267,7 +270,12 @@ attach_composition (GstBuffer *buf, GstVideoOverlayComposition *comp)
     gst_buffer_add_video_overlay_composition_meta (buf, comp);
     return;
   }
-  merged = gst_video_overlay_composition_copy (meta->overlay);
+  /* the rectangles themselves are shared, not copied: a composition only
+   * lists them, and copying would duplicate their pixels */
+  merged = gst_video_overlay_composition_new (NULL);
+  for (guint i = 0; i < gst_video_overlay_composition_n_rectangles (meta->overlay); i++)
+    gst_video_overlay_composition_add_rectangle (merged,
+        gst_video_overlay_composition_get_rectangle (meta->overlay, i));
   for (guint i = 0; i < gst_video_overlay_composition_n_rectangles (comp); i++)
     gst_video_overlay_composition_add_rectangle (merged,
         gst_video_overlay_composition_get_rectangle (comp, i));

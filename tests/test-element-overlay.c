@@ -6,14 +6,18 @@
  * attached; elsewhere the box is blended in: bytes inside the rectangle the
  * attaching run reported change, bytes outside it do not. Every format of the
  * element's caps, which are ranetclassify's. A frame without the metadata
- * passes byte-identical. Last, ranetclassify upstream on the built-in model,
- * whose results the overlay draws. */
+ * passes byte-identical; one already carrying a composition gets the box
+ * added to it. The statistics' window, on a made-up clock. Last,
+ * ranetclassify upstream on the built-in model, whose results the overlay
+ * draws. */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
+#include <math.h>
 #include <string.h>
 
 #include "ranet-classification-meta.h"
+#include "ranet-overlay-stats.h"
 
 #define WIDTH 320
 #define HEIGHT 240
@@ -28,7 +32,8 @@ caps_for (const gchar *format)
 }
 
 static GstBuffer *
-solid_frame (const GstVideoInfo *info, gboolean with_result)
+solid_frame_marked (const GstVideoInfo *info, gboolean with_result, gboolean forced,
+    gboolean reused)
 {
   GstBuffer *buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
 
@@ -50,12 +55,38 @@ solid_frame (const GstVideoInfo *info, gboolean with_result)
         "exit", G_TYPE_INT, 2,
         "num-exits", G_TYPE_INT, 5,
         "threshold", G_TYPE_DOUBLE, 0.8,
-        "forced", G_TYPE_BOOLEAN, TRUE,
-        "reused", G_TYPE_BOOLEAN, FALSE,
+        "forced", G_TYPE_BOOLEAN, forced,
+        "reused", G_TYPE_BOOLEAN, reused,
         "macs", G_TYPE_UINT64, (guint64) 123456,
         "latency", G_TYPE_UINT64, (guint64) (2 * GST_MSECOND), NULL);
   }
   return buf;
+}
+
+static GstBuffer *
+solid_frame (const GstVideoInfo *info, gboolean with_result)
+{
+  return solid_frame_marked (info, with_result, TRUE, FALSE);
+}
+
+/* The width of the box drawn for a result with these marks. */
+static gint
+box_width (GstHarness *h, const GstVideoInfo *info, gboolean forced, gboolean reused)
+{
+  GstBuffer *out;
+  GstVideoOverlayCompositionMeta *meta;
+  gint x, y;
+  guint w, hh;
+
+  fail_unless_equals_int (gst_harness_push (h,
+          solid_frame_marked (info, TRUE, forced, reused)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  meta = gst_buffer_get_video_overlay_composition_meta (out);
+  fail_unless (meta != NULL);
+  gst_video_overlay_rectangle_get_render_rectangle (
+      gst_video_overlay_composition_get_rectangle (meta->overlay, 0), &x, &y, &w, &hh);
+  gst_buffer_unref (out);
+  return (gint) w;
 }
 
 static gboolean
@@ -298,6 +329,103 @@ GST_START_TEST (test_properties)
 }
 GST_END_TEST;
 
+/* The marks are drawn: each widens the label's line. */
+GST_START_TEST (test_marks)
+{
+  GstVideoInfo info;
+  g_autoptr (GstCaps) caps = caps_for ("RGBA");
+  GstHarness *h = overlay_harness ("RGBA", NULL, TRUE);
+  gint plain, forced, reused;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  plain = box_width (h, &info, FALSE, FALSE);
+  forced = box_width (h, &info, TRUE, FALSE);
+  reused = box_width (h, &info, FALSE, TRUE);
+  fail_unless (forced > plain && reused > plain, "widths %d, forced %d, reused %d",
+      plain, forced, reused);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* A composition from an overlay upstream keeps its rectangle; the box is
+ * added beside it. */
+GST_START_TEST (test_adds_to_composition)
+{
+  GstVideoInfo info;
+  g_autoptr (GstCaps) caps = caps_for ("RGBA");
+  GstHarness *h = overlay_harness ("RGBA", NULL, TRUE);
+  GstBuffer *in, *out, *pixels;
+  GstVideoOverlayRectangle *theirs;
+  GstVideoOverlayComposition *comp;
+  GstVideoOverlayCompositionMeta *meta;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  pixels = gst_buffer_new_allocate (NULL, 8 * 8 * 4, NULL);
+  gst_buffer_memset (pixels, 0, 0xff, 8 * 8 * 4);
+  gst_buffer_add_video_meta (pixels, GST_VIDEO_FRAME_FLAG_NONE,
+      GST_VIDEO_OVERLAY_COMPOSITION_FORMAT_RGB, 8, 8);
+  theirs = gst_video_overlay_rectangle_new_raw (pixels, 100, 100, 8, 8,
+      GST_VIDEO_OVERLAY_FORMAT_FLAG_NONE);
+  comp = gst_video_overlay_composition_new (theirs);
+  in = solid_frame (&info, TRUE);
+  gst_buffer_add_video_overlay_composition_meta (in, comp);
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  meta = gst_buffer_get_video_overlay_composition_meta (out);
+  fail_unless (meta != NULL);
+  fail_unless_equals_int (gst_video_overlay_composition_n_rectangles (meta->overlay), 2);
+  fail_unless (gst_video_overlay_composition_get_rectangle (meta->overlay, 0) == theirs);
+  gst_buffer_unref (out);
+  gst_video_overlay_composition_unref (comp);
+  gst_video_overlay_rectangle_unref (theirs);
+  gst_buffer_unref (pixels);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* The window holds the last second: its rate, and the mean of the exits of
+ * the frames that had a result. */
+GST_START_TEST (test_stats_window)
+{
+  static RanetOverlayStats stats;
+  gdouble mean;
+
+  ranet_overlay_stats_reset (&stats);
+  fail_unless (ranet_overlay_stats_fps (&stats) == 0.0);
+  fail_if (ranet_overlay_stats_mean_exit (&stats, &mean));
+  /* 3 s at 25 frames/s: exit 4 for the first two seconds, then 0 and 2
+   * alternating, every fifth frame without a result */
+  for (guint i = 0; i < 75; i++) {
+    gint exit_index = i < 50 ? 4 : (i % 5 == 0 ? -1 : (gint) (i % 2) * 2);
+
+    ranet_overlay_stats_add (&stats, 1000000 + i * 40000, exit_index);
+  }
+  fail_unless (fabs (ranet_overlay_stats_fps (&stats) - 25.0) < 1e-9,
+      "%f frames/s", ranet_overlay_stats_fps (&stats));
+  fail_unless (ranet_overlay_stats_mean_exit (&stats, &mean));
+  /* the window: frames 49..74 (a second back from frame 74, ends included):
+   * frame 49's exit 4, and of 50..74 the 20 with a result, exits 0 and 2 */
+  {
+    gint64 sum = 4;
+    guint n = 1;
+
+    for (guint i = 50; i < 75; i++)
+      if (i % 5 != 0) {
+        sum += (i % 2) * 2;
+        n++;
+      }
+    fail_unless (fabs (mean - (gdouble) sum / n) < 1e-9, "mean %f, expected %f",
+        mean, (gdouble) sum / n);
+  }
+  /* more frames in a second than slots: the newest are kept */
+  ranet_overlay_stats_reset (&stats);
+  for (guint i = 0; i < 3 * RANET_OVERLAY_STATS_SLOTS; i++)
+    ranet_overlay_stats_add (&stats, i * 100, 1);
+  fail_unless_equals_int (stats.count, RANET_OVERLAY_STATS_SLOTS);
+  fail_unless (fabs (ranet_overlay_stats_fps (&stats) - 10000.0) < 1e-6);
+}
+GST_END_TEST;
+
 /* ranetclassify's own results, on a 28x28 grey stream (the built-in model's
  * input), are drawn: the box is scaled down to fit such a small frame. */
 GST_START_TEST (test_after_ranetclassify)
@@ -339,6 +467,9 @@ overlay_suite (void)
   tcase_add_test (tc, test_every_format);
   tcase_add_test (tc, test_caps_feature);
   tcase_add_test (tc, test_properties);
+  tcase_add_test (tc, test_marks);
+  tcase_add_test (tc, test_adds_to_composition);
+  tcase_add_test (tc, test_stats_window);
   tcase_add_test (tc, test_after_ranetclassify);
   suite_add_tcase (s, tc);
   return s;
