@@ -43,11 +43,11 @@ else
   echo "$images not found: using videotestsrc" >&2
   source=(videotestsrc is-live=true)
   [ -n "$out" ] && source+=(num-buffers="$frames")
-  source+=(! video/x-raw,width=28,height=28,framerate=30/1)
+  source+=(! "video/x-raw,width=28,height=28,framerate=30/1")
 fi
 
 overlay=(ranetclassify ! videoscale method=nearest-neighbour
-  ! video/x-raw,width=448,height=448 ! ranetoverlay show-stats=true "$@")
+  ! "video/x-raw,width=448,height=448" ! ranetoverlay show-stats=true "$@")
 if [ -n "$out" ]; then
   gst-launch-1.0 -e "${source[@]}" ! "${overlay[@]}" ! videoconvert \
     ! jpegenc ! avimux ! filesink location="$out"
