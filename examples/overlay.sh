@@ -9,6 +9,8 @@
 # 300 frames (--frames N to change) are written as Motion JPEG in AVI
 # (jpegenc ! avimux, gstreamer1.0-plugins-good) instead. Further arguments
 # are ranetoverlay properties, e.g. position=bottom-right font="Sans 16".
+# VIDEO_SINK replaces autovideosink (e.g. ximagesink, or fakesink to check the
+# pipeline where there is no display).
 # Run from a source tree, the plugin is taken from build/gst-plugin unless
 # GST_PLUGIN_PATH says otherwise. Ctrl-C stops.
 set -euo pipefail
@@ -52,5 +54,6 @@ if [ -n "$out" ]; then
   gst-launch-1.0 -e "${source[@]}" ! "${overlay[@]}" ! videoconvert \
     ! jpegenc ! avimux ! filesink location="$out"
 else
-  gst-launch-1.0 -e "${source[@]}" ! "${overlay[@]}" ! videoconvert ! autovideosink
+  gst-launch-1.0 -e "${source[@]}" ! "${overlay[@]}" ! videoconvert \
+    ! "${VIDEO_SINK:-autovideosink}"
 fi
