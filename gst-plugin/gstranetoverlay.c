@@ -22,6 +22,7 @@
  */
 #include "gstranetoverlay.h"
 
+#include "gstranetoverlay-properties.h"
 #include "ranet-classification-meta.h"
 #include "ranet-overlay-render.h"
 #include "ranet-overlay-stats.h"
@@ -32,25 +33,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_ranet_overlay_debug);
 #define GST_CAT_DEFAULT gst_ranet_overlay_debug
 
 #define OVERLAY_FEATURE GST_CAPS_FEATURE_META_GST_VIDEO_OVERLAY_COMPOSITION
-
-#define DEFAULT_FONT "Sans 12"
-#define DEFAULT_POSITION RANET_OVERLAY_TOP_LEFT
-#define DEFAULT_TEXT_COLOR 0xffffffff        /* opaque white */
-#define DEFAULT_BACKGROUND_COLOR 0xc0000000  /* black, 3/4 opaque: text stays readable over white */
-#define DEFAULT_SHOW_LABEL TRUE
-#define DEFAULT_SHOW_EXIT_BAR TRUE
-#define DEFAULT_SHOW_STATS FALSE
-
-enum {
-  PROP_0,
-  PROP_FONT,
-  PROP_POSITION,
-  PROP_TEXT_COLOR,
-  PROP_BACKGROUND_COLOR,
-  PROP_SHOW_LABEL,
-  PROP_SHOW_EXIT_BAR,
-  PROP_SHOW_STATS,
-};
 
 struct _GstRanetOverlay {
   GstVideoFilter parent;
@@ -75,23 +57,6 @@ struct _GstRanetOverlay {
 };
 
 G_DEFINE_TYPE (GstRanetOverlay, gst_ranet_overlay, GST_TYPE_VIDEO_FILTER);
-
-GType
-gst_ranet_overlay_position_get_type (void)
-{
-  static gsize type = 0;
-  static const GEnumValue values[] = {
-    { RANET_OVERLAY_TOP_LEFT, "Top left corner", "top-left" },
-    { RANET_OVERLAY_TOP_RIGHT, "Top right corner", "top-right" },
-    { RANET_OVERLAY_BOTTOM_LEFT, "Bottom left corner", "bottom-left" },
-    { RANET_OVERLAY_BOTTOM_RIGHT, "Bottom right corner", "bottom-right" },
-    { 0, NULL, NULL },
-  };
-
-  if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstRanetOverlayPosition", values));
-  return type;
-}
 
 /* ---- negotiation ---- */
 
@@ -427,46 +392,6 @@ gst_ranet_overlay_get_property (GObject * object, guint prop_id,
 }
 
 static void
-install_properties (GObjectClass *gobject_class)
-{
-  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-      | GST_PARAM_MUTABLE_PLAYING;
-
-  g_object_class_install_property (gobject_class, PROP_FONT,
-      g_param_spec_string ("font", "Font",
-          "Pango font description of the text, e.g. \"Sans Bold 16\"; the exit "
-          "bar's size follows it. Default \"" DEFAULT_FONT "\"", DEFAULT_FONT, rw));
-  g_object_class_install_property (gobject_class, PROP_POSITION,
-      g_param_spec_enum ("position", "Position",
-          "The corner of the frame the box is drawn in. Default top-left",
-          GST_TYPE_RANET_OVERLAY_POSITION, DEFAULT_POSITION, rw));
-  g_object_class_install_property (gobject_class, PROP_TEXT_COLOR,
-      g_param_spec_uint ("text-color", "Text colour",
-          "Colour of the text and the exit bar, 0xAARRGGBB. Default 0xffffffff "
-          "(opaque white)", 0, G_MAXUINT32, DEFAULT_TEXT_COLOR, rw));
-  g_object_class_install_property (gobject_class, PROP_BACKGROUND_COLOR,
-      g_param_spec_uint ("background-color", "Background colour",
-          "Colour of the box behind the text, 0xAARRGGBB; alpha 0 for none. "
-          "Default 0xc0000000 (black, 3/4 opaque)", 0, G_MAXUINT32,
-          DEFAULT_BACKGROUND_COLOR, rw));
-  g_object_class_install_property (gobject_class, PROP_SHOW_LABEL,
-      g_param_spec_boolean ("show-label", "Show label",
-          "Show the label, its confidence in percent and the forced and reused "
-          "marks. Default true", DEFAULT_SHOW_LABEL, rw));
-  g_object_class_install_property (gobject_class, PROP_SHOW_EXIT_BAR,
-      g_param_spec_boolean ("show-exit-bar", "Show exit bar",
-          "Show the exit taken as a bar of one cell per exit of the network, "
-          "the cells up to the exit taken filled. Default true",
-          DEFAULT_SHOW_EXIT_BAR, rw));
-  g_object_class_install_property (gobject_class, PROP_SHOW_STATS,
-      g_param_spec_boolean ("show-stats", "Show statistics",
-          "Show the frames per second passing the element and their mean exit "
-          "(counted from 1) over the last second, and the frame's inference "
-          "latency in ms and as a share of the frame period. Default false",
-          DEFAULT_SHOW_STATS, rw));
-}
-
-static void
 gst_ranet_overlay_finalize (GObject * object)
 {
   GstRanetOverlay *self = GST_RANET_OVERLAY (object);
@@ -489,13 +414,9 @@ gst_ranet_overlay_class_init (GstRanetOverlayClass * klass)
   gobject_class->set_property = gst_ranet_overlay_set_property;
   gobject_class->get_property = gst_ranet_overlay_get_property;
   gobject_class->finalize = gst_ranet_overlay_finalize;
-  install_properties (gobject_class);
+  gst_ranet_overlay_install_properties (gobject_class);
 
-  gst_element_class_set_static_metadata (element_class, "RANet result overlay",
-      "Filter/Editor/Video/Overlay",
-      "Draws the RanetClassificationMeta of each frame on the video: label, "
-      "confidence, exit taken and statistics",
-      "ranet-gst");
+  gst_ranet_overlay_set_metadata (element_class);
 
   /* ranetclassify's formats (ranet-pixel-formats.def); every one of them
    * blends (GStreamer's blending unpacks any of them to AYUV or ARGB) */
