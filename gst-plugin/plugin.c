@@ -3,6 +3,7 @@
 
 #include "gstranetclassify.h"
 #include "gstranetjson.h"
+#include "gstranetoverlay.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -10,6 +11,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ok = GST_ELEMENT_REGISTER (ranetclassify, plugin);
 
   ok &= GST_ELEMENT_REGISTER (ranetjson, plugin);
+  ok &= GST_ELEMENT_REGISTER (ranetoverlay, plugin);
   return ok;
 }
 

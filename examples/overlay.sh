@@ -1,0 +1,59 @@
+#!/bin/bash
+# Shows ranetclassify's result drawn on each frame by ranetoverlay (label,
+# confidence, exit bar, frames per second and mean exit), in a window:
+#   ... ! ranetclassify ! ranetoverlay show-stats=true ! videoconvert ! autovideosink
+# The frames are the Fashion-MNIST test set (Debian's dataset-fashion-mnist)
+# at 30 frames/s, scaled from 28x28 to 448x448 after classification so that
+# the model sees its own input size and the text has room; without the data
+# set, videotestsrc. With --file OUT.avi as the first arguments the first
+# 300 frames (--frames N to change) are written as Motion JPEG in AVI
+# (jpegenc ! avimux, gstreamer1.0-plugins-good) instead. Further arguments
+# are ranetoverlay properties, e.g. position=bottom-right font="Sans 16".
+# VIDEO_SINK replaces autovideosink (e.g. ximagesink, or fakesink to check the
+# pipeline where there is no display).
+# Run from a source tree, the plugin is taken from build/gst-plugin unless
+# GST_PLUGIN_PATH says otherwise. Ctrl-C stops.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+data="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
+images="$data/t10k-images-idx3-ubyte.gz"
+
+if [ -z "${GST_PLUGIN_PATH:-}" ] && [ -d "$here/../build/gst-plugin" ]; then
+  export GST_PLUGIN_PATH="$here/../build/gst-plugin"
+fi
+
+out=""
+frames=300
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --file) out="$2"; shift 2 ;;
+    --frames) frames="$2"; shift 2 ;;
+    *) break ;;
+  esac
+done
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+if [ -r "$images" ]; then
+  zcat "$images" | tail -c +17 > "$tmp/frames.gray8"
+  # one 28x28 frame per block, so num-buffers counts frames
+  source=(filesrc location="$tmp/frames.gray8" blocksize=784)
+  [ -n "$out" ] && source+=(num-buffers="$frames")
+  # the queue keeps rawvideoparse from pulling the file itself, past num-buffers
+  source+=(! queue ! rawvideoparse format=gray8 width=28 height=28 framerate=30/1)
+else
+  echo "$images not found: using videotestsrc" >&2
+  source=(videotestsrc is-live=true)
+  [ -n "$out" ] && source+=(num-buffers="$frames")
+  source+=(! "video/x-raw,width=28,height=28,framerate=30/1")
+fi
+
+overlay=(ranetclassify ! videoscale method=nearest-neighbour
+  ! "video/x-raw,width=448,height=448" ! ranetoverlay show-stats=true "$@")
+if [ -n "$out" ]; then
+  gst-launch-1.0 -e "${source[@]}" ! "${overlay[@]}" ! videoconvert \
+    ! jpegenc ! avimux ! filesink location="$out"
+else
+  gst-launch-1.0 -e "${source[@]}" ! "${overlay[@]}" ! videoconvert \
+    ! "${VIDEO_SINK:-autovideosink}"
+fi

@@ -1,0 +1,478 @@
+/* test-element-overlay.c: ranetoverlay draws a known result on a known frame.
+ *
+ * With GstHarness: a solid frame carrying a RanetClassificationMeta written
+ * here. Where downstream draws compositions (the meta in its allocation answer,
+ * or the caps feature) the frame leaves byte-identical with one rectangle
+ * attached; elsewhere the box is blended in: bytes inside the rectangle the
+ * attaching run reported change, bytes outside it do not. Every format of the
+ * element's caps, which are ranetclassify's. A frame without the metadata
+ * passes byte-identical; one already carrying a composition gets the box
+ * added to it. The statistics' window, on a made-up clock. Last,
+ * ranetclassify upstream on the built-in model, whose results the overlay
+ * draws. */
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <math.h>
+#include <string.h>
+
+#include "ranet-classification-meta.h"
+#include "ranet-overlay-stats.h"
+
+#define WIDTH 320
+#define HEIGHT 240
+#define FILL 0x30   /* every byte: a solid frame in every format */
+
+static GstCaps *
+caps_for (const gchar *format)
+{
+  return gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, format,
+      "width", G_TYPE_INT, WIDTH, "height", G_TYPE_INT, HEIGHT,
+      "framerate", GST_TYPE_FRACTION, 30, 1, NULL);
+}
+
+static GstBuffer *
+solid_frame_marked (const GstVideoInfo *info, gboolean with_result, gboolean forced,
+    gboolean reused)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
+
+  gst_buffer_memset (buf, 0, FILL, GST_VIDEO_INFO_SIZE (info));
+  GST_BUFFER_PTS (buf) = 0;
+  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+  if (with_result) {
+    GstCustomMeta *meta = gst_buffer_add_custom_meta (buf, RANET_CLASSIFICATION_META_NAME);
+    GstStructure *s;
+
+    fail_unless (meta != NULL, "the metadata is registered with the plugin");
+    s = gst_custom_meta_get_structure (meta);
+    gst_structure_set (s,
+        "element", G_TYPE_STRING, "ranetclassify0",
+        "model", G_TYPE_STRING, "test",
+        "class-id", G_TYPE_INT, 7,
+        "label", G_TYPE_STRING, "Sneaker",
+        "confidence", G_TYPE_DOUBLE, 0.87,
+        "exit", G_TYPE_INT, 2,
+        "num-exits", G_TYPE_INT, 5,
+        "threshold", G_TYPE_DOUBLE, 0.8,
+        "forced", G_TYPE_BOOLEAN, forced,
+        "reused", G_TYPE_BOOLEAN, reused,
+        "macs", G_TYPE_UINT64, (guint64) 123456,
+        "latency", G_TYPE_UINT64, (guint64) (2 * GST_MSECOND), NULL);
+  }
+  return buf;
+}
+
+static GstBuffer *
+solid_frame (const GstVideoInfo *info, gboolean with_result)
+{
+  return solid_frame_marked (info, with_result, TRUE, FALSE);
+}
+
+/* The width of the box drawn for a result with these marks. */
+static gint
+box_width (GstHarness *h, const GstVideoInfo *info, gboolean forced, gboolean reused)
+{
+  GstBuffer *out;
+  GstVideoOverlayCompositionMeta *meta;
+  gint x, y;
+  guint w, hh;
+
+  fail_unless_equals_int (gst_harness_push (h,
+          solid_frame_marked (info, TRUE, forced, reused)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  meta = gst_buffer_get_video_overlay_composition_meta (out);
+  fail_unless (meta != NULL);
+  gst_video_overlay_rectangle_get_render_rectangle (
+      gst_video_overlay_composition_get_rectangle (meta->overlay, 0), &x, &y, &w, &hh);
+  gst_buffer_unref (out);
+  return (gint) w;
+}
+
+static gboolean
+buffers_equal (GstBuffer *a, GstBuffer *b)
+{
+  GstMapInfo ma, mb;
+  gboolean equal;
+
+  gst_buffer_map (a, &ma, GST_MAP_READ);
+  gst_buffer_map (b, &mb, GST_MAP_READ);
+  equal = ma.size == mb.size && memcmp (ma.data, mb.data, ma.size) == 0;
+  gst_buffer_unmap (a, &ma);
+  gst_buffer_unmap (b, &mb);
+  return equal;
+}
+
+static GstHarness *
+overlay_harness (const gchar *format, const gchar *sink_caps, gboolean sink_draws)
+{
+  GstHarness *h = gst_harness_new ("ranetoverlay");
+
+  gst_harness_set_src_caps (h, caps_for (format));
+  if (sink_caps != NULL)
+    gst_harness_set_sink_caps_str (h, sink_caps);
+  if (sink_draws)
+    gst_harness_add_propose_allocation_meta (h,
+        GST_VIDEO_OVERLAY_COMPOSITION_META_API_TYPE, NULL);
+  return h;
+}
+
+/* The meta path: the frame's bytes untouched, one rectangle inside the frame
+ * with some visible pixels. Returns its place, for the blend path. */
+static void
+check_attached (GstHarness *h, const GstVideoInfo *info, GstVideoRectangle *place)
+{
+  GstBuffer *in = solid_frame (info, TRUE);
+  GstBuffer *ref = gst_buffer_copy_deep (in);
+  GstBuffer *out;
+  GstVideoOverlayCompositionMeta *meta;
+  GstVideoOverlayRectangle *rect;
+  GstBuffer *pixels;
+  GstMapInfo map;
+  guint visible = 0;
+
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless (buffers_equal (out, ref), "the frame is untouched where the meta is attached");
+  meta = gst_buffer_get_video_overlay_composition_meta (out);
+  fail_unless (meta != NULL, "a composition is attached");
+  fail_unless_equals_int (gst_video_overlay_composition_n_rectangles (meta->overlay), 1);
+  rect = gst_video_overlay_composition_get_rectangle (meta->overlay, 0);
+  gst_video_overlay_rectangle_get_render_rectangle (rect, &place->x, &place->y,
+      (guint *) &place->w, (guint *) &place->h);
+  fail_unless (place->x >= 0 && place->y >= 0 && place->w > 0 && place->h > 0
+      && place->x + place->w <= WIDTH && place->y + place->h <= HEIGHT,
+      "the box lies inside the frame");
+  pixels = gst_video_overlay_rectangle_get_pixels_unscaled_argb (rect,
+      GST_VIDEO_OVERLAY_FORMAT_FLAG_NONE);
+  gst_buffer_map (pixels, &map, GST_MAP_READ);
+  for (gsize i = 0; i < map.size; i += 4)
+    visible += map.data[i + 3] != 0;   /* alpha: B, G, R, A in memory */
+  gst_buffer_unmap (pixels, &map);
+  fail_unless (visible > 0, "the box has visible pixels");
+  gst_buffer_unref (out);
+  gst_buffer_unref (ref);
+}
+
+/* The blend path: every plane's bytes outside @place (widened by the chroma
+ * subsampling) equal the solid frame's, and plane 0 changed inside it. */
+static void
+check_blended (GstHarness *h, const GstVideoInfo *info, const GstVideoRectangle *place)
+{
+  GstBuffer *out;
+  GstVideoFrame frame;
+  guint changed_inside = 0;
+
+  fail_unless_equals_int (gst_harness_push (h, solid_frame (info, TRUE)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless (gst_buffer_get_video_overlay_composition_meta (out) == NULL,
+      "nothing attached where downstream does not draw compositions");
+  fail_unless (gst_video_frame_map (&frame, info, out, GST_MAP_READ));
+  for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES (&frame); p++) {
+    guint c = 0;
+    gint pw, ph, ps, sx, sy;
+    const guint8 *data = GST_VIDEO_FRAME_PLANE_DATA (&frame, p);
+    gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (&frame, p);
+
+    while (GST_VIDEO_FRAME_COMP_PLANE (&frame, c) != p)
+      c++;
+    pw = GST_VIDEO_FRAME_COMP_WIDTH (&frame, c);
+    ph = GST_VIDEO_FRAME_COMP_HEIGHT (&frame, c);
+    ps = GST_VIDEO_FRAME_COMP_PSTRIDE (&frame, c);
+    sx = WIDTH / pw;
+    sy = HEIGHT / ph;
+    for (gint y = 0; y < ph; y++) {
+      for (gint x = 0; x < pw; x++) {
+        /* the plane's pixel covers frame pixels [x*sx, x*sx+sx) */
+        gboolean inside = x * sx + sx + 1 > place->x && x * sx - 1 < place->x + place->w
+            && y * sy + sy + 1 > place->y && y * sy - 1 < place->y + place->h;
+
+        for (gint b = 0; b < ps; b++) {
+          gboolean same = data[y * stride + x * ps + b] == FILL;
+
+          if (!inside)
+            fail_unless (same, "plane %u byte %d of pixel (%d, %d) outside the box "
+                "changed", p, b, x, y);
+          else if (p == 0 && !same)
+            changed_inside++;
+        }
+      }
+    }
+  }
+  fail_unless (changed_inside > 0, "the box is blended into the frame");
+  gst_video_frame_unmap (&frame);
+  gst_buffer_unref (out);
+}
+
+static void
+check_untouched_without_result (GstHarness *h, const GstVideoInfo *info)
+{
+  GstBuffer *in = solid_frame (info, FALSE);
+  GstBuffer *ref = gst_buffer_copy_deep (in);
+  GstBuffer *out;
+
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless (buffers_equal (out, ref), "a frame without a result passes untouched");
+  fail_unless (gst_buffer_get_video_overlay_composition_meta (out) == NULL);
+  gst_buffer_unref (out);
+  gst_buffer_unref (ref);
+}
+
+/* The formats of a pad template's caps, in order. */
+static GPtrArray *
+template_formats (const gchar *factory, const gchar *pad)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+  GstPadTemplate *templ;
+  GstCaps *caps;
+  const GValue *list;
+  GPtrArray *formats = g_ptr_array_new_with_free_func (g_free);
+
+  fail_unless (e != NULL, "%s is found", factory);
+  templ = gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (e), pad);
+  caps = gst_pad_template_get_caps (templ);
+  list = gst_structure_get_value (gst_caps_get_structure (caps, 0), "format");
+  for (guint i = 0; i < gst_value_list_get_size (list); i++)
+    g_ptr_array_add (formats, g_value_dup_string (gst_value_list_get_value (list, i)));
+  gst_caps_unref (caps);
+  gst_object_unref (e);
+  return formats;
+}
+
+GST_START_TEST (test_same_formats_as_classify)
+{
+  g_autoptr (GPtrArray) overlay = template_formats ("ranetoverlay", "sink");
+  g_autoptr (GPtrArray) classify = template_formats ("ranetclassify", "sink");
+
+  fail_unless_equals_int (overlay->len, classify->len);
+  for (guint i = 0; i < overlay->len; i++)
+    fail_unless_equals_string (g_ptr_array_index (overlay, i), g_ptr_array_index (classify, i));
+}
+GST_END_TEST;
+
+GST_START_TEST (test_every_format)
+{
+  g_autoptr (GPtrArray) formats = template_formats ("ranetoverlay", "sink");
+
+  for (guint i = 0; i < formats->len; i++) {
+    const gchar *format = g_ptr_array_index (formats, i);
+    g_autoptr (GstCaps) caps = caps_for (format);
+    GstVideoInfo info;
+    GstVideoRectangle place;
+    GstHarness *h;
+
+    GST_INFO ("format %s", format);
+    fail_unless (gst_video_info_from_caps (&info, caps));
+
+    h = overlay_harness (format, NULL, TRUE);
+    check_attached (h, &info, &place);
+    check_untouched_without_result (h, &info);
+    gst_harness_teardown (h);
+
+    h = overlay_harness (format, NULL, FALSE);
+    check_blended (h, &info, &place);
+    check_untouched_without_result (h, &info);
+    gst_harness_teardown (h);
+  }
+}
+GST_END_TEST;
+
+/* A sink whose caps ask for the feature gets the meta without an allocation
+ * answer that names it. */
+GST_START_TEST (test_caps_feature)
+{
+  GstVideoInfo info;
+  GstVideoRectangle place;
+  g_autoptr (GstCaps) caps = caps_for ("RGBA");
+  GstHarness *h = overlay_harness ("RGBA",
+      "video/x-raw(memory:SystemMemory, meta:GstVideoOverlayComposition), format=RGBA",
+      FALSE);
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  check_attached (h, &info, &place);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* The box moves with the position property; what is shown changes its size. */
+GST_START_TEST (test_properties)
+{
+  GstVideoInfo info;
+  GstVideoRectangle full, corner, bar_only;
+  g_autoptr (GstCaps) caps = caps_for ("BGRx");
+  GstHarness *h = overlay_harness ("BGRx", NULL, TRUE);
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  check_attached (h, &info, &full);
+  g_object_set (h->element, "position", 3 /* bottom-right */, NULL);
+  check_attached (h, &info, &corner);
+  fail_unless (corner.x > full.x && corner.y > full.y, "bottom-right is below and right: "
+      "(%d, %d) %dx%d, then (%d, %d) %dx%d", full.x, full.y, full.w, full.h,
+      corner.x, corner.y, corner.w, corner.h);
+  fail_unless_equals_int (corner.w, full.w);
+  g_object_set (h->element, "show-label", FALSE, NULL);
+  check_attached (h, &info, &bar_only);
+  fail_unless (bar_only.h < full.h, "the bar alone is lower than label and bar");
+  g_object_set (h->element, "show-stats", TRUE, NULL);
+  check_attached (h, &info, &bar_only);
+  g_object_set (h->element, "show-stats", FALSE, "show-exit-bar", FALSE, NULL);
+  /* nothing left to show: no rectangle, the frame untouched */
+  fail_unless_equals_int (gst_harness_push (h, solid_frame (&info, TRUE)), GST_FLOW_OK);
+  {
+    GstBuffer *out = gst_harness_pull (h);
+
+    fail_unless (gst_buffer_get_video_overlay_composition_meta (out) == NULL);
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* The marks are drawn: each widens the label's line. */
+GST_START_TEST (test_marks)
+{
+  GstVideoInfo info;
+  g_autoptr (GstCaps) caps = caps_for ("RGBA");
+  GstHarness *h = overlay_harness ("RGBA", NULL, TRUE);
+  gint plain, forced, reused;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  plain = box_width (h, &info, FALSE, FALSE);
+  forced = box_width (h, &info, TRUE, FALSE);
+  reused = box_width (h, &info, FALSE, TRUE);
+  fail_unless (forced > plain && reused > plain, "widths %d, forced %d, reused %d",
+      plain, forced, reused);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* A composition from an overlay upstream keeps its rectangle; the box is
+ * added beside it. */
+GST_START_TEST (test_adds_to_composition)
+{
+  GstVideoInfo info;
+  g_autoptr (GstCaps) caps = caps_for ("RGBA");
+  GstHarness *h = overlay_harness ("RGBA", NULL, TRUE);
+  GstBuffer *in, *out, *pixels;
+  GstVideoOverlayRectangle *theirs;
+  GstVideoOverlayComposition *comp;
+  GstVideoOverlayCompositionMeta *meta;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  pixels = gst_buffer_new_allocate (NULL, 8 * 8 * 4, NULL);
+  gst_buffer_memset (pixels, 0, 0xff, 8 * 8 * 4);
+  gst_buffer_add_video_meta (pixels, GST_VIDEO_FRAME_FLAG_NONE,
+      GST_VIDEO_OVERLAY_COMPOSITION_FORMAT_RGB, 8, 8);
+  theirs = gst_video_overlay_rectangle_new_raw (pixels, 100, 100, 8, 8,
+      GST_VIDEO_OVERLAY_FORMAT_FLAG_NONE);
+  comp = gst_video_overlay_composition_new (theirs);
+  in = solid_frame (&info, TRUE);
+  gst_buffer_add_video_overlay_composition_meta (in, comp);
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  meta = gst_buffer_get_video_overlay_composition_meta (out);
+  fail_unless (meta != NULL);
+  fail_unless_equals_int (gst_video_overlay_composition_n_rectangles (meta->overlay), 2);
+  fail_unless (gst_video_overlay_composition_get_rectangle (meta->overlay, 0) == theirs);
+  gst_buffer_unref (out);
+  gst_video_overlay_composition_unref (comp);
+  gst_video_overlay_rectangle_unref (theirs);
+  gst_buffer_unref (pixels);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* The window holds the last second: its rate, and the mean of the exits of
+ * the frames that had a result. */
+GST_START_TEST (test_stats_window)
+{
+  static RanetOverlayStats stats;
+  gdouble mean;
+
+  ranet_overlay_stats_reset (&stats);
+  fail_unless (ranet_overlay_stats_fps (&stats) == 0.0);
+  fail_if (ranet_overlay_stats_mean_exit (&stats, &mean));
+  /* 3 s at 25 frames/s: exit 4 for the first two seconds, then 0 and 2
+   * alternating, every fifth frame without a result */
+  for (guint i = 0; i < 75; i++) {
+    gint exit_index = i < 50 ? 4 : (i % 5 == 0 ? -1 : (gint) (i % 2) * 2);
+
+    ranet_overlay_stats_add (&stats, 1000000 + i * 40000, exit_index);
+  }
+  fail_unless (fabs (ranet_overlay_stats_fps (&stats) - 25.0) < 1e-9,
+      "%f frames/s", ranet_overlay_stats_fps (&stats));
+  fail_unless (ranet_overlay_stats_mean_exit (&stats, &mean));
+  /* the window: frames 49..74 (a second back from frame 74, ends included):
+   * frame 49's exit 4, and of 50..74 the 20 with a result, exits 0 and 2 */
+  {
+    gint64 sum = 4;
+    guint n = 1;
+
+    for (guint i = 50; i < 75; i++)
+      if (i % 5 != 0) {
+        sum += (i % 2) * 2;
+        n++;
+      }
+    fail_unless (fabs (mean - (gdouble) sum / n) < 1e-9, "mean %f, expected %f",
+        mean, (gdouble) sum / n);
+  }
+  /* more frames in a second than slots: the newest are kept */
+  ranet_overlay_stats_reset (&stats);
+  for (guint i = 0; i < 3 * RANET_OVERLAY_STATS_SLOTS; i++)
+    ranet_overlay_stats_add (&stats, i * 100, 1);
+  fail_unless_equals_int (stats.count, RANET_OVERLAY_STATS_SLOTS);
+  fail_unless (fabs (ranet_overlay_stats_fps (&stats) - 10000.0) < 1e-6);
+}
+GST_END_TEST;
+
+/* ranetclassify's own results, on a 28x28 grey stream (the built-in model's
+ * input), are drawn: the box is scaled down to fit such a small frame. */
+GST_START_TEST (test_after_ranetclassify)
+{
+  GstHarness *h = gst_harness_new_parse ("ranetclassify ! ranetoverlay show-stats=true");
+
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=GRAY8,width=28,height=28,framerate=30/1");
+  for (guint i = 0; i < 3; i++) {
+    GstBuffer *in = gst_buffer_new_allocate (NULL, 28 * 28, NULL);
+    GstBuffer *out;
+    GstMapInfo map;
+    guint changed = 0;
+
+    gst_buffer_memset (in, 0, FILL, 28 * 28);
+    GST_BUFFER_PTS (in) = i * GST_SECOND / 30;
+    fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    fail_unless (ranet_classification_meta_get_structure (out) != NULL);
+    gst_buffer_map (out, &map, GST_MAP_READ);
+    for (gsize p = 0; p < map.size; p++)
+      changed += map.data[p] != FILL;
+    gst_buffer_unmap (out, &map);
+    fail_unless (changed > 0, "frame %u: the result is drawn", i);
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+static Suite *
+overlay_suite (void)
+{
+  Suite *s = suite_create ("ranetoverlay");
+  TCase *tc = tcase_create ("overlay");
+
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_same_formats_as_classify);
+  tcase_add_test (tc, test_every_format);
+  tcase_add_test (tc, test_caps_feature);
+  tcase_add_test (tc, test_properties);
+  tcase_add_test (tc, test_marks);
+  tcase_add_test (tc, test_adds_to_composition);
+  tcase_add_test (tc, test_stats_window);
+  tcase_add_test (tc, test_after_ranetclassify);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+GST_CHECK_MAIN (overlay);
