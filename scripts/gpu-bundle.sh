@@ -60,8 +60,8 @@ cp -L "$build/core/libranet.so.0" "$out/lib/"
 cp models/fashion-mnist-ranet.safetensors "$out/models/"
 cp tests/golden/* "$out/golden/"
 # ranet-bench --config imagenet writes its model through bench_torch.py (with
-# PyTorch, which the lent machines have); the weights are random, so the
-# model is made there rather than carried (it is larger than the bundle may be).
+# PyTorch, which the lent machines have); its weights are random, so it is
+# made there, once per run, rather than carried.
 cp python/bench_torch.py "$out/python/"
 cp python/ranet/*.py "$out/python/ranet/"
 cp scripts/gpu-bundle-run.sh "$out/run.sh"
