@@ -123,6 +123,18 @@ if [ "$list_rc" -ne 0 ] || [ -z "$devices" ]; then
   summary+=("| list devices | FAILED (exit $list_rc) | |")
   failed=1
 fi
+if [ "$list_rc" -ne 0 ] || [ -z "$devices" ]; then
+  # Every step after this one would fail the same way; ranet-selfcheck shows
+  # the error once more, in full.
+  run_step "ranet-selfcheck" ranet-selfcheck
+  note "tests and benchmarks" "not run: no Vulkan device"
+  echo
+  echo "=== summary"
+  echo "| step | result | seconds |"
+  echo "| --- | --- | ---: |"
+  printf '%s\n' "${summary[@]}"
+  exit 1
+fi
 # Texel buffers are chosen only on CPU implementations (ranet_op_texel_input()
 # in core/ops/op-private.h); the automatic choice prefers a GPU, so the device
 # in use is a CPU only where every device listed is one.
