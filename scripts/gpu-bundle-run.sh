@@ -54,16 +54,16 @@ run_step() {
   local secs
   secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   if [ "$rc" -eq 0 ]; then
-    summary+=("| $name | ok | $secs |")
+    summary+=("| $name | ok | $secs | |")
   else
-    summary+=("| $name | FAILED (exit $rc) | $secs |")
+    summary+=("| $name | FAILED (exit $rc) | $secs | |")
     failed=1
   fi
   return "$rc"
 }
 
 note() {
-  summary+=("| $1 | $2 | |")
+  summary+=("| $1 | $2 | | |")
 }
 
 echo "ranet GPU bundle: $here"
@@ -120,7 +120,7 @@ list_rc=$?
 echo "$devices"
 if [ "$list_rc" -ne 0 ] || [ -z "$devices" ]; then
   echo "NO VULKAN DEVICE: ranet-selfcheck --list-devices found none (exit $list_rc)"
-  summary+=("| list devices | FAILED (exit $list_rc) | |")
+  summary+=("| list devices | FAILED (exit $list_rc) | | |")
   failed=1
 fi
 if [ "$list_rc" -ne 0 ] || [ -z "$devices" ]; then
@@ -130,8 +130,8 @@ if [ "$list_rc" -ne 0 ] || [ -z "$devices" ]; then
   note "tests and benchmarks" "not run: no Vulkan device"
   echo
   echo "=== summary"
-  echo "| step | result | seconds |"
-  echo "| --- | --- | ---: |"
+  echo "| step | result | seconds | frame, all exits: median wall / GPU ms |"
+  echo "| --- | --- | ---: | --- |"
   printf '%s\n' "${summary[@]}"
   exit 1
 fi
@@ -201,17 +201,32 @@ if [ "$opbench_runs" -gt 0 ]; then
   run_step "ranet-opbench -n $opbench_runs" ranet-opbench -n "$opbench_runs"
 fi
 
+# run_bench NAME ARGS...: run_step for ranet-bench, its line for one frame
+# through every exit (wall and GPU medians) copied into the summary.
+run_bench() {
+  local name=$1 log=$work/bench.txt
+  shift
+  local figure
+  : >"$log"
+  # shellcheck disable=SC2016 # the inner shell expands them: $0 is the log
+  run_step "$name" bash -c 'set -o pipefail; "$@" 2>&1 | tee "$0"' "$log" "$@" || true
+  figure=$(sed -n 's/^Every exit as one frame .*: wall median \([0-9.]*\) ms.*GPU median \([0-9.]*\) ms.*/ \1 \/ \2/p' "$log")
+  if [ -n "$figure" ] && [[ "${summary[-1]}" == *"| ok |"* ]]; then
+    summary[-1]="${summary[-1]%|}${figure# } |"
+  fi
+}
+
 # bench NAME FRAMES ARGS...: the default, one submission per stage, and on a
 # CPU device storage buffers only.
 bench() {
   local name=$1 n=$2
   shift 2
   local common=(--no-torch -n "$n" --profile-runs 3 --preprocess-runs 20 "$@")
-  run_step "ranet-bench $name" ranet-bench "${common[@]}"
-  run_step "ranet-bench $name, RANET_CONDITIONAL_STAGES=0" \
+  run_bench "ranet-bench $name" ranet-bench "${common[@]}"
+  run_bench "ranet-bench $name, RANET_CONDITIONAL_STAGES=0" \
     env RANET_CONDITIONAL_STAGES=0 ranet-bench "${common[@]}"
   if [ "$on_cpu" = 1 ] || [ -n "${RANET_VULKAN_DEVICE:-}" ]; then
-    run_step "ranet-bench $name, RANET_TEXEL_BUFFERS=0" \
+    run_bench "ranet-bench $name, RANET_TEXEL_BUFFERS=0" \
       env RANET_TEXEL_BUFFERS=0 ranet-bench "${common[@]}"
   else
     echo
@@ -239,8 +254,8 @@ fi
 
 echo
 echo "=== summary"
-echo "| step | result | seconds |"
-echo "| --- | --- | ---: |"
+echo "| step | result | seconds | frame, all exits: median wall / GPU ms |"
+echo "| --- | --- | ---: | --- |"
 printf '%s\n' "${summary[@]}"
 [ -n "${results:-}" ] && echo "(also in $results)"
 exit "$failed"
