@@ -85,6 +85,23 @@ def bench_torchscript(model, x, runs, warmup):
     return r
 
 
+def inline_identity_initializers(path):
+    """torch.onnx.export stores equal weights once (the ImageNet-style model's classifiers start with
+    equal biases) and gives the others as Identity nodes of it, which OpenCV 4.6 cannot import: give
+    each such output its own copy of the weights instead."""
+    import onnx
+    model = onnx.load(path)
+    g = model.graph
+    inits = {i.name: i for i in g.initializer}
+    for n in [n for n in g.node if n.op_type == "Identity" and n.input[0] in inits]:
+        copy = onnx.TensorProto()
+        copy.CopyFrom(inits[n.input[0]])
+        copy.name = n.output[0]
+        g.initializer.append(copy)
+        g.node.remove(n)
+    onnx.save(model, path)
+
+
 def bench_opencv(model, x, runs, warmup, threads, ref):
     """OpenCV DNN on the module exported to ONNX (opset 11, eval mode), checked against ref (eager
     PyTorch's outputs, one array per exit). A missing cv2 or onnx gives a "skipped" entry."""
@@ -100,6 +117,7 @@ def bench_opencv(model, x, runs, warmup, threads, ref):
         with torch.no_grad():
             # eval(): exported in training mode, BatchNorm would use batch statistics
             torch.onnx.export(model.eval(), x, path, opset_version=11, input_names=["x"], output_names=names)
+        inline_identity_initializers(path)
         net = cv2.dnn.readNetFromONNX(path)
     cv2.setNumThreads(threads)
     xa = x.numpy()
