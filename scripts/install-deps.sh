@@ -14,6 +14,9 @@ PACKAGES=(
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   python3-jsonschema
   dataset-fashion-mnist
+  # benchmark only: OpenCV DNN through ONNX in python/bench_engines.py (its
+  # test, bench-engines-py, skips itself without them)
+  python3-opencv python3-onnx
 )
 
 if [ "$(id -u)" -eq 0 ]; then

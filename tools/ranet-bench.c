@@ -17,6 +17,8 @@
  *     rows the bilinear taps read;
  *   - PyTorch on the CPU (python/bench_torch.py: same file, same input, batch 1,
  *     one thread per core), and the largest logit difference as a sanity check.
+ * python/bench_engines.py runs it beside PyTorch eager, frozen TorchScript and
+ * OpenCV DNN (--save-input gives them the same tensor).
  * The output is Markdown tables, ready for docs/PERFORMANCE.md.
  */
 #include "graph/ranet-layer-kind.h"
@@ -45,6 +47,7 @@ typedef struct {
   const char *model_cache;
   const char *python;
   const char *tools_dir;
+  const char *save_input;
   gint frames;
   gint profile_runs;
   gboolean layers;
@@ -495,6 +498,11 @@ run (const Options *o, GError **error)
   input = make_input (n_in);
   if (!ranet_net_set_input_tensor (net, input, error))
     return 1;
+  /* so that other engines can be timed on exactly this tensor
+   * (python/bench_engines.py) */
+  if (o->save_input != NULL
+      && !g_file_set_contents (o->save_input, (const char *) input, n_in * sizeof (float), error))
+    return 1;
 
   /* ---- latency over many frames, every stage run ---- */
   g_autofree double *st_gpu = g_new (double, (gsize) n_exits * frames);
@@ -727,7 +735,8 @@ main (int argc, char **argv)
     .torch_runs = 50,
     .pre_runs = 50,
   };
-  g_autofree char *config = NULL, *model_cache = NULL, *python = NULL, *tools_dir = NULL;
+  g_autofree char *config = NULL, *model_cache = NULL, *python = NULL, *tools_dir = NULL,
+      *save_input = NULL;
   GOptionEntry entries[] = {
     { "config", 0, 0, G_OPTION_ARG_STRING, &config,
       "A built-in model instead of a file: imagenet (random weights)", "NAME" },
@@ -740,6 +749,8 @@ main (int argc, char **argv)
     { "torch-runs", 0, 0, G_OPTION_ARG_INT, &o.torch_runs, "PyTorch runs (default 50)", "N" },
     { "preprocess-runs", 0, 0, G_OPTION_ARG_INT, &o.pre_runs,
       "Frame preprocessing runs (default 50)", "N" },
+    { "save-input", 0, 0, G_OPTION_ARG_FILENAME, &save_input,
+      "Write the input tensor (float32, CHW) to this file", "FILE" },
     { "layers", 0, 0, G_OPTION_ARG_NONE, &o.layers, "Print every layer's profiled time", NULL },
     { "no-torch", 0, 0, G_OPTION_ARG_NONE, &o.no_torch, "Skip the PyTorch comparison", NULL },
     { "python", 0, 0, G_OPTION_ARG_FILENAME, &python,
@@ -766,6 +777,7 @@ main (int argc, char **argv)
   o.model = argc == 2 ? argv[1] : NULL;
   o.config = config;
   o.model_cache = model_cache;
+  o.save_input = save_input;
   if (python)
     o.python = python;
   if (tools_dir)
