@@ -5,19 +5,9 @@ property is unset, the property before it, and start-up errors that say which of
 Exits 77 (skipped) where PyGObject with Gst 1.0 is missing; a missing ranetclassify is a failure.
 """
 import os
-import sys
 import unittest
 
-SKIP = 77
-
-try:
-    import gi
-
-    gi.require_version("Gst", "1.0")
-    from gi.repository import Gst
-except (ImportError, ValueError) as e:
-    print(f"skipped: PyGObject with Gst 1.0 is not available ({e})")
-    sys.exit(SKIP)
+from gst_or_skip import Gst
 
 VARIABLE = "RANET_VULKAN_DEVICE"
 

@@ -9,20 +9,10 @@ builds the plugin before this test and points GST_PLUGIN_PATH at it, so not
 finding it means it is broken, not absent).
 """
 import os
-import sys
 import unittest
 import warnings
 
-SKIP = 77
-
-try:
-    import gi
-
-    gi.require_version("Gst", "1.0")
-    from gi.repository import Gst
-except (ImportError, ValueError) as e:
-    print(f"skipped: PyGObject with Gst 1.0 is not available ({e})")
-    sys.exit(SKIP)
+from gst_or_skip import Gst
 
 META_NAME = "RanetClassificationMeta"
 FRAMES = 6

@@ -17,26 +17,17 @@ import sys
 import tempfile
 import unittest
 
-SKIP = 77
-
-try:
-    import gi
-
-    gi.require_version("Gst", "1.0")
-    from gi.repository import Gst
-except (ImportError, ValueError) as e:
-    print(f"skipped: PyGObject with Gst 1.0 is not available ({e})")
-    sys.exit(SKIP)
+from gst_or_skip import Gst
 
 try:
     import jsonschema
 except ImportError:
     sys.exit("python3-jsonschema is missing: install it (scripts/install-deps.sh)")
 
+from check_json_example import parse  # the shortest-round-trip check
+from test_meta import top_k_entries
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from check_json_example import parse  # noqa: E402  (shortest-round-trip check)
-from test_meta import top_k_entries  # noqa: E402
 
 META_NAME = "RanetClassificationMeta"
 SCHEMA_PATH = os.path.join(HERE, "..", "docs", "ranetjson.schema.json")
