@@ -26,16 +26,22 @@ G_BEGIN_DECLS
  * @c_offset: first channel of the view inside its tensor
  * @c_total: channels of the whole tensor, at least @c_offset + @c
  * @base: offset, in floats, of the whole tensor inside its buffer
+ * @n_items: copies of the tensor, one per item of a batch; 0 or 1 for one
+ * @item_stride: floats from one item's copy to the next's, at least
+ *   @c_total * @h * @w (used only when @n_items > 1)
  *
  * A channel slice of a CHW tensor. Element (c, y, x) lives at float index
  * base + ((c_offset + c) * h + y) * w + x. Writing an op's output into a slice
- * of a larger tensor is what makes dense concatenation free.
+ * of a larger tensor is what makes dense concatenation free. In a batch,
+ * item i's element lives @item_stride * i floats further.
  */
 typedef struct {
   guint c, h, w;
   guint c_offset;
   guint c_total;
   gsize base;
+  guint n_items;
+  gsize item_stride;
 } RanetTensorView;
 
 /* Float index of element (0, 0, 0) of @v in its buffer. */
@@ -138,6 +144,8 @@ typedef struct {
  * RanetSoftmaxParams:
  * @in: K logits: a view with in.c * in.h * in.w = K
  * @out_base: float offset of the result in the output buffer
+ * @out_item_stride: in a batch (@in.n_items > 1), floats from one item's
+ *   result to the next's
  *
  * The result is K + 2 floats at @out_base: the probabilities [K], then the
  * largest probability, then the index of the largest logit (the first one on
@@ -146,6 +154,7 @@ typedef struct {
 typedef struct {
   RanetTensorView in;
   gsize out_base;
+  gsize out_item_stride;
 } RanetSoftmaxParams;
 
 /* Number of floats a softmax writes for @k logits. */

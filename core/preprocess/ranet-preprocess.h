@@ -48,6 +48,21 @@ typedef enum {
 #define RANET_MAX_PLANES 3
 
 /**
+ * RanetRegion:
+ * @x: first column
+ * @y: first row
+ * @width: columns
+ * @height: rows
+ *
+ * A box in frame pixels: columns @x to @x + @width - 1, rows @y to
+ * @y + @height - 1 (a region of interest a detector found).
+ */
+typedef struct {
+  guint x, y;
+  guint width, height;
+} RanetRegion;
+
+/**
  * RanetFrameLayout:
  * @format: the pixel format
  * @width: frame width in pixels

@@ -86,8 +86,11 @@ typedef enum {
  * @n_classes: the number of classes
  * @probs: (array length=n_classes): every class's probability at the exit
  *   taken, for a top-k list
+ * @skipped: a region the frame's budget left no time for
+ *   (ranet_session_classify_regions()): no class, no exit; every other field
+ *   but @n_exits, @operating_point and @thresholds is zero
  *
- * One frame's classification. @thresholds and @probs are owned: clear with
+ * One frame's, or one region's, classification. @thresholds and @probs are owned: clear with
  * ranet_session_result_clear().
  */
 typedef struct {
@@ -106,6 +109,7 @@ typedef struct {
   double *thresholds;
   guint n_classes;
   float *probs;
+  gboolean skipped;
 } RanetSessionResult;
 
 /* Frees what @result owns and zeroes it. */
@@ -127,6 +131,10 @@ void ranet_session_result_copy (RanetSessionResult *dest, const RanetSessionResu
  * @operating_point_changes: times the policy changed its operating point
  * @budget_ns: the per-frame budget in force (after QoS); 0 where none
  *   applies (not adaptive, or neither a frame period nor a latency budget)
+ * @regions: regions given to ranet_session_classify_regions()
+ * @regions_classified: those classified
+ * @regions_skipped: those the budget left out (@regions minus
+ *   @regions_classified)
  *
  * What a session did since it was made. Free with ranet_session_stats_free().
  */
@@ -141,6 +149,9 @@ typedef struct {
   guint64 deadline_misses;
   guint64 operating_point_changes;
   guint64 budget_ns;
+  guint64 regions;
+  guint64 regions_classified;
+  guint64 regions_skipped;
 } RanetSessionStats;
 
 void ranet_session_stats_free (RanetSessionStats *stats);
@@ -313,6 +324,77 @@ gboolean ranet_session_classify_frame (RanetSession *session,
  */
 gboolean ranet_session_classify_tensor (RanetSession *session, const float *input,
     RanetSessionResult *result, GError **error);
+
+/**
+ * RanetSessionBatchSummary:
+ * @n_regions: regions the frame brought
+ * @n_classified: regions classified
+ * @n_skipped: regions the budget left no time for (their results say
+ *   skipped)
+ * @macs: multiply-adds spent on all of them
+ * @latency_ns: the frame's time by the session's clock, from its start to its
+ *   last result
+ * @operating_point: the calibrated operating point the regions used; -1 in
+ *   fixed mode
+ * @n_batches: batches the regions were split into (ranet_session_get_max_batch())
+ *
+ * What classifying one frame's regions took.
+ */
+typedef struct {
+  guint n_regions;
+  guint n_classified;
+  guint n_skipped;
+  guint64 macs;
+  guint64 latency_ns;
+  gint operating_point;
+  guint n_batches;
+} RanetSessionBatchSummary;
+
+/**
+ * ranet_session_classify_regions:
+ * @session: a session
+ * @layout: the frame's layout, as for ranet_session_classify_frame()
+ * @planes: (array): each plane's first row
+ * @regions: (array length=n_regions): boxes inside the frame, each already
+ *   clipped to it and not empty (ranet_region_clip())
+ * @n_regions: how many; 0 is a frame with nothing to classify
+ * @results: (out caller-allocates) (array length=n_regions): one result per
+ *   region, in the order of @regions; clear each with
+ *   ranet_session_result_clear()
+ * @summary: (out) (optional): the frame's totals
+ * @error: return location for a #GError
+ *
+ * Classifies every region of one frame as a batch within the frame's one
+ * budget: each region is cropped and resized on the device (the resize mode
+ * applies within the region), all of them in one dispatch per layer; a region
+ * leaves at the first exit whose confidence reaches its threshold, and later
+ * stages run on the regions still in the batch only. In adaptive mode the
+ * policy picks the operating point whose predicted cost for this many regions
+ * fits the budget; when even exit 0 for all does not fit, the regions that do
+ * are classified and the rest marked skipped (a different share each frame,
+ * so that no position is always left out). More regions than
+ * ranet_session_get_max_batch() run as several batches. Counts as a frame.
+ *
+ * Returns: %TRUE with @results set; %FALSE with @error set (a layout the net
+ *   cannot read, a region outside the frame, a device error).
+ */
+gboolean ranet_session_classify_regions (RanetSession *session,
+    const RanetFrameLayout *layout, const guint8 *const *planes,
+    const RanetRegion *regions, guint n_regions, RanetSessionResult *results,
+    RanetSessionBatchSummary *summary, GError **error);
+
+/**
+ * ranet_session_set_max_batch:
+ * @session: a session
+ * @max_batch: the most regions one batch holds; 0 for the default, derived
+ *   from the device's memory and the network's activation size
+ *
+ * Applies from the next frame; a larger set of regions runs as several batches.
+ */
+void ranet_session_set_max_batch (RanetSession *session, guint max_batch);
+
+/* The largest batch in force (the default resolved), at least 1. */
+guint ranet_session_get_max_batch (RanetSession *session);
 
 /* Counts a frame the caller passes on without classifying it (one it could
  * not read). */
