@@ -16,10 +16,6 @@
 #include "graph/graph-private.h"
 #include "graph/ranet-layer-kind.h"
 
-/* Tensors start at multiples of this many floats (64 bytes): cheap, and every
- * tensor then suits vector loads. */
-#define TENSOR_ALIGN 16
-
 /* The most weights a classifier's linear layer may have with its average
  * pool folded in (see emit_classifier()): 64 Ki floats, 256 KB. */
 #define FOLD_AVGPOOL_MAX_WEIGHTS 65536u
@@ -618,7 +614,8 @@ place_tensors (Builder *b, GError **error)
     Tensor *t = &tensors[i];
 
     tensors[i].base = (gsize) total;
-    total += ((guint64) t->c * t->h * t->w + TENSOR_ALIGN - 1) / TENSOR_ALIGN * TENSOR_ALIGN;
+    total += ((guint64) t->c * t->h * t->w + RANET_GRAPH_TENSOR_ALIGN - 1)
+        / RANET_GRAPH_TENSOR_ALIGN * RANET_GRAPH_TENSOR_ALIGN;
     if (total > RANET_GRAPH_MAX_ACTIVATION_FLOATS)
       FAIL (RANET_GRAPH_ERROR_TOO_LARGE,
           "the network's activations need more than %" G_GSIZE_FORMAT " floats "

@@ -65,6 +65,14 @@ typedef enum {
 #define RANET_GRAPH_MAX_ACTIVATION_FLOATS ((gsize) 1 << 28)
 
 /**
+ * RANET_GRAPH_TENSOR_ALIGN:
+ *
+ * Tensors start at multiples of this many floats (64 bytes): cheap, and every
+ * tensor then suits vector loads.
+ */
+#define RANET_GRAPH_TENSOR_ALIGN 16
+
+/**
  * RANET_GRAPH_MAX_LAYERS:
  *
  * The largest number of layers a graph accepts.
@@ -281,6 +289,40 @@ gsize ranet_graph_get_results_size (const RanetGraph *g);
  *   RANET_SOFTMAX_OUT_SIZE (num_classes) floats in the results buffer.
  */
 gsize ranet_graph_get_result_offset (const RanetGraph *g, guint exit_index);
+
+/**
+ * ranet_tensor_view_batch:
+ * @v: a view of a graph's activation buffer
+ * @n_items: the batch size, at least 2
+ *
+ * A batch keeps each tensor's @n_items copies side by side, one padded
+ * tensor size apart, from @n_items times the tensor's offset: tensors stay
+ * disjoint and contiguous in an activation buffer @n_items times one item's.
+ *
+ * Returns: @v for a batch of @n_items (its n_items and item_stride set).
+ */
+RanetTensorView ranet_tensor_view_batch (const RanetTensorView *v, guint n_items);
+
+/**
+ * ranet_layer_batch:
+ * @g: the graph of @layer
+ * @layer: (inout): a copy of one of its layers
+ * @n_items: the batch size, at least 2
+ *
+ * Makes @layer's views those of a batch (ranet_tensor_view_batch()); a
+ * softmax writes each item's results one ranet_graph_get_results_size()
+ * apart.
+ */
+void ranet_layer_batch (const RanetGraph *g, RanetLayer *layer, guint n_items);
+
+/**
+ * ranet_graph_get_batch_max_tensor:
+ * @g: the graph
+ *
+ * Returns: the largest padded tensor (one item's copy) a layer binds, in
+ *   floats: a batch's bindings span that many times the batch size.
+ */
+gsize ranet_graph_get_batch_max_tensor (const RanetGraph *g);
 
 /**
  * ranet_graph_get_exit_macs:

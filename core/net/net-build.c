@@ -85,9 +85,11 @@ build_ops (RanetNet *net, const gsize *offsets, GError **error)
 
   net->ops = g_new0 (RanetOp *, n_layers);
   for (guint i = 0; i < n_layers; i++) {
-    const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
+    RanetLayer layer = *ranet_graph_get_layer (net->graph, i);
 
-    net->ops[i] = ranet_layer_kind_get_info (layer->kind)->new_op (net->dev, layer,
+    if (net->max_batch > 1)
+      ranet_layer_batch (net->graph, &layer, net->max_batch);
+    net->ops[i] = ranet_layer_kind_get_info (layer.kind)->new_op (net->dev, &layer,
         offsets[i], error);
     if (net->ops[i] == NULL) {
       g_prefix_error (error, "layer %u: ", i);
@@ -104,12 +106,19 @@ build_input_copy (RanetNet *net, GError **error)
 {
   RanetTensorView to = ranet_graph_get_input_view (net->graph);
   RanetCopyParams p = { .in = to, .out = to };
+  gsize size = (gsize) to.c * to.h * to.w;
 
+  /* the host writes one tensor, or a batch's one after another */
   p.in.base = 0;
   p.in.c_offset = 0;
   p.in.c_total = to.c;
+  if (net->max_batch > 1) {
+    p.in.n_items = net->max_batch;
+    p.in.item_stride = size;
+    p.out = ranet_tensor_view_batch (&to, net->max_batch);
+  }
   net->input_tensor = ranet_vk_buffer_new (net->dev,
-      (gsize) to.c * to.h * to.w * sizeof (float), RANET_VK_BUFFER_HOST, error);
+      size * net->max_batch * sizeof (float), RANET_VK_BUFFER_HOST, error);
   if (net->input_tensor == NULL)
     return FALSE;
   net->input_copy = ranet_op_copy_new (net->dev, &p, error);
@@ -122,7 +131,8 @@ build_input_copy (RanetNet *net, GError **error)
 static gboolean
 build_frame (RanetNet *net, GError **error)
 {
-  if (!ranet_vk_device_has_conditional_dispatch (net->dev) || net->n_exits < 2)
+  if (!ranet_vk_device_has_conditional_dispatch (net->dev) || net->n_exits < 2
+      || net->max_batch > 1)
     return TRUE;
 
   net->control = ranet_vk_buffer_new (net->dev, CONTROL_WORDS (net->n_exits) * sizeof (guint32),
@@ -145,6 +155,26 @@ build_frame (RanetNet *net, GError **error)
   return net->frame_run != NULL;
 }
 
+/* What a batch adds: the items list and the dispatch arguments the host
+ * writes before each stage, and where each item's results are copied. */
+static gboolean
+build_batch (RanetNet *net, GError **error)
+{
+  guint n_layers = ranet_graph_get_n_layers (net->graph);
+
+  if (net->max_batch < 2)
+    return TRUE;
+  net->item_next_stage = g_new0 (guint, net->max_batch);
+  net->batch_probs = g_new0 (float, (gsize) net->max_batch * net->n_classes);
+  net->items = ranet_vk_buffer_new (net->dev, net->max_batch * sizeof (guint32),
+      RANET_VK_BUFFER_HOST, error);
+  if (net->items == NULL)
+    return FALSE;
+  net->dispatch_args = ranet_vk_buffer_new (net->dev, RANET_NET_ARGS_OFFSET (n_layers + 1),
+      RANET_VK_BUFFER_HOST, error);
+  return net->dispatch_args != NULL;
+}
+
 gboolean
 ranet_net_build (RanetNet *net, GError **error)
 {
@@ -156,15 +186,16 @@ ranet_net_build (RanetNet *net, GError **error)
   if (!build_weights (net, offsets, error))
     return FALSE;
   net->activations = ranet_vk_buffer_new (net->dev,
-      ranet_graph_get_activation_size (net->graph) * sizeof (float),
+      ranet_graph_get_activation_size (net->graph) * net->max_batch * sizeof (float),
       RANET_VK_BUFFER_DEVICE, error);
   if (net->activations == NULL)
     return FALSE;
   net->results = ranet_vk_buffer_new (net->dev,
-      ranet_graph_get_results_size (net->graph) * sizeof (float),
+      ranet_graph_get_results_size (net->graph) * net->max_batch * sizeof (float),
       RANET_VK_BUFFER_HOST, error);
   if (net->results == NULL || !build_ops (net, offsets, error)
-      || !build_input_copy (net, error) || !build_frame (net, error))
+      || !build_input_copy (net, error) || !build_frame (net, error)
+      || !build_batch (net, error))
     return FALSE;
   /* every pipeline exists now: a driver that caches compiled code keeps it */
   ranet_vk_device_save_pipeline_cache (net->dev);
@@ -178,39 +209,65 @@ ranet_net_build (RanetNet *net, GError **error)
   return TRUE;
 }
 
+/* Host-visible memory for frames of @layout; it grows, never shrinks. */
+static gboolean
+ensure_frame_buffer (RanetNet *net, const RanetFrameLayout *layout, GError **error)
+{
+  gsize size = ranet_frame_layout_get_size (layout);
+  gsize padded = (size + 3) & ~(gsize) 3;   /* the shader reads whole 32-bit words */
+  RanetVkBuffer *frame;
+
+  if (net->frame != NULL && ranet_vk_buffer_get_size (net->frame) >= padded)
+    return TRUE;
+  frame = ranet_vk_buffer_new (net->dev, padded, RANET_VK_BUFFER_HOST, error);
+  if (frame == NULL)
+    return FALSE;
+  g_clear_pointer (&net->frame, ranet_vk_buffer_free);
+  net->frame = frame;
+  /* the word that holds the last byte may have bytes beyond the frame */
+  memset (ranet_vk_buffer_get_mapped (net->frame), 0, padded);
+  return TRUE;
+}
+
+/* A batch's regions: each one's geometry, written by the host per frame. */
+static gboolean
+ensure_geometry_buffer (RanetNet *net, GError **error)
+{
+  if (net->max_batch < 2 || net->geometry != NULL)
+    return TRUE;
+  net->geometry = ranet_vk_buffer_new (net->dev,
+      (gsize) net->max_batch * RANET_PREPROCESS_GEOMETRY_FLOATS * sizeof (float),
+      RANET_VK_BUFFER_HOST, error);
+  return net->geometry != NULL;
+}
+
 gboolean
 ranet_net_build_preprocess (RanetNet *net, const RanetFrameLayout *layout,
     RanetResizeMode mode, GError **error)
 {
   RanetPreprocessParams p;
   RanetOp *op;
-  gsize size, padded;
 
   if (!ranet_frame_layout_check (layout, error))
     return FALSE;
   ranet_preprocess_params_for_model (net->model, layout, mode, &p);
-  op = ranet_op_preprocess_new (net->dev, &p, error);
-  if (op == NULL)
+  if (net->max_batch > 1) {
+    p.out = ranet_tensor_view_batch (&p.out, net->max_batch);
+    op = ranet_op_preprocess_regions_new (net->dev, &p, error);
+  } else {
+    op = ranet_op_preprocess_new (net->dev, &p, error);
+  }
+  if (op == NULL || !ensure_frame_buffer (net, layout, error)
+      || !ensure_geometry_buffer (net, error)) {
+    g_clear_pointer (&op, ranet_op_free);
     return FALSE;
-
-  size = ranet_frame_layout_get_size (layout);
-  padded = (size + 3) & ~(gsize) 3;   /* the shader reads whole 32-bit words */
-  if (net->frame == NULL || ranet_vk_buffer_get_size (net->frame) < padded) {
-    RanetVkBuffer *frame = ranet_vk_buffer_new (net->dev, padded,
-        RANET_VK_BUFFER_HOST, error);
-    if (frame == NULL) {
-      ranet_op_free (op);
-      return FALSE;
-    }
-    g_clear_pointer (&net->frame, ranet_vk_buffer_free);
-    net->frame = frame;
-    /* the word that holds the last byte may have bytes beyond the frame */
-    memset (ranet_vk_buffer_get_mapped (net->frame), 0, padded);
   }
   for (guint i = 0; i < RANET_MAX_PLANES; i++) {
     g_free (net->frame_rows[i]);
     net->frame_rows[i] = g_new (guint, MAX (ranet_frame_layout_plane_rows (layout, i), 1));
-    net->n_frame_rows[i] = ranet_preprocess_get_plane_rows (&p, i, net->frame_rows[i]);
+    /* a batch's rows depend on its regions: ranet_net_set_batch_regions() */
+    net->n_frame_rows[i] = net->max_batch > 1 ? 0
+        : ranet_preprocess_get_plane_rows (&p, i, net->frame_rows[i]);
   }
   g_clear_pointer (&net->preprocess, ranet_op_free);
   net->preprocess = op;
@@ -255,4 +312,9 @@ ranet_net_build_clear (RanetNet *net)
   g_clear_pointer (&net->results, ranet_vk_buffer_free);
   g_clear_pointer (&net->probs, g_free);
   g_clear_pointer (&net->stage_gpu_ns, g_free);
+  g_clear_pointer (&net->item_next_stage, g_free);
+  g_clear_pointer (&net->batch_probs, g_free);
+  g_clear_pointer (&net->items, ranet_vk_buffer_free);
+  g_clear_pointer (&net->dispatch_args, ranet_vk_buffer_free);
+  g_clear_pointer (&net->geometry, ranet_vk_buffer_free);
 }

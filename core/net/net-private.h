@@ -5,6 +5,10 @@
 
 G_BEGIN_DECLS
 
+/* The dispatch arguments of layer i are words 3i..3i+2 of dispatch_args;
+ * the input op's follow the last layer's. */
+#define RANET_NET_ARGS_OFFSET(i) ((gsize) (i) * 3 * sizeof (guint32))
+
 /* Timestamps written by every stage's recording: its start and its end. */
 #define RANET_NET_TS_START 0
 #define RANET_NET_TS_END 1
@@ -12,6 +16,7 @@ G_BEGIN_DECLS
 typedef enum {
   RANET_NET_INPUT_TENSOR,   /* stage 0 copies a host-written tensor into place */
   RANET_NET_INPUT_FRAME,    /* stage 0 preprocesses a host-written video frame */
+  RANET_NET_INPUT_REGIONS,  /* a batch: stage 0 preprocesses regions of a frame */
 } RanetNetInput;
 
 struct _RanetNet {
@@ -32,7 +37,7 @@ struct _RanetNet {
   RanetVkBuffer *input_tensor;  /* host-visible, for tensor input */
   RanetOp *input_copy;
   RanetVkBuffer *frame;         /* host-visible, for frame input; grows, never shrinks */
-  RanetOp *preprocess;
+  RanetOp *preprocess;         /* a batch's: of regions */
   RanetFrameLayout frame_layout;
   RanetResizeMode frame_mode;
   guint *frame_rows[RANET_MAX_PLANES];   /* rows the preprocess reads, per plane */
@@ -50,11 +55,25 @@ struct _RanetNet {
   RanetVkBuffer *control;       /* host-visible: thresholds, run flags, last stage */
   RanetOp **decide;             /* n_exits - 1 softmax_decide ops */
   gboolean frame_stale;         /* the input changed since it was recorded */
+
+  /* A batch (net-batch.c). A net of max_batch > 1 items runs batches only:
+   * each tensor holds max_batch copies (ranet_tensor_view_batch()), every op
+   * is batched, and the stage recordings dispatch indirectly, so that the
+   * host sets how many items a stage runs, and which, without recording
+   * again. */
+  guint max_batch;              /* 1: a net of single frames */
+  guint batch_size;             /* items of the current batch */
+  guint *item_next_stage;       /* max_batch: the stage each item may run next */
+  RanetVkBuffer *items;         /* host-visible: the slots a stage runs, in z order */
+  RanetVkBuffer *dispatch_args; /* host-visible: workgroup counts, 3 words per op */
+  RanetVkBuffer *geometry;      /* host-visible: each region's preprocess geometry */
+  float *batch_probs;           /* max_batch x n_classes */
 };
 
-/* The calls go one way: net.c (the public object, its input) to net-run.c
- * (submitting) to net-record.c (recording) to net-build.c (what a net is
- * made of). net-profile.c runs recordings of its own. */
+/* The calls go one way: net.c (the public object, its input) and
+ * net-batch.c (a batch's input and runs) to net-run.c (submitting) to
+ * net-record.c (recording) to net-build.c (what a net is made of).
+ * net-profile.c runs recordings of its own. */
 
 /* Control buffer words of the one-submission frame (shaders/softmax.glsl):
  * each exit's threshold, each stage's run flag, the last stage allowed. */
@@ -70,11 +89,23 @@ struct _RanetNet {
 /* Buffers, weights, ops and the frame's objects of a net whose device, model
  * and graph are set; nothing recorded. */
 gboolean ranet_net_build (RanetNet *net, GError **error);
-/* The preprocess op and frame buffer for frames of @layout. */
+/* The preprocess op and frame buffer for frames of @layout (in a batch, the
+ * op of regions of such frames and their geometry buffer). */
 gboolean ranet_net_build_preprocess (RanetNet *net, const RanetFrameLayout *layout,
     RanetResizeMode mode, GError **error);
 /* Frees what the two above made. */
 void ranet_net_build_clear (RanetNet *net);
+
+/* net.c */
+/* A net of @max_batch items (1: single frames) with its stages recorded for
+ * tensor input; not run yet. */
+RanetNet *ranet_net_new_internal (RanetVkDevice *dev, RanetModel *model, guint max_batch,
+    GError **error);
+
+/* net-run.c */
+/* Fills @result from exit @stage's softmax output of @item (0 outside a
+ * batch) in the results buffer. */
+void ranet_net_fill_result (RanetNet *net, guint stage, guint item, RanetExitResult *result);
 
 /* net-record.c */
 /* Records the current input op (stage 0's first dispatch). */

@@ -22,13 +22,33 @@
 
 #include "graph/ranet-layer-kind.h"
 
+/* A batch's op: its buffers, then the items list; the workgroup counts are
+ * read from the dispatch arguments of @args_index when the stage runs. */
+static void
+record_batched (RanetNet *net, RanetVkCommands *cmds, RanetOp *op,
+    RanetVkBuffer *const *buffers, guint n_buffers, guint args_index)
+{
+  ranet_op_record_items_indirect (op, cmds, buffers, n_buffers, net->items,
+      net->dispatch_args, RANET_NET_ARGS_OFFSET (args_index));
+}
+
 void
 ranet_net_record_input (RanetNet *net, RanetVkCommands *cmds)
 {
-  if (net->input == RANET_NET_INPUT_FRAME)
-    ranet_op_record (net->preprocess, cmds, net->frame, NULL, net->activations);
-  else
-    ranet_op_record (net->input_copy, cmds, net->input_tensor, NULL, net->activations);
+  RanetOp *op = net->input == RANET_NET_INPUT_TENSOR ? net->input_copy : net->preprocess;
+  RanetVkBuffer *in = net->input == RANET_NET_INPUT_TENSOR ? net->input_tensor : net->frame;
+
+  if (net->max_batch > 1) {
+    RanetVkBuffer *tensor[] = { in, net->activations };
+    RanetVkBuffer *regions[] = { in, net->activations, net->geometry };
+    gboolean is_regions = net->input == RANET_NET_INPUT_REGIONS;
+
+    record_batched (net, cmds, op, is_regions ? regions : tensor,
+        is_regions ? G_N_ELEMENTS (regions) : G_N_ELEMENTS (tensor),
+        ranet_graph_get_n_layers (net->graph));
+  } else {
+    ranet_op_record (op, cmds, in, NULL, net->activations);
+  }
 }
 
 void
@@ -37,9 +57,18 @@ ranet_net_record_layer (RanetNet *net, RanetVkCommands *cmds, guint i)
   const RanetLayer *layer = ranet_graph_get_layer (net->graph, i);
   RanetVkBuffer *out = ranet_layer_writes_results (layer) ? net->results
       : net->activations;
+  RanetVkBuffer *weights = net->weights[net->layer_chunk[i]];
 
-  ranet_op_record (net->ops[i], cmds, net->activations,
-      net->weights[net->layer_chunk[i]], out);
+  if (net->max_batch > 1) {
+    gboolean has_weights = ranet_layer_get_packed_size (layer) > 0;
+    RanetVkBuffer *with[] = { net->activations, weights, out };
+    RanetVkBuffer *without[] = { net->activations, out };
+
+    record_batched (net, cmds, net->ops[i], has_weights ? with : without,
+        has_weights ? G_N_ELEMENTS (with) : G_N_ELEMENTS (without), i);
+  } else {
+    ranet_op_record (net->ops[i], cmds, net->activations, weights, out);
+  }
 }
 
 /* Stage @k's dispatches; with @softmax_decide its softmax runs as that op

@@ -7,17 +7,19 @@
 #include <math.h>
 #include <string.h>
 
-/* Fills @result from exit @stage's softmax output in the results buffer. */
-static void
-fill_result (RanetNet *net, guint stage, RanetExitResult *result)
+void
+ranet_net_fill_result (RanetNet *net, guint stage, guint item, RanetExitResult *result)
 {
   const float *out = (const float *) ranet_vk_buffer_get_mapped (net->results)
+      + item * ranet_graph_get_results_size (net->graph)
       + ranet_graph_get_result_offset (net->graph, stage);
+  float *probs = net->max_batch > 1 ? net->batch_probs + (gsize) item * net->n_classes
+      : net->probs;
 
-  memcpy (net->probs, out, net->n_classes * sizeof (float));
+  memcpy (probs, out, net->n_classes * sizeof (float));
   result->exit_index = stage;
   result->n_classes = net->n_classes;
-  result->probs = net->probs;
+  result->probs = probs;
   result->confidence = out[net->n_classes];
   /* the argmax travels as a float; guard against garbage before casting */
   result->class_id = out[net->n_classes + 1] >= 0.0f
@@ -33,6 +35,7 @@ ranet_net_run_stage (RanetNet *net, guint stage, RanetExitResult *result,
   gint64 t0;
 
   g_return_val_if_fail (net != NULL && result != NULL, FALSE);
+  g_return_val_if_fail (net->max_batch == 1, FALSE);
   if (stage >= net->n_exits || (stage != 0 && stage != net->next_stage)) {
     g_set_error (error, RANET_NET_ERROR, RANET_NET_ERROR_STAGE_ORDER,
         "stage %u cannot run now: the network has %u stages and the next one is %u",
@@ -45,7 +48,7 @@ ranet_net_run_stage (RanetNet *net, guint stage, RanetExitResult *result,
     net->next_stage = 0;
     return FALSE;
   }
-  fill_result (net, stage, result);
+  ranet_net_fill_result (net, stage, 0, result);
   result->gpu_ns = ranet_vk_commands_get_elapsed_ns (net->stages[stage],
       RANET_NET_TS_START, RANET_NET_TS_END);
   result->wall_ns = (guint64) (g_get_monotonic_time () - t0) * 1000;
@@ -85,7 +88,7 @@ run_frame (RanetNet *net, const float *thresholds, guint last, RanetExitResult *
       && control[RANET_NET_CONTROL_RUNS (net->n_exits, exit_index + 1)] != 0)
     exit_index++;
 
-  fill_result (net, exit_index, result);
+  ranet_net_fill_result (net, exit_index, 0, result);
   result->gpu_ns = ranet_vk_commands_get_elapsed_ns (net->frame_run,
       RANET_NET_TS_STAGE_START (0), RANET_NET_TS_STAGE_END (exit_index));
   for (guint k = 0; k <= exit_index; k++)
@@ -124,6 +127,7 @@ ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
   guint last;
 
   g_return_val_if_fail (net != NULL && result != NULL, FALSE);
+  g_return_val_if_fail (net->max_batch == 1, FALSE);
   last = MIN (max_exit, net->n_exits - 1);
   return net->frame_run != NULL ? run_frame (net, thresholds, last, result, error)
       : run_stages (net, thresholds, last, result, error);

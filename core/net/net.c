@@ -30,11 +30,11 @@ warm_up (RanetNet *net, GError **error)
 }
 
 RanetNet *
-ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error)
+ranet_net_new_internal (RanetVkDevice *dev, RanetModel *model, guint max_batch,
+    GError **error)
 {
   g_autoptr (RanetNet) net = NULL;
 
-  g_return_val_if_fail (dev != NULL && model != NULL, NULL);
   net = g_new0 (RanetNet, 1);
   net->dev = ranet_vk_device_ref (dev);
   net->model = ranet_model_ref (model);
@@ -42,12 +42,23 @@ ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error)
   net->n_exits = ranet_graph_get_n_exits (net->graph);
   net->n_classes = ranet_graph_get_config (net->graph)->num_classes;
   net->input = RANET_NET_INPUT_TENSOR;
+  net->max_batch = max_batch;
   if (!ranet_net_build (net, error))
     return NULL;
   for (guint k = 0; k < net->n_exits; k++)
     if (!ranet_net_record_stage (net, k, error))
       return NULL;
-  if (!warm_up (net, error))
+  return g_steal_pointer (&net);
+}
+
+RanetNet *
+ranet_net_new (RanetVkDevice *dev, RanetModel *model, GError **error)
+{
+  g_autoptr (RanetNet) net = NULL;
+
+  g_return_val_if_fail (dev != NULL && model != NULL, NULL);
+  net = ranet_net_new_internal (dev, model, 1, error);
+  if (net == NULL || !warm_up (net, error))
     return NULL;
   return g_steal_pointer (&net);
 }
@@ -69,6 +80,7 @@ ranet_net_set_input_tensor (RanetNet *net, const float *input, GError **error)
   RanetTensorView v;
 
   g_return_val_if_fail (net != NULL && input != NULL, FALSE);
+  g_return_val_if_fail (net->max_batch == 1, FALSE);
   v = ranet_graph_get_input_view (net->graph);
   memcpy (ranet_vk_buffer_get_mapped (net->input_tensor), input,
       (gsize) v.c * v.h * v.w * sizeof (float));
@@ -110,6 +122,7 @@ ranet_net_set_frame_layout (RanetNet *net, const RanetFrameLayout *layout,
     RanetResizeMode mode, GError **error)
 {
   g_return_val_if_fail (net != NULL && layout != NULL, FALSE);
+  g_return_val_if_fail (net->max_batch == 1, FALSE);
   if (net->input == RANET_NET_INPUT_FRAME && net->preprocess != NULL
       && net->frame_mode == mode && same_layout (&net->frame_layout, layout))
     return TRUE;

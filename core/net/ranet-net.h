@@ -35,11 +35,20 @@ GQuark ranet_net_error_quark (void);
  * @RANET_NET_ERROR_STAGE_ORDER: a stage was asked to run out of order (stage
  *   k > 0 runs only right after stage k - 1 of the same frame)
  * @RANET_NET_ERROR_NOT_COMPUTED: an exit the last run did not reach was read
+ * @RANET_NET_ERROR_BATCH: a batch's size or regions do not fit the net
  */
 typedef enum {
   RANET_NET_ERROR_STAGE_ORDER,
   RANET_NET_ERROR_NOT_COMPUTED,
+  RANET_NET_ERROR_BATCH,
 } RanetNetError;
+
+/**
+ * RANET_NET_MAX_BATCH:
+ *
+ * The most items a net of batches may hold.
+ */
+#define RANET_NET_MAX_BATCH 4096u
 
 typedef struct _RanetNet RanetNet;
 
@@ -232,5 +241,115 @@ gboolean ranet_net_read_logits (RanetNet *net, guint exit_index, float *logits,
  */
 gboolean ranet_net_profile (RanetNet *net, guint64 *layer_ns, guint64 *input_ns,
     GError **error);
+
+/* ---- batches ---- */
+
+/**
+ * ranet_net_new_batched:
+ * @dev: the device
+ * @model: a loaded model
+ * @max_batch: the most items a batch holds, 2 to %RANET_NET_MAX_BATCH; 0 for
+ *   ranet_net_default_max_batch()
+ * @error: return location for a #GError
+ *
+ * A net that runs batches of items (the regions of a frame, or tensors), one
+ * dispatch per layer for all the items a stage runs. It holds @max_batch
+ * times the activations of a net of single frames, and runs only the batch
+ * calls below.
+ *
+ * Returns: (transfer full): the net, or %NULL with @error set.
+ */
+RanetNet *ranet_net_new_batched (RanetVkDevice *dev, RanetModel *model, guint max_batch,
+    GError **error);
+
+/**
+ * ranet_net_default_max_batch:
+ * @dev: the device
+ * @graph: the network
+ *
+ * Returns: the batch size whose activations take at most 256 MiB and whose
+ *   largest tensor's copies fit one binding of @dev, between 2 and 64.
+ */
+guint ranet_net_default_max_batch (RanetVkDevice *dev, const RanetGraph *graph);
+
+/* The most items a batch of @net holds; 1 for a net of single frames. */
+guint ranet_net_get_max_batch (RanetNet *net);
+
+/**
+ * ranet_net_set_batch_tensors:
+ * @net: a net of batches
+ * @inputs: @n inputs, each as ranet_net_set_input_tensor() takes it, one after
+ *   another
+ * @n: the batch size, 1 to ranet_net_get_max_batch()
+ * @error: return location for a #GError
+ *
+ * Starts a batch of @n tensors: item i is @inputs' i-th.
+ */
+gboolean ranet_net_set_batch_tensors (RanetNet *net, const float *inputs, guint n,
+    GError **error);
+
+/**
+ * ranet_net_set_batch_regions:
+ * @net: a net of batches
+ * @layout: the frame's layout
+ * @mode: how each region maps onto the network input
+ * @regions: (array length=n): boxes inside the frame, none empty
+ * @n: the batch size, 1 to ranet_net_get_max_batch()
+ * @error: return location for a #GError
+ *
+ * Starts a batch of the @n regions of one frame: item i is region i, cropped
+ * and resized on the device as if it were a frame of its own, all regions in
+ * one dispatch. Then write the frame with ranet_net_write_frame_plane(),
+ * which copies only the rows the regions read, before running stage 0.
+ */
+gboolean ranet_net_set_batch_regions (RanetNet *net, const RanetFrameLayout *layout,
+    RanetResizeMode mode, const RanetRegion *regions, guint n, GError **error);
+
+/**
+ * ranet_net_run_batch_stage:
+ * @net: a net of batches
+ * @stage: the stage
+ * @items: (array length=n) (nullable): the items to run, each having run stage
+ *   @stage - 1; ignored for stage 0, which runs the whole batch
+ * @n: how many items @items names (for stage 0, ignored)
+ * @results: (out caller-allocates) (array length=n): exit @stage's result of
+ *   each item run, in the order of @items; gpu_ns and wall_ns are the whole
+ *   stage's, shared by its items
+ * @error: return location for a #GError
+ *
+ * Runs one stage for some items of the batch, in one submission, and waits.
+ */
+gboolean ranet_net_run_batch_stage (RanetNet *net, guint stage, const guint *items, guint n,
+    RanetExitResult *results, GError **error);
+
+/**
+ * ranet_net_run_batch:
+ * @net: a net of batches
+ * @thresholds: (nullable) (array): as for ranet_net_run()
+ * @max_exit: the last exit to run
+ * @results: (out caller-allocates) (array): one per item of the batch: the
+ *   result at the exit it took; gpu_ns and wall_ns add up the stages it was
+ *   part of
+ * @error: return location for a #GError
+ *
+ * Early exit for a batch: every item runs stage 0; each later stage runs the
+ * items whose confidence has reached no threshold yet. The results equal
+ * those of ranet_net_run() on each item alone.
+ */
+gboolean ranet_net_run_batch (RanetNet *net, const float *thresholds, guint max_exit,
+    RanetExitResult *results, GError **error);
+
+/**
+ * ranet_net_read_batch_logits:
+ * @net: a net of batches
+ * @item: an item of the last batch
+ * @exit_index: an exit it reached
+ * @logits: (out caller-allocates): num_classes floats
+ * @error: return location for a #GError
+ *
+ * ranet_net_read_logits() for one item of a batch.
+ */
+gboolean ranet_net_read_batch_logits (RanetNet *net, guint item, guint exit_index,
+    float *logits, GError **error);
 
 G_END_DECLS
