@@ -393,6 +393,21 @@ gboolean ranet_session_classify_regions (RanetSession *session,
  */
 void ranet_session_set_max_batch (RanetSession *session, guint max_batch);
 
+/**
+ * ranet_session_prepare_regions:
+ * @session: a session
+ * @error: return location for a #GError
+ *
+ * Makes the net that classifies regions now (it holds a batch of
+ * activations and compiles its own pipelines), so that the first frame of
+ * regions does not pay for it; ranet_session_classify_regions() makes it on
+ * first use otherwise.
+ *
+ * Returns: %TRUE; %FALSE with @error set (no memory for the batch, a network
+ *   other than a RanetNet).
+ */
+gboolean ranet_session_prepare_regions (RanetSession *session, GError **error);
+
 /* The largest batch in force (the default resolved), at least 1. */
 guint ranet_session_get_max_batch (RanetSession *session);
 

@@ -15,17 +15,6 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct {
-  RanetThresholdMode mode;
-  double *thresholds;       /* n_exits: what the frame compares; the last is 0 */
-  guint last;               /* the last stage max-exit allows */
-  gint point;               /* the operating point of the thresholds; -1: fixed */
-  RanetPolicyFrame frame;   /* adaptive mode: the policy's plan and deadline */
-  RanetResizeMode resize_mode;
-  RanetSessionClockFunc clock;
-  gpointer clock_data;
-} FramePlan;
-
 /* A frame's input: a video frame or a tensor. */
 typedef struct {
   const RanetFrameLayout *layout;
@@ -33,85 +22,19 @@ typedef struct {
   const float *tensor;
 } FrameInput;
 
-static guint64
-now_ns (const FramePlan *plan)
-{
-  return plan->clock (plan->clock_data);
-}
-
-/* The thresholds of the settings' mode, @point's in operating-point mode (the
- * policy's own for an adaptive frame replace them once it begins). The
- * network's last exit takes every frame that reaches it. Called with the lock
- * held. */
-static void
-plan_thresholds_locked (RanetSession *s, FramePlan *plan, const double *point)
-{
-  for (guint k = 0; k < s->n_exits; k++)
-    plan->thresholds[k] = k + 1 == s->n_exits ? 0.0
-        : point != NULL ? point[k] : s->threshold;
-}
-
-/* Takes the network for one frame and fixes the frame's plan from the
- * settings; FALSE (with a critical) while another call runs the network. */
-static gboolean
-begin_plan (RanetSession *s, FramePlan *plan)
-{
-  gboolean busy;
-
-  g_mutex_lock (&s->lock);
-  busy = s->running;
-  if (!busy) {
-    s->running = TRUE;
-    plan->mode = s->mode;
-    plan->last = s->max_exit < 0 ? s->n_exits - 1
-        : MIN ((guint) s->max_exit, s->n_exits - 1);
-    plan->point = s->mode == RANET_THRESHOLD_OPERATING_POINT ? (gint) s->point : -1;
-    plan->resize_mode = s->resize_mode;
-    plan->clock = s->clock;
-    plan->clock_data = s->clock_data;
-    plan->thresholds = g_new (double, s->n_exits);
-    plan_thresholds_locked (s, plan, plan->point >= 0
-        ? ranet_policy_get_thresholds (s->policy, (guint) plan->point) : NULL);
-  }
-  g_mutex_unlock (&s->lock);
-  g_return_val_if_fail (!busy, FALSE);
-  return TRUE;
-}
-
 /* An adaptive frame starting at @t0: the policy's operating point and deadline. */
 static void
-begin_adaptive (RanetSession *s, FramePlan *plan, guint64 t0)
+begin_adaptive (RanetSession *s, RanetSessionPlan *plan, guint64 t0)
 {
   g_mutex_lock (&s->lock);
   ranet_policy_begin_frame (s->policy, t0, &plan->frame);
   plan->point = (gint) plan->frame.point;
-  plan_thresholds_locked (s, plan, plan->frame.thresholds);
+  ranet_session_plan_thresholds_locked (s, plan, plan->frame.thresholds);
   g_mutex_unlock (&s->lock);
 }
 
-/* The float threshold that takes exactly the confidences (floats) that
- * reach @threshold: rounded up, never down. */
-static float
-float_threshold (double threshold)
-{
-  float f = (float) threshold;
-
-  return (double) f < threshold ? nextafterf (f, INFINITY) : f;
-}
-
-/* The plan's thresholds as the network compares them. */
-static float *
-plan_float_thresholds (RanetSession *s, const FramePlan *plan)
-{
-  float *thresholds = g_new (float, s->n_exits);
-
-  for (guint k = 0; k < s->n_exits; k++)
-    thresholds[k] = float_threshold (plan->thresholds[k]);
-  return thresholds;
-}
-
 static gboolean
-set_input (RanetSession *s, const FramePlan *plan, const FrameInput *in, GError **error)
+set_input (RanetSession *s, const RanetSessionPlan *plan, const FrameInput *in, GError **error)
 {
   if (in->tensor != NULL)
     return s->backend.set_input_tensor (s->network, in->tensor, error);
@@ -126,9 +49,9 @@ set_input (RanetSession *s, const FramePlan *plan, const FrameInput *in, GError 
 
 /* Fixed thresholds: the network runs the frame whole. */
 static gboolean
-run_fixed (RanetSession *s, const FramePlan *plan, RanetExitResult *exit, GError **error)
+run_fixed (RanetSession *s, const RanetSessionPlan *plan, RanetExitResult *exit, GError **error)
 {
-  g_autofree float *thresholds = plan_float_thresholds (s, plan);
+  g_autofree float *thresholds = ranet_session_plan_float_thresholds (s, plan);
 
   return s->backend.run (s->network, thresholds, plan->last, exit, error);
 }
@@ -138,10 +61,10 @@ run_fixed (RanetSession *s, const FramePlan *plan, RanetExitResult *exit, GError
  * frame runs as one submission, and the policy learns each stage's cost from
  * the frame's time since @t (updated) and the stages' device times. */
 static gboolean
-run_adaptive_whole (RanetSession *s, const FramePlan *plan, guint64 *t,
+run_adaptive_whole (RanetSession *s, const RanetSessionPlan *plan, guint64 *t,
     RanetExitResult *exit, GError **error)
 {
-  g_autofree float *thresholds = plan_float_thresholds (s, plan);
+  g_autofree float *thresholds = ranet_session_plan_float_thresholds (s, plan);
   g_autofree guint64 *device_ns = g_new0 (guint64, s->n_exits);
   guint64 now;
   guint last;
@@ -151,7 +74,7 @@ run_adaptive_whole (RanetSession *s, const FramePlan *plan, guint64 *t,
   g_mutex_unlock (&s->lock);
   if (!s->backend.run (s->network, thresholds, last, exit, error))
     return FALSE;
-  now = now_ns (plan);
+  now = ranet_session_plan_now (plan);
 
   for (guint k = 1; k <= exit->exit_index; k++)
     device_ns[k] = s->backend.get_stage_device_ns (s->network, k);
@@ -166,7 +89,7 @@ run_adaptive_whole (RanetSession *s, const FramePlan *plan, guint64 *t,
  * leaves time for it; every stage's cost (from @t, updated) goes to the
  * policy. @exit's device time becomes the frame's. */
 static gboolean
-run_adaptive_by_stage (RanetSession *s, const FramePlan *plan, guint64 *t,
+run_adaptive_by_stage (RanetSession *s, const RanetSessionPlan *plan, guint64 *t,
     RanetExitResult *exit, GError **error)
 {
   guint64 device_ns = 0;
@@ -185,7 +108,7 @@ run_adaptive_by_stage (RanetSession *s, const FramePlan *plan, guint64 *t,
     }
     if (!s->backend.run_stage (s->network, k, exit, error))
       return FALSE;
-    now = now_ns (plan);
+    now = ranet_session_plan_now (plan);
     /* stage 0's cost includes getting the frame to the device */
     g_mutex_lock (&s->lock);
     ranet_policy_stage_done (s->policy, k, now - *t);
@@ -199,31 +122,10 @@ run_adaptive_by_stage (RanetSession *s, const FramePlan *plan, guint64 *t,
   return TRUE;
 }
 
-static void
-fill_result (RanetSession *s, const FramePlan *plan, const RanetExitResult *exit,
-    guint64 wall_ns, RanetSessionResult *r)
-{
-  r->class_id = exit->class_id;
-  r->label = s->labels != NULL ? s->labels[exit->class_id] : NULL;
-  r->confidence = exit->confidence;
-  r->exit_index = exit->exit_index;
-  r->n_exits = s->n_exits;
-  r->threshold = plan->thresholds[exit->exit_index];
-  r->forced = exit->confidence < r->threshold;
-  r->reused = FALSE;
-  r->macs = exit->macs;
-  r->gpu_ns = exit->gpu_ns;
-  r->wall_ns = wall_ns;
-  r->operating_point = plan->point;
-  r->thresholds = g_memdup2 (plan->thresholds, s->n_exits * sizeof (double));
-  r->n_classes = exit->n_classes;
-  r->probs = g_memdup2 (exit->probs, exit->n_classes * sizeof (float));
-}
-
 /* The policy learns from the frame, the counts take it, and it becomes the
  * result later frames may reuse. */
 static void
-end_frame (RanetSession *s, const FramePlan *plan, const RanetSessionResult *r, guint64 t)
+end_frame (RanetSession *s, const RanetSessionPlan *plan, const RanetSessionResult *r, guint64 t)
 {
   g_mutex_lock (&s->lock);
   if (plan->mode == RANET_THRESHOLD_ADAPTIVE)
@@ -238,11 +140,11 @@ end_frame (RanetSession *s, const FramePlan *plan, const RanetSessionResult *r, 
 }
 
 static gboolean
-run_frame (RanetSession *s, FramePlan *plan, const FrameInput *in,
+run_frame (RanetSession *s, RanetSessionPlan *plan, const FrameInput *in,
     RanetSessionResult *r, GError **error)
 {
   RanetExitResult exit = { 0 };
-  guint64 t0 = now_ns (plan), t = t0;
+  guint64 t0 = ranet_session_plan_now (plan), t = t0;
   gboolean ok;
 
   if (plan->mode == RANET_THRESHOLD_ADAPTIVE)
@@ -251,7 +153,7 @@ run_frame (RanetSession *s, FramePlan *plan, const FrameInput *in,
     return FALSE;
   if (plan->mode != RANET_THRESHOLD_ADAPTIVE) {
     ok = run_fixed (s, plan, &exit, error);
-    t = now_ns (plan);
+    t = ranet_session_plan_now (plan);
   } else if (s->backend.decides_exit_on_device) {
     ok = run_adaptive_whole (s, plan, &t, &exit, error);
   } else {
@@ -259,7 +161,7 @@ run_frame (RanetSession *s, FramePlan *plan, const FrameInput *in,
   }
   if (!ok)
     return FALSE;
-  fill_result (s, plan, &exit, t - t0, r);
+  ranet_session_fill_result (s, plan, &exit, t - t0, r);
   end_frame (s, plan, r, t);
   return TRUE;
 }
@@ -292,18 +194,15 @@ reuse_last (RanetSession *s, RanetSessionResult *r)
 static gboolean
 classify (RanetSession *s, const FrameInput *in, RanetSessionResult *r, GError **error)
 {
-  FramePlan plan = { 0 };
+  RanetSessionPlan plan = { 0 };
 
   memset (r, 0, sizeof *r);
   if (reuse_last (s, r))
     return TRUE;
-  if (!begin_plan (s, &plan))
+  if (!ranet_session_plan_begin (s, &plan))
     return FALSE;
   if (!run_frame (s, &plan, in, r, error)) {
-    g_mutex_lock (&s->lock);
-    s->running = FALSE;
-    g_mutex_unlock (&s->lock);
-    g_free (plan.thresholds);
+    ranet_session_plan_release (s, &plan);
     return FALSE;
   }
   g_free (plan.thresholds);

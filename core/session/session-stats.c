@@ -13,6 +13,25 @@ ranet_session_count_result_locked (RanetSession *session, const RanetSessionResu
   c->forced_exits += r->forced ? 1 : 0;
 }
 
+void
+ranet_session_count_regions_locked (RanetSession *session, const RanetSessionResult *results,
+    guint n, guint64 latency_ns)
+{
+  RanetSessionCounts *c = &session->counts;
+
+  c->classified++;
+  c->latency_sum_ns += latency_ns;
+  c->latency_max_ns = MAX (c->latency_max_ns, latency_ns);
+  c->regions += n;
+  for (guint i = 0; i < n; i++) {
+    if (results[i].skipped)
+      continue;
+    c->regions_classified++;
+    c->exit_counts[results[i].exit_index]++;
+    c->forced_exits += results[i].forced ? 1 : 0;
+  }
+}
+
 RanetSessionStats *
 ranet_session_get_stats (RanetSession *session)
 {
@@ -35,6 +54,9 @@ ranet_session_get_stats (RanetSession *session)
   stats->deadline_misses = policy_stats.deadline_misses;
   stats->operating_point_changes = policy_stats.point_changes;
   stats->budget_ns = ranet_session_get_budget_locked (session);
+  stats->regions = c->regions;
+  stats->regions_classified = c->regions_classified;
+  stats->regions_skipped = c->regions - c->regions_classified;
   g_mutex_unlock (&session->lock);
   return stats;
 }

@@ -45,6 +45,7 @@ ranet_session_free (RanetSession *session)
 {
   if (session == NULL)
     return;
+  g_clear_pointer (&session->batch_net, ranet_net_free);
   if (session->backend.free != NULL)
     session->backend.free (session->network);
   g_clear_pointer (&session->device, ranet_vk_device_unref);
