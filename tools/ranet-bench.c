@@ -17,11 +17,13 @@
  *     rows the bilinear taps read;
  *   - PyTorch on the CPU (python/bench_torch.py: same file, same input, batch 1,
  *     one thread per core), and the largest logit difference as a sanity check.
+ * With --batch SIZES it times batches of those sizes instead (ranet-bench-batch.c).
  * python/bench_engines.py runs it beside PyTorch eager, frozen TorchScript and
  * OpenCV DNN (--save-input gives them the same tensor).
  * The output is Markdown tables, ready for docs/PERFORMANCE.md.
  */
 #include "graph/ranet-layer-kind.h"
+#include "ranet-bench-batch.h"
 #include "net/ranet-net.h"
 #include "preprocess/ranet-preprocess.h"
 #include "testing/ranet-test-pipeline.h"
@@ -48,6 +50,7 @@ typedef struct {
   const char *python;
   const char *tools_dir;
   const char *save_input;
+  const char *batch;
   gint frames;
   gint profile_runs;
   gboolean layers;
@@ -420,6 +423,43 @@ bench_preprocess (RanetVkDevice *dev, RanetModel *model, guint runs,
 
 /* ---- the run ---- */
 
+/* --batch: sizes as a comma-separated list, each 1 to RANET_NET_MAX_BATCH. */
+static int
+run_batches (const Options *o, const char *model_path, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (o->batch, ",", -1);
+  guint n_sizes = g_strv_length (parts);
+  g_autofree guint *sizes = g_new (guint, MAX (n_sizes, 1));
+  g_autoptr (RanetVkDevice) dev = NULL;
+  g_autoptr (RanetModel) model = NULL;
+  g_autofree float *input = NULL;
+  const RanetConfig *cfg;
+  gsize n_in;
+
+  for (guint i = 0; i < n_sizes; i++) {
+    guint64 v;
+
+    if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, RANET_NET_MAX_BATCH, &v,
+            error)) {
+      g_prefix_error (error, "--batch: ");
+      return 1;
+    }
+    sizes[i] = (guint) v;
+  }
+  dev = ranet_vk_device_get_shared (NULL, error);
+  if (dev == NULL)
+    return 1;
+  model = ranet_model_load_file (model_path, error);
+  if (model == NULL)
+    return 1;
+  cfg = ranet_model_get_config (model);
+  n_in = (gsize) cfg->in_channels * cfg->input_h * cfg->input_w;
+  input = make_input (n_in);
+  printf ("# %s on %s\n\n", model_path, ranet_vk_device_get_name (dev));
+  return ranet_bench_batches (dev, model, sizes, n_sizes, (guint) o->frames, input, n_in,
+      error) ? 0 : 1;
+}
+
 static int
 run (const Options *o, GError **error)
 {
@@ -460,6 +500,9 @@ run (const Options *o, GError **error)
   } else {
     model_path = g_strdup (o->model ? o->model : DEFAULT_MODEL);
   }
+
+  if (o->batch != NULL)
+    return run_batches (o, model_path, error);
 
   /* start-up as an element sees it: the device, the model, the net (its
    * pipelines compiled), and the net made again on the same device, as
@@ -736,8 +779,11 @@ main (int argc, char **argv)
     .pre_runs = 50,
   };
   g_autofree char *config = NULL, *model_cache = NULL, *python = NULL, *tools_dir = NULL,
-      *save_input = NULL;
+      *save_input = NULL, *batch = NULL;
   GOptionEntry entries[] = {
+    { "batch", 0, 0, G_OPTION_ARG_STRING, &batch,
+      "Time batches of these sizes instead, e.g. 1,4,16,64 (per item against one frame)",
+      "SIZES" },
     { "config", 0, 0, G_OPTION_ARG_STRING, &config,
       "A built-in model instead of a file: imagenet (random weights)", "NAME" },
     { "model-cache", 0, 0, G_OPTION_ARG_FILENAME, &model_cache,
@@ -778,6 +824,7 @@ main (int argc, char **argv)
   o.config = config;
   o.model_cache = model_cache;
   o.save_input = save_input;
+  o.batch = batch;
   if (python)
     o.python = python;
   if (tools_dir)
