@@ -398,21 +398,60 @@ test_seed (void)
   run_clear (&c);
 }
 
-/* A 64x64 frame holds at most four boxes of 28: the frames hold what fits
- * and no image is lost. */
+/* The element's warnings, counted while a test listens. */
+static gint n_warnings;
+
+static void
+count_warnings (GstDebugCategory *category, GstDebugLevel level, const gchar *file,
+    const gchar *function, gint line, GObject *object, GstDebugMessage *message,
+    gpointer user_data)
+{
+  if (level == GST_LEVEL_WARNING
+      && g_str_equal (gst_debug_category_get_name (category), "ranetregionsrc"))
+    g_atomic_int_inc (&n_warnings);
+}
+
+static Run
+run_counting_warnings (const gchar *props, const gchar *caps, gint *warnings)
+{
+  Run run;
+
+  g_atomic_int_set (&n_warnings, 0);
+  gst_debug_set_threshold_for_name ("ranetregionsrc", GST_LEVEL_WARNING);
+  gst_debug_add_log_function (count_warnings, NULL, NULL);
+  run = run_source (props, caps);
+  gst_debug_remove_log_function (count_warnings);
+  *warnings = g_atomic_int_get (&n_warnings);
+  return run;
+}
+
+/* A 64x64 frame holds at most four boxes of 28: the frames hold what fits,
+ * no image is lost, and the element says so once. The defaults in 640x480
+ * fit without a word. */
 static void
 test_crowded (void)
 {
   Run run;
   Expect e = { 0, 50, TRUE, 3, SIDE, SIDE, 0 };
+  Expect roomy = { 0, 24, FALSE, 4, SIDE, SIDE, 0 };
+  gint warnings = -1;
 
   if (!have_dataset ())
     return;
   e.first = images->dims[0] - 20;
-  run = run_source ("start-index=9980 regions=50 decoys=3",
-      "video/x-raw,format=GRAY8,width=64,height=64");
+  run = run_counting_warnings ("start-index=9980 regions=50 decoys=3",
+      "video/x-raw,format=GRAY8,width=64,height=64", &warnings);
   check_run (&run, &e);
   g_assert_cmpuint (run.samples->len, >=, 5);
+  g_assert_cmpint (warnings, ==, 1);
+  run_clear (&run);
+
+  roomy.first = images->dims[0] - 240;
+  run = run_counting_warnings ("start-index=9760",
+      "video/x-raw,format=GRAY8,width=640,height=480", &warnings);
+  check_run (&run, &roomy);
+  g_assert_cmpuint (run.samples->len, ==, 10);
+  g_assert_cmpint (warnings, ==, 0);
   run_clear (&run);
 }
 
