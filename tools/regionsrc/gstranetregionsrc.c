@@ -26,10 +26,13 @@
  * Where a frame cannot hold the boxes asked for, it holds fewer and a
  * warning is logged once.
  *
- * ## Example launch line
+ * ## Example launch lines
  * |[
  * gst-launch-1.0 ranetregionsrc ! ranetclassify inference-region=roi-list object-class=garment ! ranetjson ! fakesink
- * ]|
+ * ]| classifies the garments of the whole test set, results as JSON lines;
+ * |[
+ * gst-launch-1.0 ranetregionsrc is-live=true max-size=56 ! videoconvert ! autovideosink
+ * ]| shows the frames.
  */
 #include "gstranetregionsrc.h"
 
