@@ -1,74 +1,97 @@
 /* policy-batch.c: frames of several items (regions) classified as one batch.
  *
- * A stage's cost for n items is modelled as L x (1 + s x (n - 1)): L the
- * stage's latency for one item (policy.c: it follows the machine's load and
- * is learned from every run, a batch's included), s its item share, the part
- * of L that each further item adds (per-item part / (fixed + per-item part)).
- * The fixed part L x (1 - s) is dispatch and submission overhead and weight
- * loads, paid once per batch; the per-item part L x s is the arithmetic.
+ * A stage's cost for n items is modelled as a line, F + P n: F, the fixed
+ * part, is dispatch and submission overhead and weight loads, paid once per
+ * batch; P, the part per item, is the arithmetic. Both are kept in
+ * multiply-adds x the load rate (policy.c), so that a change of load moves
+ * the whole line at the speed the rate follows it, learned from any run.
  *
- * Why this form rather than a free fit of fixed and per-item parts:
- * - single frames are the n = 1 observations of the same model and their
- *   estimates (and so every decision on single frames) stay what they were;
- * - a change of load scales both parts alike (on a CPU Vulkan device both are
- *   CPU work) and is followed at the speed of the load rate, from any run;
- * - s is one number per stage, fitted by least squares through the origin of
- *   the relative excess r = cost / L - 1 on x = n - 1 (so s = sum x r / sum
- *   x^2), the sums fading by the shape's learning rate: it needs no spread
- *   in n to be defined, and where every observation has the same n (stage 0
- *   of a stream with a constant count of regions) the prediction at that n is
- *   right whatever the split.
- * Before any batch ran, s = 1 (a batch costs n single items): on the side of
- * too high, so that the first batches pick a cheaper point or fewer items
- * rather than miss the deadline; the first batch's measurement corrects it.
- * s stays in [0, 1]: a batch costs at least one item and at most as many
- * single runs (the deviation margin covers what the line does not). */
+ * The line is a least-squares fit through every run of the stage, single
+ * frames being runs of one, each cost divided by its multiply-adds and by
+ * the load rate before it (a run of a new size then corrects the line, not
+ * the load, which every stage shares). Its sums do not fade: the line is the
+ * device's and the network's, not the load's, and a fading fit, tried first,
+ * lost the runs of other sizes within a few hundred frames of one size
+ * (stage 0 with a constant count of regions), whereupon its slope slid and
+ * the load rate learned through it slid too, swinging every stage's
+ * estimate. The line has a weak prior point, no cost for no items: where the
+ * runs so far have one size (single frames only; a constant count of
+ * regions) it is the line through the origin, a batch costing as many single
+ * items. That is the seed from single frames: too high for a batch larger
+ * than what ran, so that the first batches pick a cheaper point or fewer
+ * items rather than miss, and the first run of another size gives the line
+ * its slope. F and P stay at 0 or above (the fit constrained, not clipped).
+ *
+ * The load rate learns from batches as from single frames; the single
+ * frames' per-stage efficiency learns from single frames only, so their
+ * estimates and decisions are what they were without batches. */
 #include "policy/policy-private.h"
 
 #include <math.h>
 
+/* The prior point's weight, against 1 for each run: enough to decide a line
+ * that runs of one size leave open, too little to move one they decide. */
+#define PRIOR_WEIGHT 0.01
+
+void
+ranet_policy_add_to_line (RanetPolicy *policy, guint stage, guint n_items, guint64 cost_ns)
+{
+  RanetPolicyStage *s = &policy->stages[stage];
+  double n = n_items, c;
+
+  /* nothing to divide by before the first run */
+  if (policy->rate == 0.0)
+    return;
+  c = (double) cost_ns / (policy->stage_macs[stage] * policy->rate);
+  s->fit_w += 1.0;
+  s->fit_n += n;
+  s->fit_nn += n * n;
+  s->fit_c += c;
+  s->fit_nc += n * c;
+}
+
+/* @stage's fixed part and part per item in ns at the load rate now. */
+static void
+stage_line (RanetPolicy *policy, guint stage, double *fixed, double *per_item)
+{
+  const RanetPolicyStage *s = &policy->stages[stage];
+  double scale = policy->stage_macs[stage] * policy->rate;
+  double w, det, slope, intercept;
+
+  if (s->fit_w == 0.0) {
+    /* never run (since there was a rate): as many single items */
+    *fixed = 0.0;
+    *per_item = ranet_policy_get_stage_latency (policy, stage);
+    return;
+  }
+  /* the prior point (0 items, 0 cost) adds only to the weight */
+  w = s->fit_w + PRIOR_WEIGHT;
+  det = w * s->fit_nn - s->fit_n * s->fit_n;
+  slope = det > 0.0 ? (w * s->fit_nc - s->fit_n * s->fit_c) / det : 0.0;
+  intercept = (s->fit_c - slope * s->fit_n) / w;
+  if (!(slope > 0.0)) {
+    /* no cost per item: the mean */
+    intercept = s->fit_c / w;
+    slope = 0.0;
+  } else if (!(intercept > 0.0)) {
+    /* no fixed cost: the line through the origin */
+    slope = s->fit_nc / s->fit_nn;
+    intercept = 0.0;
+  }
+  *fixed = intercept * scale;
+  *per_item = slope * scale;
+}
+
 double
 ranet_policy_get_batch_stage_cost (RanetPolicy *policy, guint stage, guint n_items)
 {
-  double single;
+  double fixed, per_item;
 
   g_return_val_if_fail (stage < policy->n_exits, 0.0);
-  single = ranet_policy_get_stage_latency (policy, stage);
-  if (n_items <= 1)
-    return n_items == 1 ? single : 0.0;
-  return single * (1.0 + policy->stages[stage].item_share * (n_items - 1.0));
-}
-
-void
-ranet_policy_learn_item_share (RanetPolicy *policy, guint stage, guint n_items,
-    guint64 cost_ns)
-{
-  RanetPolicyStage *s = &policy->stages[stage];
-  /* the shape's rate (policy.c): the load, not the share, is what changes fast */
-  double fade = 1.0 - policy->params.latency_smoothing / 4;
-  double single = ranet_policy_get_stage_latency (policy, stage);
-  double x = n_items - 1.0;
-
-  if (!(single > 0.0))
-    return;
-  s->share_xx = fade * s->share_xx + x * x;
-  s->share_xr = fade * s->share_xr + x * ((double) cost_ns / single - 1.0);
-  s->item_share = CLAMP (s->share_xr / s->share_xx, 0.0, 1.0);
-}
-
-/* The expected cost of @stage for @n_items items that each reach it with
- * probability @reach (independently): the fixed part when at least one does,
- * the part per item for each that does. */
-static double
-expected_stage_cost (RanetPolicy *policy, guint stage, guint n_items, double reach)
-{
-  double single = ranet_policy_get_stage_latency (policy, stage);
-  double share = policy->stages[stage].item_share;
-  double any;
-
-  reach = CLAMP (reach, 0.0, 1.0);
-  any = 1.0 - pow (1.0 - reach, n_items);
-  return single * ((1.0 - share) * any + share * n_items * reach);
+  if (n_items == 0)
+    return 0.0;
+  stage_line (policy, stage, &fixed, &per_item);
+  return fixed + per_item * n_items;
 }
 
 double
@@ -87,7 +110,14 @@ ranet_policy_batch_cost_from (RanetPolicy *policy, guint point, guint first_stag
     return ranet_policy_get_batch_stage_cost (policy, first_stage, n_items);
   reaching = passed;
   for (guint k = first_stage; k < policy->n_exits; k++) {
-    cost += expected_stage_cost (policy, k, n_items, reaching / passed);
+    /* each item reaches stage k with this probability, independently: the
+     * fixed part is paid when at least one does, the part per item for
+     * each that does */
+    double reach = CLAMP (reaching / passed, 0.0, 1.0);
+    double fixed, per_item;
+
+    stage_line (policy, k, &fixed, &per_item);
+    cost += fixed * (1.0 - pow (1.0 - reach, n_items)) + per_item * n_items * reach;
     reaching -= q[k];
   }
   return cost;
@@ -107,18 +137,14 @@ ranet_policy_predict_batch_cost (RanetPolicy *policy, guint point, guint n_items
 static guint
 items_that_fit (RanetPolicy *policy, guint n_items, guint64 budget)
 {
-  double single, share, fixed, per_item, margin, room;
+  double fixed, per_item, margin, room;
 
   if (budget == G_MAXUINT64 || policy->rate == 0.0
       || ranet_policy_stage_cost_bound (policy, 0, n_items) <= (double) budget)
     return n_items;
-  /* bound(n) = margin x L x ((1 - s) + s x n): solve for n */
-  single = ranet_policy_get_stage_latency (policy, 0);
-  share = policy->stages[0].item_share;
+  stage_line (policy, 0, &fixed, &per_item);
   margin = 1.0 + RANET_POLICY_DEVIATIONS * policy->stages[0].deviation;
-  fixed = margin * single * (1.0 - share);
-  per_item = margin * single * share;
-  room = (double) budget - fixed;
+  room = (double) budget / margin - fixed;
   /* Never none: a frame always gets a result (as a single frame over budget
    * still leaves at exit 0), the rotation then reaches every item within
    * n_items frames, and the estimate that said nothing fits is corrected only
@@ -171,10 +197,29 @@ void
 ranet_policy_batch_stage_done (RanetPolicy *policy, guint stage, guint n_items,
     guint64 cost_ns)
 {
+  RanetPolicyStage *s;
+  double a = policy->params.latency_smoothing;
+  double predicted;
+
   g_return_if_fail (stage < policy->n_exits);
-  if (n_items == 0)
+  if (n_items <= 1) {
+    if (n_items == 1)
+      ranet_policy_stage_done (policy, stage, cost_ns);
     return;
-  ranet_policy_observe_stage (policy, stage, n_items, cost_ns);
+  }
+  s = &policy->stages[stage];
+  s->idle_frames = 0;
+  if (policy->rate == 0.0) {
+    /* the first run of all: the load rate as if it cost as many single items */
+    policy->rate = (double) cost_ns / (s->efficiency * policy->stage_macs[stage] * n_items);
+    return;
+  }
+  predicted = ranet_policy_get_batch_stage_cost (policy, stage, n_items);
+  s->deviation = (1.0 - a) * s->deviation + a * fabs ((double) cost_ns / predicted - 1.0);
+  ranet_policy_add_to_line (policy, stage, n_items, cost_ns);
+  /* the load: what the line, as it now stands, leaves unexplained */
+  policy->rate *= (1.0 - a) + a * (double) cost_ns
+      / ranet_policy_get_batch_stage_cost (policy, stage, n_items);
 }
 
 void

@@ -18,21 +18,22 @@ typedef struct {
 
 /* A stage's latency for one item is modelled as efficiency x multiply-adds x
  * rate: the rate (ns per multiply-add) follows the machine's load and is
- * learned from every stage that runs, stage 0 on every frame; the efficiency is
- * the stage's own shape factor (small layers use a device less well), learned
- * when it runs. So the estimate of a stage that the deadline has kept from
- * running for a while still follows a change of load.
+ * learned from every stage that runs, stage 0 on every frame; the efficiency
+ * is the stage's own shape factor (small layers use a device less well),
+ * learned when it runs. So the estimate of a stage that the deadline has kept
+ * from running for a while still follows a change of load.
  *
- * For n items it is that latency x (1 + item_share x (n - 1)), item_share the
- * part of one item's latency that each further item adds (policy-batch.c). */
+ * For n items it is a line, fixed part + part per item, in multiply-adds x
+ * rate too (policy-batch.c). */
 typedef struct {
   double efficiency;  /* 1 until measured */
   double deviation;   /* mean relative deviation of measurements from estimates */
   gboolean measured;
   guint idle_frames;  /* frames since the stage last ran */
-  double item_share;  /* in [0, 1]; 1 until a batch of more than one item ran */
-  double share_xx;    /* the weighted sums its least-squares fit keeps */
-  double share_xr;
+  /* the sums of the least-squares line through the stage's costs by items:
+   * runs, items, items^2, cost, items x cost (each cost divided by the
+   * multiply-adds and by the load rate of its time) */
+  double fit_w, fit_n, fit_nn, fit_c, fit_nc;
 } RanetPolicyStage;
 
 struct _RanetPolicy {
@@ -70,10 +71,6 @@ void ranet_policy_choose_point (RanetPolicy *policy, guint n_items);
  * feedback correction; a single frame's cost for 1. */
 double ranet_policy_predict_uncorrected (RanetPolicy *policy, guint point, guint n_items);
 
-/* Learns from a stage's cost for @n_items items (at least 1). */
-void ranet_policy_observe_stage (RanetPolicy *policy, guint stage, guint n_items,
-    guint64 cost_ns);
-
 /* Counts a frame of @point that started at @start_ns, due at @deadline_ns,
  * ended at @now_ns (@forced: it had an exit forced below its threshold), and
  * learns how far its cost was from @predicted (what
@@ -92,8 +89,9 @@ double ranet_policy_stage_cost_bound (RanetPolicy *policy, guint stage, guint n_
 double ranet_policy_batch_cost_from (RanetPolicy *policy, guint point, guint first_stage,
     guint n_items);
 
-/* policy-batch.c: fits @stage's item share to a cost for @n_items items (not 1). */
-void ranet_policy_learn_item_share (RanetPolicy *policy, guint stage, guint n_items,
+/* policy-batch.c: adds a run of @stage on @n_items items that took @cost_ns
+ * to the line of its cost by items. */
+void ranet_policy_add_to_line (RanetPolicy *policy, guint stage, guint n_items,
     guint64 cost_ns);
 
 G_END_DECLS

@@ -76,10 +76,8 @@ ranet_policy_new (guint n_exits, const double *stage_macs,
       best = i;
   }
   p->stages = g_new0 (RanetPolicyStage, n_exits);
-  for (guint k = 0; k < n_exits; k++) {
+  for (guint k = 0; k < n_exits; k++)
     p->stages[k].efficiency = 1.0;
-    p->stages[k].item_share = 1.0;
-  }
   p->qos_scale = 1.0;
   p->feedback = 1.0;
   p->current = best;
@@ -208,6 +206,14 @@ double
 ranet_policy_stage_cost_bound (RanetPolicy *policy, guint stage, guint n_items)
 {
   return ranet_policy_get_batch_stage_cost (policy, stage, n_items)
+      * (1.0 + RANET_POLICY_DEVIATIONS * policy->stages[stage].deviation);
+}
+
+/* What a deadline check trusts for a single frame. */
+static double
+stage_latency_bound (RanetPolicy *policy, guint stage)
+{
+  return ranet_policy_get_stage_latency (policy, stage)
       * (1.0 + RANET_POLICY_DEVIATIONS * policy->stages[stage].deviation);
 }
 
@@ -352,7 +358,7 @@ ranet_policy_can_run_stage (RanetPolicy *policy, const RanetPolicyFrame *frame,
   g_return_val_if_fail (stage < policy->n_exits, FALSE);
   if (stage == 0 || frame->deadline_ns == G_MAXUINT64)
     return TRUE;
-  return (double) now_ns + ranet_policy_stage_cost_bound (policy, stage, 1)
+  return (double) now_ns + stage_latency_bound (policy, stage)
       <= (double) frame->deadline_ns;
 }
 
@@ -415,30 +421,24 @@ ranet_policy_get_last_stage (RanetPolicy *policy, const RanetPolicyFrame *frame,
 void
 ranet_policy_stage_done (RanetPolicy *policy, guint stage, guint64 cost_ns)
 {
-  g_return_if_fail (stage < policy->n_exits);
-  ranet_policy_observe_stage (policy, stage, 1, cost_ns);
-}
-
-void
-ranet_policy_observe_stage (RanetPolicy *policy, guint stage, guint n_items, guint64 cost_ns)
-{
-  RanetPolicyStage *s = &policy->stages[stage];
+  RanetPolicyStage *s;
   double a = policy->params.latency_smoothing;
   double macs, observed, predicted;
 
+  g_return_if_fail (stage < policy->n_exits);
+  /* a single frame is a batch of one (policy-batch.c) */
+  ranet_policy_add_to_line (policy, stage, 1, cost_ns);
+  s = &policy->stages[stage];
   s->idle_frames = 0;
   macs = policy->stage_macs[stage];
-  predicted = ranet_policy_get_batch_stage_cost (policy, stage, n_items);
-  if (n_items != 1 && policy->rate > 0.0 && s->measured)
-    ranet_policy_learn_item_share (policy, stage, n_items, cost_ns);
-  /* the rest as for one item: the cost one item would have had */
-  observed = (double) cost_ns / (1.0 + s->item_share * (n_items - 1.0));
+  observed = (double) cost_ns;
   if (policy->rate == 0.0) {
     policy->rate = observed / (s->efficiency * macs);
     s->measured = TRUE;
     return;
   }
-  s->deviation = (1.0 - a) * s->deviation + a * fabs ((double) cost_ns / predicted - 1.0);
+  predicted = ranet_policy_get_stage_latency (policy, stage);
+  s->deviation = (1.0 - a) * s->deviation + a * fabs (observed / predicted - 1.0);
   if (!s->measured) {
     /* first run of this stage: its shape factor at the current rate */
     s->efficiency = observed / (macs * policy->rate);
