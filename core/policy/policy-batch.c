@@ -94,6 +94,14 @@ ranet_policy_get_batch_stage_cost (RanetPolicy *policy, guint stage, guint n_ite
   return fixed + per_item * n_items;
 }
 
+/* The mean cost plus the margin for its variation: what a deadline check trusts. */
+static double
+stage_cost_bound (RanetPolicy *policy, guint stage, guint n_items)
+{
+  return ranet_policy_get_batch_stage_cost (policy, stage, n_items)
+      * (1.0 + RANET_POLICY_DEVIATIONS * policy->stages[stage].deviation);
+}
+
 double
 ranet_policy_batch_cost_from (RanetPolicy *policy, guint point, guint first_stage,
     guint n_items)
@@ -140,7 +148,7 @@ items_that_fit (RanetPolicy *policy, guint n_items, guint64 budget)
   double fixed, per_item, margin, room;
 
   if (budget == G_MAXUINT64 || policy->rate == 0.0
-      || ranet_policy_stage_cost_bound (policy, 0, n_items) <= (double) budget)
+      || stage_cost_bound (policy, 0, n_items) <= (double) budget)
     return n_items;
   stage_line (policy, 0, &fixed, &per_item);
   margin = 1.0 + RANET_POLICY_DEVIATIONS * policy->stages[0].deviation;
@@ -189,7 +197,7 @@ ranet_policy_can_run_batch_stage (RanetPolicy *policy, const RanetPolicyBatch *b
     return FALSE;
   if (stage == 0 || batch->deadline_ns == G_MAXUINT64)
     return TRUE;
-  return (double) now_ns + ranet_policy_stage_cost_bound (policy, stage, n_items)
+  return (double) now_ns + stage_cost_bound (policy, stage, n_items)
       <= (double) batch->deadline_ns;
 }
 

@@ -80,10 +80,6 @@ void ranet_policy_finish_frame (RanetPolicy *policy, guint point, guint64 start_
     guint64 deadline_ns, guint64 now_ns, gboolean forced, double predicted,
     double extra_ns);
 
-/* The estimated cost of @stage for @n_items items, plus the margin deadline
- * checks keep for its variation. */
-double ranet_policy_stage_cost_bound (RanetPolicy *policy, guint stage, guint n_items);
-
 /* policy-batch.c: the expected cost of stages @first_stage onwards at @point
  * for @n_items items that reached @first_stage (at least 1), uncorrected. */
 double ranet_policy_batch_cost_from (RanetPolicy *policy, guint point, guint first_stage,

@@ -201,15 +201,7 @@ ranet_policy_get_stage_latency (RanetPolicy *policy, guint stage)
   return policy->stages[stage].efficiency * policy->stage_macs[stage] * policy->rate;
 }
 
-/* Mean cost plus a margin for its variation: what a deadline check trusts. */
-double
-ranet_policy_stage_cost_bound (RanetPolicy *policy, guint stage, guint n_items)
-{
-  return ranet_policy_get_batch_stage_cost (policy, stage, n_items)
-      * (1.0 + RANET_POLICY_DEVIATIONS * policy->stages[stage].deviation);
-}
-
-/* What a deadline check trusts for a single frame. */
+/* Mean latency plus a margin for its variation: what a deadline check trusts. */
 static double
 stage_latency_bound (RanetPolicy *policy, guint stage)
 {

@@ -17,6 +17,12 @@
  * Moves to a more expensive point need headroom and a quiet period; moves to a
  * cheaper one happen at once. That asymmetry keeps the choice from
  * oscillating between two neighbouring points.
+ *
+ * A frame may instead bring several items (regions) classified as one batch
+ * under the frame's one budget (ranet_policy_begin_batch() and what follows
+ * it): the same choice, with each stage's cost for n items a fixed part plus
+ * a part per item, and, where not even exit 0 for every item fits, fewer
+ * items from a start that rotates over frames.
  */
 #pragma once
 
@@ -315,7 +321,8 @@ gboolean ranet_policy_can_run_batch_stage (RanetPolicy *policy,
  * @n_items: the items it ran on (1 is ranet_policy_stage_done(); 0 is ignored)
  * @cost_ns: what it took, device time plus host overhead
  *
- * Learns stage @stage's cost for @n_items items.
+ * Learns stage @stage's cost for @n_items items: the line of its cost by
+ * items (fixed part and part per item) and the machine's load.
  */
 void ranet_policy_batch_stage_done (RanetPolicy *policy, guint stage, guint n_items,
     guint64 cost_ns);
@@ -358,8 +365,10 @@ double ranet_policy_predict_batch_cost (RanetPolicy *policy, guint point, guint 
  * @stage: a stage
  * @n_items: the items it runs on
  *
- * Returns: the estimated cost in ns of stage @stage for @n_items items (for
- *   one, ranet_policy_get_stage_latency()); 0 for no items.
+ * Returns: the estimated cost in ns of stage @stage for @n_items items, from
+ *   the line fitted through its runs (for one item close to
+ *   ranet_policy_get_stage_latency(), which single frames use); 0 for no
+ *   items.
  */
 double ranet_policy_get_batch_stage_cost (RanetPolicy *policy, guint stage, guint n_items);
 
