@@ -551,6 +551,36 @@ test_seeded_from_single_frames (void)
   ranet_policy_free (p);
 }
 
+/* Runs reported to cost nothing (a clock that did not move) leave every
+ * estimate finite and every plan whole. */
+static void
+test_zero_costs (void)
+{
+  RanetPolicyBatch b;
+  Table t;
+  RanetPolicy *p;
+
+  table_init (&t);
+  p = ranet_policy_new (N_EXITS, t.stage_macs, t.points, N_POINTS, NULL);
+  ranet_policy_set_latency_budget (p, (guint64) (10.0 * MS));
+  for (guint round = 0; round < 2; round++) {
+    for (guint f = 0; f < 20; f++)
+      for (guint k = 0; k < N_EXITS; k++)
+        ranet_policy_batch_stage_done (p, k, 1 + f % 7, 0);
+    ranet_policy_begin_batch (p, 1000, 40, &b);
+    g_assert_cmpuint (b.n_run, >=, 1);
+    g_assert_cmpuint (b.n_run, <=, 40);
+    for (guint k = 0; k < N_EXITS; k++)
+      g_assert_true (isfinite (ranet_policy_get_batch_stage_cost (p, k, 40)));
+    for (guint j = 0; j < N_POINTS; j++)
+      g_assert_true (isfinite (ranet_policy_predict_batch_cost (p, j, 40)));
+    /* and once with real runs before the empty ones */
+    for (guint k = 0; k < N_EXITS; k++)
+      ranet_policy_batch_stage_done (p, k, 10, (guint64) (true_stage_ms (k, 10, 1.0) * MS));
+  }
+  ranet_policy_free (p);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -560,6 +590,7 @@ main (int argc, char **argv)
   g_test_add_func ("/policy-batch/load-step", test_load_step);
   g_test_add_func ("/policy-batch/budget-below-exit-0", test_budget_below_exit_0);
   g_test_add_func ("/policy-batch/no-items", test_no_items);
+  g_test_add_func ("/policy-batch/zero-costs", test_zero_costs);
   g_test_add_func ("/policy-batch/learned-curve", test_learned_curve);
   g_test_add_func ("/policy-batch/seeded-from-single-frames", test_seeded_from_single_frames);
   return g_test_run ();

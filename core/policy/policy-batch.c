@@ -223,11 +223,14 @@ ranet_policy_batch_stage_done (RanetPolicy *policy, guint stage, guint n_items,
     return;
   }
   predicted = ranet_policy_get_batch_stage_cost (policy, stage, n_items);
-  s->deviation = (1.0 - a) * s->deviation + a * fabs ((double) cost_ns / predicted - 1.0);
+  if (predicted > 0.0)
+    s->deviation = (1.0 - a) * s->deviation + a * fabs ((double) cost_ns / predicted - 1.0);
   ranet_policy_add_to_line (policy, stage, n_items, cost_ns);
-  /* the load: what the line, as it now stands, leaves unexplained */
-  policy->rate *= (1.0 - a) + a * (double) cost_ns
-      / ranet_policy_get_batch_stage_cost (policy, stage, n_items);
+  /* the load: what the line, as it now stands, leaves unexplained (a line of
+   * nothing, from runs that cost nothing, explains nothing) */
+  predicted = ranet_policy_get_batch_stage_cost (policy, stage, n_items);
+  if (predicted > 0.0 && cost_ns > 0)
+    policy->rate *= (1.0 - a) + a * (double) cost_ns / predicted;
 }
 
 void
