@@ -1,5 +1,5 @@
 /* policy.c: budget, latency estimates, operating-point choice and deadlines. */
-#include "policy/ranet-policy.h"
+#include "policy/policy-private.h"
 
 #include <math.h>
 
@@ -23,46 +23,6 @@
  * tried again within a few hundred frames and is measured afresh. */
 #define IDLE_FRAMES 30
 #define IDLE_DECAY 0.02
-/* Deadline checks use the mean latency plus this many mean deviations. */
-#define DEVIATIONS 2.0
-
-typedef struct {
-  double *thresholds;
-  double *fractions;
-  double accuracy;
-} Point;
-
-/* A stage's latency is modelled as efficiency x multiply-adds x rate: the rate
- * (ns per multiply-add) follows the machine's load and is learned from every
- * stage that runs, stage 0 on every frame; the efficiency is the stage's own
- * shape factor (small layers use a device less well), learned when it runs.
- * So the estimate of a stage that the deadline has kept from running for a
- * while still follows a change of load. */
-typedef struct {
-  double efficiency;  /* 1 until measured */
-  double deviation;   /* mean relative deviation of measurements from estimates */
-  gboolean measured;
-  guint idle_frames;  /* frames since the stage last ran */
-} StageEstimate;
-
-struct _RanetPolicy {
-  RanetPolicyParams params;
-  guint n_exits;
-  double *stage_macs;
-  Point *points;
-  guint n_points;
-
-  guint64 period_ns;
-  guint64 latency_budget_ns;
-  double qos_scale;
-
-  StageEstimate *stages;
-  double rate;              /* ns per multiply-add now; 0 until a stage ran */
-  double feedback;          /* moving average of actual / predicted frame cost */
-  guint current;
-  guint frames_since_change;
-  RanetPolicyStats stats;
-};
 
 void
 ranet_policy_params_init (RanetPolicyParams *params)
@@ -105,7 +65,7 @@ ranet_policy_new (guint n_exits, const double *stage_macs,
     /* a stage of no multiply-adds (none in a RANet) still costs a dispatch */
     p->stage_macs[k] = MAX (stage_macs[k], 1.0);
   p->n_points = n_points;
-  p->points = g_new0 (Point, n_points);
+  p->points = g_new0 (RanetPolicyPointData, n_points);
   for (guint i = 0; i < n_points; i++) {
     p->points[i].thresholds = g_memdup2 (points[i].thresholds, n_exits * sizeof (double));
     p->points[i].fractions = g_memdup2 (points[i].exit_fractions, n_exits * sizeof (double));
@@ -115,7 +75,7 @@ ranet_policy_new (guint n_exits, const double *stage_macs,
     if (points[i].accuracy > points[best].accuracy)
       best = i;
   }
-  p->stages = g_new0 (StageEstimate, n_exits);
+  p->stages = g_new0 (RanetPolicyStage, n_exits);
   for (guint k = 0; k < n_exits; k++)
     p->stages[k].efficiency = 1.0;
   p->qos_scale = 1.0;
@@ -171,9 +131,8 @@ scale_ns (guint64 ns, double factor)
   return scaled >= (double) ns ? ns : ns_from_double (scaled);
 }
 
-/* @a + @b, G_MAXUINT64 where that overflows. */
-static guint64
-add_ns (guint64 a, guint64 b)
+guint64
+ranet_policy_add_ns (guint64 a, guint64 b)
 {
   return a > G_MAXUINT64 - b ? G_MAXUINT64 : a + b;
 }
@@ -247,13 +206,13 @@ static double
 stage_latency_bound (RanetPolicy *policy, guint stage)
 {
   return ranet_policy_get_stage_latency (policy, stage)
-      * (1.0 + DEVIATIONS * policy->stages[stage].deviation);
+      * (1.0 + RANET_POLICY_DEVIATIONS * policy->stages[stage].deviation);
 }
 
 static double
-predict_uncorrected (RanetPolicy *policy, guint point)
+predict_single (RanetPolicy *policy, guint point)
 {
-  const Point *pt = &policy->points[point];
+  const RanetPolicyPointData *pt = &policy->points[point];
   double cumulative = 0.0, cost = 0.0;
 
   for (guint k = 0; k < policy->n_exits; k++) {
@@ -264,10 +223,18 @@ predict_uncorrected (RanetPolicy *policy, guint point)
 }
 
 double
+ranet_policy_predict_uncorrected (RanetPolicy *policy, guint point, guint n_items)
+{
+  if (n_items == 1)
+    return predict_single (policy, point);
+  return ranet_policy_batch_cost_from (policy, point, 0, n_items);
+}
+
+double
 ranet_policy_predict_cost (RanetPolicy *policy, guint point)
 {
   g_return_val_if_fail (point < policy->n_points, 0.0);
-  return predict_uncorrected (policy, point) * policy->feedback;
+  return predict_single (policy, point) * policy->feedback;
 }
 
 /* Expected extra latency, past exit @e, of a frame of point @point that does
@@ -275,7 +242,7 @@ ranet_policy_predict_cost (RanetPolicy *policy, guint point)
 static double
 expected_cost_beyond (RanetPolicy *policy, guint point, guint e)
 {
-  const Point *pt = &policy->points[point];
+  const RanetPolicyPointData *pt = &policy->points[point];
   double extra = 0.0, weight = 0.0, weighted = 0.0;
 
   for (guint k = e + 1; k < policy->n_exits; k++) {
@@ -291,41 +258,51 @@ expected_cost_beyond (RanetPolicy *policy, guint point, guint e)
 
 /* ---- choice ---- */
 
-/* The most accurate point whose corrected cost is at most @limit; the cheapest
- * point when none is. */
+/* @point's corrected cost for a frame of @n_items items. */
+static double
+predict (RanetPolicy *policy, guint point, guint n_items)
+{
+  return ranet_policy_predict_uncorrected (policy, point, n_items) * policy->feedback;
+}
+
+/* The most accurate point whose corrected cost for @n_items items is at most
+ * @limit; the cheapest point when none is. */
 static guint
-best_within (RanetPolicy *policy, double limit)
+best_within (RanetPolicy *policy, guint n_items, double limit)
 {
   gint best = -1;
   guint cheapest = 0;
 
   for (guint i = 0; i < policy->n_points; i++) {
-    double cost = ranet_policy_predict_cost (policy, i);
+    double cost = predict (policy, i, n_items);
     if (cost <= limit && (best < 0 || policy->points[i].accuracy > policy->points[best].accuracy))
       best = (gint) i;
-    if (cost < ranet_policy_predict_cost (policy, cheapest))
+    if (cost < predict (policy, cheapest, n_items))
       cheapest = i;
   }
   return best >= 0 ? (guint) best : cheapest;
 }
 
-static void
-choose_point (RanetPolicy *policy)
+void
+ranet_policy_choose_point (RanetPolicy *policy, guint n_items)
 {
   guint64 budget = ranet_policy_get_budget (policy);
   guint next = policy->current;
 
+  if (n_items == 0)
+    return;
+
   if (budget == G_MAXUINT64) {
-    next = best_within (policy, G_MAXDOUBLE);
+    next = best_within (policy, n_items, G_MAXDOUBLE);
   } else if (policy->rate == 0.0) {
     /* nothing measured yet: the first frame teaches the latencies */
-  } else if (ranet_policy_predict_cost (policy, policy->current) > (double) budget) {
+  } else if (predict (policy, policy->current, n_items) > (double) budget) {
     /* over budget: move down at once */
-    next = best_within (policy, (double) budget);
+    next = best_within (policy, n_items, (double) budget);
   } else if (policy->frames_since_change >= policy->params.settle_frames) {
-    guint up = best_within (policy, (double) budget * (1.0 - policy->params.headroom));
+    guint up = best_within (policy, n_items, (double) budget * (1.0 - policy->params.headroom));
     if (policy->points[up].accuracy > policy->points[policy->current].accuracy
-        && ranet_policy_predict_cost (policy, up) <= (double) budget * (1.0 - policy->params.headroom))
+        && predict (policy, up, n_items) <= (double) budget * (1.0 - policy->params.headroom))
       next = up;
   }
 
@@ -339,25 +316,31 @@ choose_point (RanetPolicy *policy)
 /* ---- per frame ---- */
 
 void
-ranet_policy_begin_frame (RanetPolicy *policy, guint64 now_ns, RanetPolicyFrame *frame)
+ranet_policy_start_frame (RanetPolicy *policy)
 {
-  guint64 budget;
-
   policy->qos_scale = MIN (1.0, policy->qos_scale * QOS_RELAX);
   for (guint k = 1; k < policy->n_exits; k++) {
-    StageEstimate *st = &policy->stages[k];
+    RanetPolicyStage *st = &policy->stages[k];
     if (st->measured && ++st->idle_frames > IDLE_FRAMES) {
       st->efficiency += IDLE_DECAY * (1.0 - st->efficiency);
       st->deviation *= 1.0 - IDLE_DECAY;
     }
   }
-  choose_point (policy);
+}
+
+void
+ranet_policy_begin_frame (RanetPolicy *policy, guint64 now_ns, RanetPolicyFrame *frame)
+{
+  guint64 budget;
+
+  ranet_policy_start_frame (policy);
+  ranet_policy_choose_point (policy, 1);
   budget = ranet_policy_get_budget (policy);
   frame->point = policy->current;
   frame->thresholds = policy->points[policy->current].thresholds;
   frame->start_ns = now_ns;
   /* a deadline past the end of the clock is none */
-  frame->deadline_ns = add_ns (now_ns, budget);
+  frame->deadline_ns = ranet_policy_add_ns (now_ns, budget);
 }
 
 gboolean
@@ -384,7 +367,7 @@ ranet_policy_frame_stages_done (RanetPolicy *policy, guint last_stage, guint64 t
   for (guint k = 1; k <= last_stage && timed; k++) {
     cost[k] = device_ns[k];
     timed = cost[k] > 0;
-    later = add_ns (later, cost[k]);
+    later = ranet_policy_add_ns (later, cost[k]);
   }
   if (!timed || later > total_ns) {
     /* nothing measured yet: every estimate is 0, the multiply-adds are not */
@@ -430,11 +413,13 @@ ranet_policy_get_last_stage (RanetPolicy *policy, const RanetPolicyFrame *frame,
 void
 ranet_policy_stage_done (RanetPolicy *policy, guint stage, guint64 cost_ns)
 {
-  StageEstimate *s;
+  RanetPolicyStage *s;
   double a = policy->params.latency_smoothing;
   double macs, observed, predicted;
 
   g_return_if_fail (stage < policy->n_exits);
+  /* a single frame is a batch of one (policy-batch.c) */
+  ranet_policy_add_to_line (policy, stage, 1, cost_ns);
   s = &policy->stages[stage];
   s->idle_frames = 0;
   macs = policy->stage_macs[stage];
@@ -460,33 +445,39 @@ ranet_policy_stage_done (RanetPolicy *policy, guint stage, guint64 cost_ns)
 }
 
 void
-ranet_policy_end_frame (RanetPolicy *policy, const RanetPolicyFrame *frame,
-    guint exit_index, guint64 now_ns, gboolean forced)
+ranet_policy_finish_frame (RanetPolicy *policy, guint point, guint64 start_ns,
+    guint64 deadline_ns, guint64 now_ns, gboolean forced, double predicted,
+    double extra_ns)
 {
-  double cost = now_ns > frame->start_ns ? (double) (now_ns - frame->start_ns) : 0.0;
-  double unforced = cost;
-  double predicted;
+  double cost = now_ns > start_ns ? (double) (now_ns - start_ns) : 0.0;
 
   policy->stats.frames++;
   policy->frames_since_change++;
-  if (frame->deadline_ns != G_MAXUINT64 && now_ns > frame->deadline_ns)
+  if (deadline_ns != G_MAXUINT64 && now_ns > deadline_ns)
     policy->stats.deadline_misses++;
-  if (forced) {
+  if (forced)
     policy->stats.forced_exits++;
-    /* A forced frame wanted more stages: count what it would have cost, or a
-     * point too costly for the budget would look affordable because the
-     * deadline cut its frames short. Where it would have left is unknown; the
-     * calibration says where frames that pass exit_index leave on average. */
-    unforced += expected_cost_beyond (policy, frame->point, exit_index);
-  }
 
   /* only frames of the current point say how good its prediction is */
-  predicted = predict_uncorrected (policy, frame->point);
-  if (frame->point == policy->current && predicted > 0.0 && cost > 0.0) {
-    double ratio = CLAMP (unforced / predicted, FEEDBACK_MIN, FEEDBACK_MAX);
+  if (point == policy->current && predicted > 0.0 && cost > 0.0) {
+    double ratio = CLAMP ((cost + extra_ns) / predicted, FEEDBACK_MIN, FEEDBACK_MAX);
     double a = policy->params.feedback_smoothing;
     policy->feedback = (1.0 - a) * policy->feedback + a * ratio;
   }
+}
+
+void
+ranet_policy_end_frame (RanetPolicy *policy, const RanetPolicyFrame *frame,
+    guint exit_index, guint64 now_ns, gboolean forced)
+{
+  /* A forced frame wanted more stages: count what it would have cost, or a
+   * point too costly for the budget would look affordable because the
+   * deadline cut its frames short. Where it would have left is unknown; the
+   * calibration says where frames that pass exit_index leave on average. */
+  double extra = forced ? expected_cost_beyond (policy, frame->point, exit_index) : 0.0;
+
+  ranet_policy_finish_frame (policy, frame->point, frame->start_ns, frame->deadline_ns,
+      now_ns, forced, predict_single (policy, frame->point), extra);
 }
 
 /* ---- what it did ---- */

@@ -17,6 +17,12 @@
  * Moves to a more expensive point need headroom and a quiet period; moves to a
  * cheaper one happen at once. That asymmetry keeps the choice from
  * oscillating between two neighbouring points.
+ *
+ * A frame may instead bring several items (regions) classified as one batch
+ * under the frame's one budget (ranet_policy_begin_batch() and what follows
+ * it): the same choice, with each stage's cost for n items a fixed part plus
+ * a part per item, and, where not even exit 0 for every item fits, fewer
+ * items from a start that rotates over frames.
  */
 #pragma once
 
@@ -220,18 +226,150 @@ double ranet_policy_get_stage_latency (RanetPolicy *policy, guint stage);
 
 /**
  * RanetPolicyStats:
- * @frames: frames ended
+ * @frames: frames ended, batches included
  * @deadline_misses: frames whose cost exceeded their budget
- * @forced_exits: frames that left below their threshold
+ * @forced_exits: frames that left below their threshold; a batch counts once
+ *   when any of its items did
  * @point_changes: times the operating point changed
+ * @batches: frames ended as batches (ranet_policy_end_batch())
+ * @batch_items: items (regions) those batches brought
+ * @batch_items_skipped: items not classified because the budget did not hold
+ *   even exit 0 for all of them
+ * @batch_items_forced: items the deadline forced out below their threshold
  */
 typedef struct {
   guint64 frames;
   guint64 deadline_misses;
   guint64 forced_exits;
   guint64 point_changes;
+  guint64 batches;
+  guint64 batch_items;
+  guint64 batch_items_skipped;
+  guint64 batch_items_forced;
 } RanetPolicyStats;
 
 void ranet_policy_get_stats (RanetPolicy *policy, RanetPolicyStats *stats);
+
+/* ---- per frame of several items (regions) classified as one batch ----
+ *
+ * Stage 0 runs on every item of the batch in one dispatch chain, stage k + 1
+ * on the items that did not leave at exit k. A stage's cost for n items is a
+ * fixed part (dispatch and submission overhead, weight loads) plus a part per
+ * item: the policy learns both for every stage, single frames being batches
+ * of one. The frame's one budget covers the whole batch. */
+
+/**
+ * RanetPolicyBatch:
+ * @point: the operating point picked for this batch
+ * @thresholds: (array length=n_exits): its thresholds; owned by the policy
+ * @start_ns: when the batch started
+ * @deadline_ns: when it must be done (G_MAXUINT64: no deadline)
+ * @n_items: the items (regions) the frame brought
+ * @n_run: how many of them to classify: @n_items, or fewer (at least 1 while
+ *   @n_items is not 0) when even exit 0 for all of them does not fit the budget
+ * @first: classify items @first, @first + 1, ... (modulo @n_items), @n_run of
+ *   them; the start rotates from frame to frame so that every position is
+ *   classified within ceil(@n_items / @n_run) frames while those stay the same
+ *
+ * One frame's plan for a batch.
+ */
+typedef struct {
+  guint point;
+  const double *thresholds;
+  guint64 start_ns;
+  guint64 deadline_ns;
+  guint n_items;
+  guint n_run;
+  guint first;
+} RanetPolicyBatch;
+
+/**
+ * ranet_policy_begin_batch:
+ * @policy: a policy
+ * @now_ns: the time the batch starts
+ * @n_items: the items the frame brought; 0 is a frame with nothing to classify
+ * @batch: (out caller-allocates): the plan
+ *
+ * Picks the point for a batch of @n_items items: the most accurate whose
+ * predicted batch cost fits the budget, with the headroom, settling and
+ * feedback of ranet_policy_begin_frame(). Where even exit 0 for every item
+ * does not fit, only as many items as fit are planned, never none: a frame
+ * always gets a result, and an estimate that only running corrects is not
+ * left wrong for ever.
+ */
+void ranet_policy_begin_batch (RanetPolicy *policy, guint64 now_ns, guint n_items,
+    RanetPolicyBatch *batch);
+
+/**
+ * ranet_policy_can_run_batch_stage:
+ * @policy: a policy
+ * @batch: the batch, from ranet_policy_begin_batch()
+ * @stage: the next stage (stage 0 always runs)
+ * @n_items: the items still in the batch, that would run @stage
+ * @now_ns: the time now
+ *
+ * Returns: %TRUE when @stage for @n_items items is expected to finish before
+ *   the batch's deadline; %FALSE for 0 items, which have nothing to run.
+ */
+gboolean ranet_policy_can_run_batch_stage (RanetPolicy *policy,
+    const RanetPolicyBatch *batch, guint stage, guint n_items, guint64 now_ns);
+
+/**
+ * ranet_policy_batch_stage_done:
+ * @policy: a policy
+ * @stage: the stage that ran
+ * @n_items: the items it ran on (1 is ranet_policy_stage_done(); 0 is ignored)
+ * @cost_ns: what it took, device time plus host overhead
+ *
+ * Learns stage @stage's cost for @n_items items: the line of its cost by
+ * items (fixed part and part per item) and the machine's load.
+ */
+void ranet_policy_batch_stage_done (RanetPolicy *policy, guint stage, guint n_items,
+    guint64 cost_ns);
+
+/**
+ * ranet_policy_end_batch:
+ * @policy: a policy
+ * @batch: the batch, from ranet_policy_begin_batch()
+ * @exit_counts: (array length=n_exits) (nullable): how many items left at
+ *   each exit (summing to @batch->n_run); %NULL when @batch->n_run is 0
+ * @n_forced: how many of them the deadline forced out below their threshold
+ *   (they left at the last stage the batch ran)
+ * @now_ns: the time now
+ *
+ * Learns from the batch's real cost and counts it as a frame; the items
+ * planned out (@batch->n_items - @batch->n_run) count as skipped.
+ */
+void ranet_policy_end_batch (RanetPolicy *policy, const RanetPolicyBatch *batch,
+    const guint *exit_counts, guint n_forced, guint64 now_ns);
+
+/**
+ * ranet_policy_predict_batch_cost:
+ * @policy: a policy
+ * @point: an operating point
+ * @n_items: the items in the batch
+ *
+ * An item reaches stage k with the probability the point's exit fractions
+ * give; a stage's fixed part is paid when at least one item reaches it, its
+ * part per item for every item that does. For one item this is
+ * ranet_policy_predict_cost().
+ *
+ * Returns: the expected cost in ns of a batch of @n_items items at @point,
+ *   corrected by the feedback from real frames; 0 for no items.
+ */
+double ranet_policy_predict_batch_cost (RanetPolicy *policy, guint point, guint n_items);
+
+/**
+ * ranet_policy_get_batch_stage_cost:
+ * @policy: a policy
+ * @stage: a stage
+ * @n_items: the items it runs on
+ *
+ * Returns: the estimated cost in ns of stage @stage for @n_items items, from
+ *   the line fitted through its runs (for one item close to
+ *   ranet_policy_get_stage_latency(), which single frames use); 0 for no
+ *   items.
+ */
+double ranet_policy_get_batch_stage_cost (RanetPolicy *policy, guint stage, guint n_items);
 
 G_END_DECLS
