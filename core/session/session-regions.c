@@ -23,6 +23,38 @@ capacity_for (RanetSession *s, guint setting)
   return CLAMP (setting, 2, RANET_NET_MAX_BATCH);
 }
 
+/* Runs batches of 1 and @n items of zeros through every stage and gives the
+ * policy each stage's time: two sizes are what it needs to tell a stage's
+ * fixed cost from its cost per item, so that the first frames of regions are
+ * planned on measured costs, not on n times a single frame's. */
+static gboolean
+warm_up_batches (RanetSession *s, RanetNet *net, guint n, GError **error)
+{
+  RanetTensorView v = ranet_graph_get_input_view (ranet_net_get_graph (net));
+  g_autofree float *zeros = g_new0 (float, (gsize) n * v.c * v.h * v.w);
+  g_autofree guint *items = g_new (guint, n);
+  g_autofree RanetExitResult *results = g_new0 (RanetExitResult, n);
+  guint sizes[] = { 1, n };
+
+  for (guint j = 0; j < n; j++)
+    items[j] = j;
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    if (!ranet_net_set_batch_tensors (net, zeros, sizes[i], error))
+      return FALSE;
+    for (guint k = 0; k < s->n_exits; k++) {
+      gint64 t0 = g_get_monotonic_time ();
+
+      if (!ranet_net_run_batch_stage (net, k, items, sizes[i], results, error))
+        return FALSE;
+      g_mutex_lock (&s->lock);
+      ranet_policy_batch_stage_done (s->policy, k, sizes[i],
+          (guint64) (g_get_monotonic_time () - t0) * 1000);
+      g_mutex_unlock (&s->lock);
+    }
+  }
+  return TRUE;
+}
+
 /* The net of batches for the current setting, made on first use or when the
  * setting changed. Called with the network taken (the plan begun). */
 static RanetNet *
@@ -43,8 +75,10 @@ get_batch_net (RanetSession *s, guint *per_batch, GError **error)
     g_clear_pointer (&s->batch_net, ranet_net_free);
     s->batch_net = ranet_net_new_batched (s->device, ranet_net_get_model (s->net),
         capacity, error);
-    if (s->batch_net == NULL)
+    if (s->batch_net == NULL || !warm_up_batches (s, s->batch_net, capacity, error)) {
+      g_clear_pointer (&s->batch_net, ranet_net_free);
       return NULL;
+    }
   }
   *per_batch = setting == 0 ? capacity : MIN (setting, capacity);
   return s->batch_net;
