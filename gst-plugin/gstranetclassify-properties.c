@@ -24,6 +24,22 @@ gst_ranet_resize_mode_get_type (void)
   return type;
 }
 
+GType
+gst_ranet_inference_region_get_type (void)
+{
+  static gsize type = 0;
+  static const GEnumValue values[] = {
+    { GST_RANET_INFERENCE_REGION_FULL_FRAME, "Classify the whole frame", "full-frame" },
+    { GST_RANET_INFERENCE_REGION_ROI_LIST, "Classify each region of interest "
+          "(GstVideoRegionOfInterestMeta) of the frame", "roi-list" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstRanetInferenceRegion", values));
+  return type;
+}
+
 /* RANET_THRESHOLD_OPERATING_POINT (one calibrated point held) is for tools
  * that evaluate a point, not a value of the property. */
 GType
@@ -154,8 +170,31 @@ gst_ranet_classify_install_properties (GObjectClass *gobject_class)
           "exit-counts (array of guint64, frames per exit), mean-latency and "
           "max-latency (guint64, ns, classified frames only), forced-exits, "
           "deadline-misses and operating-point-changes (guint64), budget "
-          "(guint64, ns per frame; 0 when none applies)",
+          "(guint64, ns per frame; 0 when none applies); inference-region=roi-list: "
+          "regions (guint64, every region of a chosen type), regions-classified, "
+          "regions-skipped (left out by the budget) and regions-degenerate "
+          "(nothing of the box in the frame), all guint64",
           GST_TYPE_STRUCTURE, ro));
+  g_object_class_install_property (gobject_class, PROP_INFERENCE_REGION,
+      g_param_spec_enum ("inference-region", "Inference region",
+          "full-frame (the default): classify the whole frame; roi-list: "
+          "classify each region of interest (GstVideoRegionOfInterestMeta, of a "
+          "type object-class chooses), each result added to its region as a "
+          "\"classification\" parameter",
+          GST_TYPE_RANET_INFERENCE_REGION, DEFAULT_INFERENCE_REGION,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_OBJECT_CLASS,
+      g_param_spec_string ("object-class", "Object class",
+          "inference-region=roi-list: the region types (roi_type) to classify, "
+          "separated by commas, e.g. \"person,car\"; unset or empty (the default) "
+          "classifies every region", DEFAULT_OBJECT_CLASS,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MAX_BATCH,
+      g_param_spec_uint ("max-batch", "Maximum batch",
+          "inference-region=roi-list: the most regions classified together; a "
+          "frame with more runs several batches. 0 (the default) derives it "
+          "from the device's memory and the network's size",
+          0, G_MAXUINT, DEFAULT_MAX_BATCH, rw | GST_PARAM_MUTABLE_PLAYING));
 
   /* GstBaseTransform's qos property, when true, makes the base class drop
    * every buffer that arrives later than downstream's last QoS event says it
@@ -185,7 +224,17 @@ gst_ranet_classify_set_metadata (GstElementClass *element_class)
       "threshold (gdouble, applied at that exit), forced (gboolean, ended below "
       "its threshold by max-exit or a deadline), reused (gboolean, carried over "
       "by inference-interval), macs (guint64), latency (guint64, ns) and top-k "
-      "(GstValueArray of \"ranet-class\" structures: class-id, label, score). "
+      "(GstValueArray of \"ranet-class\" structures: class-id, label, score), "
+      "and inference-region (gchararray, \"full-frame\"). With "
+      "inference-region=roi-list it holds instead element, model, "
+      "inference-region (\"roi-list\"), regions, classified, skipped, degenerate "
+      "(guint), macs, latency (guint64), operating-point (gint) and objects "
+      "(GstValueArray of \"object\" structures, one per region: id, roi-type, "
+      "x, y, w, h, skipped, degenerate, and for a classified region class-id, "
+      "label, confidence, exit, num-exits, forced, macs); each classified "
+      "region's GstVideoRegionOfInterestMeta gets a \"classification\" "
+      "parameter (label, label_id, confidence, exit, num-exits, forced, macs, "
+      "skipped). "
       "C: ranet-classification-meta.h; Python: "
       "buf.get_custom_meta(\"" RANET_CLASSIFICATION_META_NAME "\").get_structure()");
 }

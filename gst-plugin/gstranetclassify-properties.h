@@ -23,6 +23,9 @@ G_BEGIN_DECLS
 #define DEFAULT_BUDGET_FRACTION 0.5
 #define DEFAULT_LATENCY_BUDGET 0
 #define DEFAULT_REPORT_LATENCY TRUE
+#define DEFAULT_INFERENCE_REGION GST_RANET_INFERENCE_REGION_FULL_FRAME
+#define DEFAULT_OBJECT_CLASS NULL
+#define DEFAULT_MAX_BATCH 0
 
 enum {
   PROP_0,
@@ -45,8 +48,27 @@ enum {
   PROP_LABELS,
   PROP_NUM_EXITS,
   PROP_STATS,
+  PROP_INFERENCE_REGION,
+  PROP_OBJECT_CLASS,
+  PROP_MAX_BATCH,
   PROP_QOS,
 };
+
+/**
+ * GstRanetInferenceRegion:
+ * @GST_RANET_INFERENCE_REGION_FULL_FRAME: classify the whole frame
+ * @GST_RANET_INFERENCE_REGION_ROI_LIST: classify each region of interest
+ *   (GstVideoRegionOfInterestMeta) of the frame
+ *
+ * What of a frame ranetclassify classifies.
+ */
+typedef enum {
+  GST_RANET_INFERENCE_REGION_FULL_FRAME,
+  GST_RANET_INFERENCE_REGION_ROI_LIST,
+} GstRanetInferenceRegion;
+
+#define GST_TYPE_RANET_INFERENCE_REGION (gst_ranet_inference_region_get_type ())
+GType gst_ranet_inference_region_get_type (void);
 
 /* RanetResizeMode, and RanetThresholdMode's adaptive and fixed values, as
  * GEnums ("stretch", "adaptive", ...). */

@@ -15,6 +15,12 @@
  * Without a `model`, the built-in Fashion-MNIST model (28x28 grey, 10 classes)
  * is used.
  *
+ * With `inference-region=roi-list` it classifies the regions of interest an
+ * upstream detector attached (GstVideoRegionOfInterestMeta) instead of the
+ * whole frame, all of a frame's regions as one batch within the frame's
+ * budget: each region's meta gets a "classification" parameter, and the
+ * frame's metadata lists every region ("objects").
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 -m videotestsrc num-buffers=30 ! ranetclassify post-messages=true ! fakesink
@@ -26,6 +32,8 @@
 #include "gstranetclassify-session.h"
 #include "ranet-classification-meta.h"
 #include "ranet-latency.h"
+#include "ranet-region-result.h"
+#include "ranet-regions.h"
 #include "ranet-result.h"
 #include "ranet-stats.h"
 #include "ranet-video-layout.h"
@@ -50,6 +58,10 @@ struct _GstRanetClassify {
   gdouble budget_fraction;
   guint64 latency_budget;
   gboolean report_latency;
+  GstRanetInferenceRegion inference_region;
+  gchar *object_class;
+  gchar **object_classes;     /* object_class parsed; NULL chooses every type */
+  guint max_batch;
   guint64 caps_period_ns;     /* from the negotiated framerate; 0 when none */
 
   /* The classification: net, policy, statistics. From start() to stop(),
@@ -59,6 +71,7 @@ struct _GstRanetClassify {
   RanetSession *session;
   gchar *model_name;          /* the metadata's model field */
   gboolean frame_counted;     /* the streaming thread's: the session counted this buffer */
+  guint64 regions_degenerate; /* since start, for the stats; under the object lock */
 };
 
 G_DEFINE_TYPE (GstRanetClassify, gst_ranet_classify, GST_TYPE_VIDEO_FILTER);
@@ -95,6 +108,9 @@ apply_settings_locked (GstRanetClassify *self)
       ? period_from_fps (self->target_fps) : self->caps_period_ns);
   ranet_session_set_budget_fraction (s, self->budget_fraction);
   ranet_session_set_latency_budget (s, self->latency_budget);
+#ifdef RANET_HAVE_REGION_SESSION
+  ranet_session_set_max_batch (s, self->max_batch);
+#endif
 }
 
 /* max-exit past the model's last exit: frames may then reach every exit (the
@@ -135,6 +151,7 @@ gst_ranet_classify_start (GstBaseTransform * trans)
   g_free (self->model_name);
   self->model_name = gst_ranet_classify_model_meta_name (path);
   self->session = session;
+  self->regions_degenerate = 0;
   apply_settings_locked (self);
   max_exit = self->max_exit;
   GST_OBJECT_UNLOCK (self);
@@ -265,21 +282,51 @@ gst_ranet_classify_src_event (GstBaseTransform * trans, GstEvent * event)
 
 /* The frame as the session reads it: its layout and its planes. */
 static gboolean
-classify (GstRanetClassify *self, GstVideoFrame *frame, RanetSessionResult *r,
-    GError **error)
+frame_input (GstVideoFrame *frame, RanetFrameLayout *layout,
+    const guint8 *planes[RANET_MAX_PLANES], GError **error)
 {
-  const guint8 *planes[RANET_MAX_PLANES] = { NULL };
-  RanetFrameLayout layout;
-
-  if (!ranet_video_layout_from_frame (frame, &layout)) {
+  if (!ranet_video_layout_from_frame (frame, layout)) {
     g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT,
         "unsupported video format %s",
         gst_video_format_to_string (GST_VIDEO_FRAME_FORMAT (frame)));
     return FALSE;
   }
-  for (guint i = 0; i < GST_VIDEO_FRAME_N_PLANES (frame) && i < RANET_MAX_PLANES; i++)
-    planes[i] = GST_VIDEO_FRAME_PLANE_DATA (frame, i);
-  return ranet_session_classify_frame (self->session, &layout, planes, r, error);
+  for (guint i = 0; i < RANET_MAX_PLANES; i++)
+    planes[i] = i < GST_VIDEO_FRAME_N_PLANES (frame)
+        ? GST_VIDEO_FRAME_PLANE_DATA (frame, i) : NULL;
+  return TRUE;
+}
+
+static gboolean
+classify (GstRanetClassify *self, GstVideoFrame *frame, RanetSessionResult *r,
+    GError **error)
+{
+  const guint8 *planes[RANET_MAX_PLANES];
+  RanetFrameLayout layout;
+
+  return frame_input (frame, &layout, planes, error)
+      && ranet_session_classify_frame (self->session, &layout, planes, r, error);
+}
+
+static gboolean
+classify_regions (GstRanetClassify *self, GstVideoFrame *frame,
+    const RanetRegion *regions, guint n_regions, RanetSessionResult *results,
+    RanetSessionBatchSummary *summary, GError **error)
+{
+  const guint8 *planes[RANET_MAX_PLANES];
+  RanetFrameLayout layout;
+
+  if (!frame_input (frame, &layout, planes, error))
+    return FALSE;
+#ifdef RANET_HAVE_REGION_SESSION
+  return ranet_session_classify_regions (self->session, &layout, planes, regions,
+      n_regions, results, summary, error);
+#else
+  g_set_error (error, RANET_SESSION_ERROR, RANET_SESSION_ERROR_INVALID_ARGUMENT,
+      "this build cannot classify regions of interest (inference-region=roi-list); "
+      "use inference-region=full-frame");
+  return FALSE;
+#endif
 }
 
 /* A GstVideoMeta's strides and offsets are not checked against the memory
@@ -302,14 +349,138 @@ frame_fits_buffer (GstRanetClassify *self, GstVideoFrame *frame)
 }
 
 static GstFlowReturn
+classify_failed (GstRanetClassify *self, const GError *error)
+{
+  if (g_error_matches (error, RANET_VK_ERROR, RANET_VK_ERROR_DEVICE_LOST))
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+        ("The Vulkan device was lost: %s", error->message),
+        ("the device stays unusable; restarting the element (NULL or "
+            "READY, then PLAYING) sets it up on a new device"));
+  else
+    GST_ELEMENT_ERROR (self, STREAM, FAILED,
+        ("Could not classify the frame: %s", error->message), (NULL));
+  return GST_FLOW_ERROR;
+}
+
+/* The element message of a classified frame: its metadata, and its times. */
+static void
+post_result (GstRanetClassify *self, const GstStructure *meta_structure, GstBuffer *buf)
+{
+  GstStructure *s = gst_structure_copy (meta_structure);
+
+  gst_structure_set_name (s, "ranet");
+  ranet_result_add_times (s, &GST_BASE_TRANSFORM (self)->segment, GST_BUFFER_PTS (buf));
+  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static GstFlowReturn
+transform_full_frame (GstRanetClassify *self, GstVideoFrame *frame,
+    const char *element_name, guint top_k, gboolean post)
+{
+  g_autoptr (GError) error = NULL;
+  RanetSessionResult r;
+  const char *const *labels;
+  GstStructure *s;
+
+  if (!classify (self, frame, &r, &error))
+    return classify_failed (self, error);
+
+  labels = ranet_model_get_labels (ranet_session_get_model (self->session));
+  s = gst_custom_meta_get_structure (gst_buffer_add_custom_meta (frame->buffer,
+          RANET_CLASSIFICATION_META_NAME));
+  ranet_result_fill_structure (&r, s, element_name, self->model_name, labels, top_k);
+
+  GST_LOG_OBJECT (self, "class %u (%s) confidence %.3f exit %u%s", r.class_id,
+      r.label, r.confidence, r.exit_index, r.reused ? " (reused)" : "");
+  if (post && !r.reused)
+    post_result (self, s, frame->buffer);
+  ranet_session_result_clear (&r);
+  return GST_FLOW_OK;
+}
+
+/* The boxes of the regions to classify, the degenerate ones left out (and
+ * counted, in the stats too). */
+static guint
+regions_to_classify (GstRanetClassify *self, GstVideoFrame *frame,
+    const GArray *regions, RanetRegion *boxes)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < regions->len; i++) {
+    const RanetRegionInfo *region = &g_array_index (regions, RanetRegionInfo, i);
+
+    if (!region->degenerate) {
+      boxes[n++] = region->box;
+      continue;
+    }
+    GST_DEBUG_OBJECT (self, "region %d (%s) %ux%u at %u,%u has no pixel in the "
+        "%dx%d frame: not classified", region->id, region->roi_type,
+        region->box.width, region->box.height, region->box.x, region->box.y,
+        GST_VIDEO_FRAME_WIDTH (frame), GST_VIDEO_FRAME_HEIGHT (frame));
+  }
+  if (n < regions->len) {
+    GST_OBJECT_LOCK (self);
+    self->regions_degenerate += regions->len - n;
+    GST_OBJECT_UNLOCK (self);
+  }
+  return n;
+}
+
+static void
+clear_results (RanetSessionResult *results, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    ranet_session_result_clear (&results[i]);
+}
+
+/* inference-region=roi-list: the frame's regions of a chosen type, each
+ * classified region's result on its meta, all of them in the frame's. */
+static GstFlowReturn
+transform_roi_list (GstRanetClassify *self, GstVideoFrame *frame,
+    const gchar *const *classes, const char *element_name, gboolean post)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) regions = ranet_regions_collect (frame->buffer,
+      GST_VIDEO_FRAME_WIDTH (frame), GST_VIDEO_FRAME_HEIGHT (frame), classes);
+  g_autofree RanetRegion *boxes = g_new (RanetRegion, regions->len);
+  g_autofree RanetSessionResult *results = g_new0 (RanetSessionResult, regions->len);
+  RanetSessionBatchSummary summary = { 0 };
+  guint n, next = 0;
+  GstStructure *s;
+
+  n = regions_to_classify (self, frame, regions, boxes);
+  if (!classify_regions (self, frame, boxes, n, results, &summary, &error)) {
+    clear_results (results, n);
+    return classify_failed (self, error);
+  }
+
+  for (guint i = 0; i < regions->len; i++) {
+    const RanetRegionInfo *region = &g_array_index (regions, RanetRegionInfo, i);
+
+    if (!region->degenerate)
+      gst_video_region_of_interest_meta_add_param (region->meta,
+          ranet_region_result_param_new (&results[next++]));
+  }
+  s = gst_custom_meta_get_structure (gst_buffer_add_custom_meta (frame->buffer,
+          RANET_CLASSIFICATION_META_NAME));
+  ranet_region_result_fill_structure (s, element_name, self->model_name,
+      (const RanetRegionInfo *) (gpointer) regions->data, regions->len, results, &summary);
+
+  GST_LOG_OBJECT (self, "%u regions: %u classified, %u skipped, %u degenerate",
+      regions->len, summary.n_classified, summary.n_skipped, regions->len - n);
+  if (post)
+    post_result (self, s, frame->buffer);
+  clear_results (results, n);
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
 gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
 {
   GstRanetClassify *self = GST_RANET_CLASSIFY (filter);
-  g_autoptr (GError) error = NULL;
   g_autofree gchar *element_name = NULL;
-  RanetSessionResult r;
-  const char *const *labels;
-  GstCustomMeta *meta;
+  g_auto (GStrv) classes = NULL;
+  GstRanetInferenceRegion inference_region;
   guint top_k;
   gboolean post;
 
@@ -320,58 +491,52 @@ gst_ranet_classify_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * 
   element_name = g_strdup (GST_OBJECT_NAME (self));
   top_k = self->top_k;
   post = self->post_messages;
+  inference_region = self->inference_region;
+  classes = g_strdupv (self->object_classes);
   GST_OBJECT_UNLOCK (self);
 
-  /* Like a buffer too small for its caps, which GstVideoFilter cannot map
-   * and passes on with a warning: a damaged frame is not classified, and the
-   * stream goes on. */
+  /* Like a buffer too small for its caps, which cannot be mapped and passes
+   * on with a warning: a damaged frame is not classified, and the stream
+   * goes on. */
   if (!frame_fits_buffer (self, frame))
     return GST_FLOW_OK;
 
   self->frame_counted = TRUE;
-  if (!classify (self, frame, &r, &error)) {
-    if (g_error_matches (error, RANET_VK_ERROR, RANET_VK_ERROR_DEVICE_LOST))
-      GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
-          ("The Vulkan device was lost: %s", error->message),
-          ("the device stays unusable; restarting the element (NULL or "
-              "READY, then PLAYING) sets it up on a new device"));
-    else
-      GST_ELEMENT_ERROR (self, STREAM, FAILED,
-          ("Could not classify the frame: %s", error->message), (NULL));
-    return GST_FLOW_ERROR;
-  }
-
-  labels = ranet_model_get_labels (ranet_session_get_model (self->session));
-  meta = gst_buffer_add_custom_meta (frame->buffer, RANET_CLASSIFICATION_META_NAME);
-  ranet_result_fill_structure (&r, gst_custom_meta_get_structure (meta),
-      element_name, self->model_name, labels, top_k);
-
-  GST_LOG_OBJECT (self, "class %u (%s) confidence %.3f exit %u%s", r.class_id,
-      r.label, r.confidence, r.exit_index, r.reused ? " (reused)" : "");
-  if (post && !r.reused) {
-    GstStructure *s = gst_structure_new_empty ("ranet");
-    ranet_result_fill_structure (&r, s, element_name, self->model_name, labels, top_k);
-    ranet_result_add_times (s, &GST_BASE_TRANSFORM (self)->segment,
-        GST_BUFFER_PTS (frame->buffer));
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_element (GST_OBJECT (self), s));
-  }
-  ranet_session_result_clear (&r);
-  return GST_FLOW_OK;
+  if (inference_region == GST_RANET_INFERENCE_REGION_ROI_LIST)
+    return transform_roi_list (self, frame, (const gchar * const *) classes,
+        element_name, post);
+  return transform_full_frame (self, frame, element_name, top_k, post);
 }
 
-/* Every buffer that enters counts as a frame, classified or not: one that
- * GstVideoFilter cannot map (it passes it on with a warning, without calling
- * transform_frame_ip) and one whose planes do not fit its memory as well. */
+/* GstVideoFilter's own transform_ip, but mapping the frame for reading only.
+ * Its read-write mapping copies the frame's memory whenever another buffer
+ * shares it (a tee, an application holding the buffer): the base class made
+ * the buffer writable for the metadata by a shallow copy, and the video is
+ * never written. Every buffer that enters counts as a frame, classified or
+ * not: one that cannot be mapped (passed on with a warning, as GstVideoFilter
+ * does) and one whose planes do not fit its memory as well. */
 static GstFlowReturn
 gst_ranet_classify_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   GstRanetClassify *self = GST_RANET_CLASSIFY (trans);
-  GstFlowReturn ret;
+  GstVideoFilter *filter = GST_VIDEO_FILTER (trans);
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstVideoFrame frame;
 
+  if (!filter->negotiated) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL), ("unknown format"));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
   self->frame_counted = FALSE;
-  ret = GST_BASE_TRANSFORM_CLASS (gst_ranet_classify_parent_class)->transform_ip (trans,
-      buf);
+  /* no reference to the buffer: it stays writable for the metadata */
+  if (gst_video_frame_map (&frame, &filter->in_info, buf,
+          GST_MAP_READ | GST_VIDEO_FRAME_MAP_FLAG_NO_REF)) {
+    ret = gst_ranet_classify_transform_frame_ip (filter, &frame);
+    gst_video_frame_unmap (&frame);
+  } else {
+    GST_ELEMENT_WARNING (self, CORE, NOT_IMPLEMENTED, (NULL),
+        ("invalid video buffer received"));
+  }
   if (!self->frame_counted)
     ranet_session_pass_frame (self->session);
   return ret;
@@ -450,6 +615,18 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
       break;
     case PROP_REPORT_LATENCY:
       self->report_latency = g_value_get_boolean (value);
+      break;
+    case PROP_INFERENCE_REGION:
+      self->inference_region = g_value_get_enum (value);
+      break;
+    case PROP_OBJECT_CLASS:
+      g_free (self->object_class);
+      g_strfreev (self->object_classes);
+      self->object_class = g_value_dup_string (value);
+      self->object_classes = ranet_regions_parse_object_class (self->object_class);
+      break;
+    case PROP_MAX_BATCH:
+      self->max_batch = g_value_get_uint (value);
       break;
     case PROP_QOS:
       /* see class_init: the base class's dropping stays off */
@@ -540,6 +717,15 @@ gst_ranet_classify_get_property (GObject * object, guint prop_id, GValue * value
     case PROP_REPORT_LATENCY:
       g_value_set_boolean (value, self->report_latency);
       break;
+    case PROP_INFERENCE_REGION:
+      g_value_set_enum (value, self->inference_region);
+      break;
+    case PROP_OBJECT_CLASS:
+      g_value_set_string (value, self->object_class);
+      break;
+    case PROP_MAX_BATCH:
+      g_value_set_uint (value, self->max_batch);
+      break;
     case PROP_CURRENT_THRESHOLD:
       get_current_thresholds (session, value);
       break;
@@ -561,7 +747,8 @@ gst_ranet_classify_get_property (GObject * object, guint prop_id, GValue * value
       g_autoptr (RanetSessionStats) stats =
           session != NULL ? ranet_session_get_stats (session) : NULL;
 
-      g_value_take_boxed (value, ranet_stats_structure_new (stats));
+      g_value_take_boxed (value, ranet_stats_structure_new (stats,
+              self->regions_degenerate));
       break;
     }
     case PROP_QOS:
@@ -582,6 +769,8 @@ gst_ranet_classify_finalize (GObject * object)
   g_free (self->model_path);
   g_free (self->device_selector);
   g_free (self->model_name);
+  g_free (self->object_class);
+  g_strfreev (self->object_classes);
   G_OBJECT_CLASS (gst_ranet_classify_parent_class)->finalize (object);
 }
 
@@ -617,6 +806,7 @@ gst_ranet_classify_class_init (GstRanetClassifyClass * klass)
   filter_class->transform_frame_ip =
       GST_DEBUG_FUNCPTR (gst_ranet_classify_transform_frame_ip);
 
+  gst_type_mark_as_plugin_api (GST_TYPE_RANET_INFERENCE_REGION, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RANET_RESIZE_MODE, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RANET_THRESHOLD_MODE, 0);
   GST_DEBUG_CATEGORY_INIT (gst_ranet_classify_debug, "ranetclassify", 0,
@@ -637,6 +827,8 @@ gst_ranet_classify_init (GstRanetClassify * self)
   self->budget_fraction = DEFAULT_BUDGET_FRACTION;
   self->latency_budget = DEFAULT_LATENCY_BUDGET;
   self->report_latency = DEFAULT_REPORT_LATENCY;
+  self->inference_region = DEFAULT_INFERENCE_REGION;
+  self->max_batch = DEFAULT_MAX_BATCH;
   /* late frames are classified more cheaply, never dropped: QoS events feed
    * the session's budget (src_event) instead of the base class's dropping */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);

@@ -62,6 +62,7 @@ ranet_result_fill_structure (const RanetSessionResult *r, GstStructure *s,
       "reused", G_TYPE_BOOLEAN, r->reused,
       "macs", G_TYPE_UINT64, r->macs,
       "latency", G_TYPE_UINT64, r->wall_ns,
+      "inference-region", G_TYPE_STRING, "full-frame",
       NULL);
   add_top_k (s, r, labels, top_k);
 }

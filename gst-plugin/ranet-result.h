@@ -17,7 +17,8 @@ G_BEGIN_DECLS
  * @labels: num_classes labels
  * @top_k: how many classes the top-k list holds (clamped to the class count)
  *
- * Sets the fields documented in ranet-classification-meta.h.
+ * Sets the fields documented in ranet-classification-meta.h, and
+ * inference-region ("full-frame").
  */
 void ranet_result_fill_structure (const RanetSessionResult *r, GstStructure *s,
     const char *element, const char *model, const char *const *labels, guint top_k);

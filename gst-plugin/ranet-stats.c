@@ -2,7 +2,7 @@
 #include "ranet-stats.h"
 
 GstStructure *
-ranet_stats_structure_new (const RanetSessionStats *stats)
+ranet_stats_structure_new (const RanetSessionStats *stats, guint64 regions_degenerate)
 {
   const RanetSessionStats none = { 0 };
   GValue counts = G_VALUE_INIT;
@@ -25,7 +25,13 @@ ranet_stats_structure_new (const RanetSessionStats *stats)
       "budget", G_TYPE_UINT64, stats->budget_ns,
       "classified", G_TYPE_UINT64, stats->classified,
       "mean-latency", G_TYPE_UINT64, stats->mean_latency_ns,
-      "max-latency", G_TYPE_UINT64, stats->max_latency_ns, NULL);
+      "max-latency", G_TYPE_UINT64, stats->max_latency_ns,
+      /* the session never sees a degenerate region: the element's count
+       * completes the regions chosen */
+      "regions", G_TYPE_UINT64, stats->regions + regions_degenerate,
+      "regions-classified", G_TYPE_UINT64, stats->regions_classified,
+      "regions-skipped", G_TYPE_UINT64, stats->regions_skipped,
+      "regions-degenerate", G_TYPE_UINT64, regions_degenerate, NULL);
   gst_structure_take_value (s, "exit-counts", &counts);
   return s;
 }
