@@ -108,9 +108,7 @@ apply_settings_locked (GstRanetClassify *self)
       ? period_from_fps (self->target_fps) : self->caps_period_ns);
   ranet_session_set_budget_fraction (s, self->budget_fraction);
   ranet_session_set_latency_budget (s, self->latency_budget);
-#ifdef RANET_HAVE_REGION_SESSION
   ranet_session_set_max_batch (s, self->max_batch);
-#endif
 }
 
 /* max-exit past the model's last exit: frames may then reach every exit (the
@@ -318,15 +316,8 @@ classify_regions (GstRanetClassify *self, GstVideoFrame *frame,
 
   if (!frame_input (frame, &layout, planes, error))
     return FALSE;
-#ifdef RANET_HAVE_REGION_SESSION
   return ranet_session_classify_regions (self->session, &layout, planes, regions,
       n_regions, results, summary, error);
-#else
-  g_set_error (error, RANET_SESSION_ERROR, RANET_SESSION_ERROR_INVALID_ARGUMENT,
-      "this build cannot classify regions of interest (inference-region=roi-list); "
-      "use inference-region=full-frame");
-  return FALSE;
-#endif
 }
 
 /* A GstVideoMeta's strides and offsets are not checked against the memory

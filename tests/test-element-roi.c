@@ -12,8 +12,7 @@
  * frame's), and a frame shared with another buffer is classified without
  * its memory being copied.
  *
- * With RANET_HAVE_REGION_SESSION (the session's ranet_session_classify_regions()
- * in libranet), through the element: every region's parameter agrees with
+ * Through the element: every region's parameter agrees with
  * the frame's metadata and with the region classified as a frame of its own;
  * types outside object-class are left untouched; degenerate regions are
  * counted and marked; a caps change clips against the new size; a frame
@@ -604,7 +603,6 @@ test_shared_frame_not_copied (void)
   gst_harness_teardown (h);
 }
 
-#ifdef RANET_HAVE_REGION_SESSION
 /* ---- roi-list mode through the element ---- */
 
 /* The region's meta on @buf, by its id. */
@@ -885,7 +883,6 @@ test_roi_message (void)
   gst_buffer_unref (out);
   gst_harness_teardown (h);
 }
-#endif
 
 int
 main (int argc, char **argv)
@@ -912,7 +909,6 @@ main (int argc, char **argv)
   g_test_add_func ("/element-roi/full-frame/unchanged", test_full_frame_unchanged);
   g_test_add_func ("/element-roi/full-frame/shared-frame-not-copied",
       test_shared_frame_not_copied);
-#ifdef RANET_HAVE_REGION_SESSION
   g_test_add_func ("/element-roi/roi-list/params-match-frame-meta",
       test_roi_params_match_frame_meta);
   g_test_add_func ("/element-roi/roi-list/object-class-decoys", test_roi_object_class_decoys);
@@ -920,7 +916,6 @@ main (int argc, char **argv)
   g_test_add_func ("/element-roi/roi-list/caps-change", test_roi_caps_change);
   g_test_add_func ("/element-roi/roi-list/no-regions", test_roi_no_regions);
   g_test_add_func ("/element-roi/roi-list/message", test_roi_message);
-#endif
   ret = g_test_run ();
 
   if (ranet_vk_device_get_validation_error_count (device) > 0) {
