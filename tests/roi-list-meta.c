@@ -73,6 +73,8 @@ test_roi_list_attach (GstBuffer *buf, const TestRegion *regions, guint n)
     GstVideoRegionOfInterestMeta *roi = gst_buffer_add_video_region_of_interest_meta (buf,
         r->roi_type, (guint) MAX (r->x, 0), (guint) MAX (r->y, 0), r->w, r->h);
 
+    /* distinct ids, as a detector or tracker gives them (GStreamer's is 0) */
+    roi->id = (gint) (100 + i);
     ids[i] = roi->id;
     if (classified (r))
       gst_video_region_of_interest_meta_add_param (roi, gst_structure_new ("classification",
