@@ -74,8 +74,8 @@ measure_tag (const gchar *font, const gchar *text, gint pad, gint *w, gint *h)
 }
 
 static void
-draw (cairo_t *cr, const RanetOverlayRegion *region, const gchar *font, gint box_w, gint box_h,
-    gint line, gint pad, gint tag_w, gint tag_h)
+draw (cairo_t *cr, const RanetOverlayRegion *region, const gchar *font, gint box_x, gint box_w,
+    gint box_h, gint line, gint pad, gint tag_w, gint tag_h)
 {
   cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
   cairo_set_source_rgba (cr, 0, 0, 0, 0);
@@ -91,7 +91,7 @@ draw (cairo_t *cr, const RanetOverlayRegion *region, const gchar *font, gint box
 
     cairo_set_dash (cr, dashes, G_N_ELEMENTS (dashes), 0);
   }
-  cairo_rectangle (cr, line / 2.0, line / 2.0, MAX (box_w - line, 0), MAX (box_h - line, 0));
+  cairo_rectangle (cr, box_x + line / 2.0, line / 2.0, MAX (box_w - line, 0), MAX (box_h - line, 0));
   cairo_stroke (cr);
   cairo_set_dash (cr, NULL, 0, 0);
 
@@ -117,7 +117,7 @@ ranet_overlay_render_region (const RanetOverlayRegion *region, const gchar *font
   GstBuffer *pixels;
   GstMapInfo map;
   GstVideoOverlayRectangle *rect;
-  gint box_w, box_h, w, h, stride, tag_w, tag_h;
+  gint box_w, box_h, x, dx, w, h, stride, tag_w, tag_h;
   /* edges 2 px wide at 320x240, 7 at 1920x1080: seen at any size */
   gint line = MAX (MIN (frame_width, frame_height) / 160, 2);
   gint pad = MAX (line / 2, 1);
@@ -128,9 +128,12 @@ ranet_overlay_render_region (const RanetOverlayRegion *region, const gchar *font
   box_w = (gint) MIN (region->width, (guint) frame_width - region->x);
   box_h = (gint) MIN (region->height, (guint) frame_height - region->y);
   measure_tag (font, region->text, pad, &tag_w, &tag_h);
-  /* a tag wider or taller than its box spills out of it, up to the frame's
-   * edges */
-  w = MIN (MAX (box_w, tag_w), frame_width - (gint) region->x);
+  /* a tag wider or taller than its box spills out of it; one that would
+   * cross the frame's right edge moves left, as far as the frame allows, so
+   * that it stays whole: the rectangle then starts left of the box */
+  x = MIN ((gint) region->x, MAX (frame_width - tag_w, 0));
+  dx = (gint) region->x - x;
+  w = MIN (MAX (dx + box_w, tag_w), frame_width - x);
   h = MIN (MAX (box_h, tag_h), frame_height - (gint) region->y);
 
   stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, w);
@@ -138,7 +141,7 @@ ranet_overlay_render_region (const RanetOverlayRegion *region, const gchar *font
   gst_buffer_map (pixels, &map, GST_MAP_READWRITE);
   surface = cairo_image_surface_create_for_data (map.data, CAIRO_FORMAT_ARGB32, w, h, stride);
   cr = cairo_create (surface);
-  draw (cr, region, font, box_w, box_h, line, pad, tag_w, tag_h);
+  draw (cr, region, font, dx, box_w, box_h, line, pad, tag_w, tag_h);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
   cairo_surface_destroy (surface);
@@ -151,7 +154,7 @@ ranet_overlay_render_region (const RanetOverlayRegion *region, const gchar *font
     gst_buffer_add_video_meta_full (pixels, GST_VIDEO_FRAME_FLAG_NONE,
         GST_VIDEO_OVERLAY_COMPOSITION_FORMAT_RGB, w, h, 1, offset, strides);
   }
-  rect = gst_video_overlay_rectangle_new_raw (pixels, (gint) region->x, (gint) region->y, w, h,
+  rect = gst_video_overlay_rectangle_new_raw (pixels, x, (gint) region->y, w, h,
       GST_VIDEO_OVERLAY_FORMAT_FLAG_PREMULTIPLIED_ALPHA);
   gst_buffer_unref (pixels);
   return rect;

@@ -48,8 +48,9 @@ guint32 ranet_overlay_class_argb (gint class_id);
  * @frame_height: the video's height
  *
  * Draws @region's outline, its edges' width following the frame's size, and
- * its tag; the rectangle starts at the box's top-left corner and is cut at
- * the frame's edges.
+ * its tag; the rectangle starts at the box's top-left corner (left of it
+ * where the tag would cross the frame's right edge) and is cut at the
+ * frame's edges.
  *
  * Returns: (transfer full) (nullable): the rectangle, premultiplied ARGB in
  *   GStreamer's overlay layout; %NULL where the box has no pixel in the

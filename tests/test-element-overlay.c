@@ -626,6 +626,43 @@ GST_START_TEST (test_regions_properties)
 }
 GST_END_TEST;
 
+/* A tag that would cross the frame's right edge moves left to stay whole;
+ * its box stays where the region is. */
+GST_START_TEST (test_region_tag_stays_in_frame)
+{
+  static const TestRegion edge[] = {
+    { "person", 300, 100, 20, 60, FALSE, FALSE, 0, "T-shirt/top", 0.5, 0, 5, FALSE, 10 },
+  };
+  GstVideoInfo info;
+  g_autoptr (GstCaps) caps = caps_for ("RGBA");
+  GstHarness *h = overlay_harness ("RGBA", NULL, TRUE);
+  GstBuffer *in, *out;
+  GstVideoOverlayCompositionMeta *meta;
+  GstVideoFrame frame;
+  gint x, y;
+  guint w, hh;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  in = solid_frame (&info, FALSE);
+  test_roi_list_attach (in, edge, G_N_ELEMENTS (edge));
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  out = gst_buffer_make_writable (gst_harness_pull (h));
+  meta = gst_buffer_get_video_overlay_composition_meta (out);
+  fail_unless (meta != NULL);
+  gst_video_overlay_rectangle_get_render_rectangle (
+      gst_video_overlay_composition_get_rectangle (meta->overlay, 0), &x, &y, &w, &hh);
+  fail_unless (x < 300 && x + (gint) w == WIDTH && y == 100 && w > 20,
+      "the tag's rectangle: (%d, %d) %ux%u", x, y, w, hh);
+  fail_unless (gst_video_frame_map (&frame, &info, out, GST_MAP_READWRITE));
+  fail_unless (gst_video_overlay_composition_blend (meta->overlay, &frame));
+  fail_unless (changed (&frame, 300, 150) && changed (&frame, 319, 150), "the box's edges");
+  fail_if (changed (&frame, 299, 150) || changed (&frame, 310, 150), "left of and inside the box");
+  gst_video_frame_unmap (&frame);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
 /* Each class its colour; classes apart by one differ. */
 GST_START_TEST (test_class_palette)
 {
@@ -684,6 +721,7 @@ overlay_suite (void)
   tcase_add_test (tc, test_regions_attached);
   tcase_add_test (tc, test_regions_blended);
   tcase_add_test (tc, test_regions_properties);
+  tcase_add_test (tc, test_region_tag_stays_in_frame);
   tcase_add_test (tc, test_class_palette);
   tcase_add_test (tc, test_after_ranetclassify);
   suite_add_tcase (s, tc);
