@@ -12,7 +12,10 @@
  * uncompressed) gives each frame its true class, and the summary an accuracy.
  * --every N prints every Nth frame only. A last line {"summary": ...} holds the
  * frame count, mean exit, frames per second and accuracy; Ctrl-C ends the
- * stream cleanly and still prints it.
+ * stream cleanly and still prints it. Where ranetclassify classifies the
+ * frame's regions of interest (inference-region=roi-list), a frame's line
+ * holds its "totals" and "objects" as ranetjson writes them, and the mean
+ * exit is over the classified regions.
  *
  *   ranet-json
  *   ranet-json --every 30 "v4l2src ! videoconvert ! ranetclassify ! fakesink"
@@ -39,6 +42,7 @@ typedef struct {
   guint64 frames;
   guint64 classified;
   guint64 exit_sum;
+  guint64 exits;           /* the exits summed: frames', or regions' */
   guint64 correct;
   gint64 first_us, last_us;
 } App;
@@ -76,22 +80,75 @@ print_json (GString *out)
   fflush (stdout);
 }
 
+/* The frame's size from the pad's caps, for the regions' bounding boxes;
+ * 0 where unknown. */
+static void
+frame_size (GstPad *pad, gint *width, gint *height)
+{
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  const GstStructure *s = caps != NULL && !gst_caps_is_empty (caps)
+      ? gst_caps_get_structure (caps, 0) : NULL;
+
+  *width = *height = 0;
+  if (s == NULL || !gst_structure_get_int (s, "width", width)
+      || !gst_structure_get_int (s, "height", height))
+    *width = *height = 0;
+}
+
+/* A frame whose regions were classified: its totals and objects. */
+static GstPadProbeReturn
+on_regions (App *app, GstPad *pad, GstBuffer *buf, const GstStructure *s, guint64 n)
+{
+  g_autoptr (GString) out = g_string_new ("{");
+  gint width, height;
+
+  app->classified++;   /* its regions were classified, not carried over */
+  for (guint i = 0; i < ranet_classification_get_n_objects (s); i++) {
+    RanetRegionClassification r;
+
+    if (ranet_classification_read_object (s, i, &r) && r.exit_index >= 0) {
+      app->exit_sum += (guint64) r.exit_index;
+      app->exits++;
+    }
+  }
+  if (n % app->every != 0)
+    return GST_PAD_PROBE_OK;
+  ranet_json_member_int (out, "frame", (gint64) n);
+  if (GST_BUFFER_PTS_IS_VALID (buf))
+    ranet_json_member_uint (out, "pts", GST_BUFFER_PTS (buf));
+  else
+    ranet_json_member_string (out, "pts", NULL);
+  frame_size (pad, &width, &height);
+  if (!ranet_json_add_regions (out, s, width, height)) {
+    g_printerr ("ranet-json: frame %" G_GUINT64_FORMAT ": incomplete result\n", n);
+    return GST_PAD_PROBE_OK;
+  }
+  g_string_append_c (out, '}');
+  print_json (out);
+  return GST_PAD_PROBE_OK;
+}
+
 static GstPadProbeReturn
 on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   App *app = user_data;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  const GstStructure *s = ranet_classification_meta_get_structure (buf);
   RanetClassification c;
   guint64 n = app->frames;
   gint truth = -1;
+  gboolean regions = s != NULL && ranet_classification_is_roi_list (s);
 
-  if (!ranet_classification_meta_read (buf, &c))
+  if (!regions && !ranet_classification_meta_read (buf, &c))
     return GST_PAD_PROBE_OK;
   app->last_us = g_get_monotonic_time ();
   if (n == 0)
     app->first_us = app->last_us;
   app->frames++;
+  if (regions)
+    return on_regions (app, pad, buf, s, n);
   app->exit_sum += (guint64) c.exit_index;
+  app->exits++;
   app->classified += c.reused ? 0 : 1;
   if (app->labels != NULL && n < g_bytes_get_size (app->labels)) {
     truth = ((const guint8 *) g_bytes_get_data (app->labels, NULL))[n];
@@ -132,7 +189,7 @@ print_summary (App *app)
   gdouble seconds = (app->last_us - app->first_us) / 1e6;
   /* the first frame starts the clock: the rate is over the frames after it */
   gdouble fps = app->frames > 1 && seconds > 0 ? (app->frames - 1) / seconds : 0.0;
-  gdouble mean_exit = app->frames ? (gdouble) app->exit_sum / app->frames : 0.0;
+  gdouble mean_exit = app->exits ? (gdouble) app->exit_sum / app->exits : 0.0;
   g_autoptr (GString) out = g_string_new ("{");
 
   ranet_json_member (out, "summary");

@@ -14,6 +14,15 @@
  * writes; docs/ranetjson.schema.json is the schema. Where several ranetclassify
  * elements classified a buffer, the line holds the first one's result.
  *
+ * A result of ranetclassify's inference-region=roi-list, which classifies each
+ * region of interest of the frame, has no frame-level class: its line holds
+ * `totals`, the frame's counts, latency and multiply-adds, and `objects`, one
+ * per region in the shape of gvametaconvert's objects (`x`, `y`, `w`, `h`,
+ * `region_id`, `roi_type`, `detection.bounding_box` normalised to the frame,
+ * and a `classification` with `label`, `label_id`, `confidence`), each marked
+ * `skipped` (left out by the frame's budget) or `degenerate` (no pixels in the
+ * frame), neither of which has a classification.
+ *
  * Each line is flushed as it is written, so `tail -f` follows the file and a
  * reader sees every result up to EOS or a flushing seek while the pipeline
  * still runs.
@@ -231,24 +240,29 @@ write_line (GstRanetJson *self, GString *line)
   return FALSE;
 }
 
+/* The line's result: the frame's classification, or its regions'. */
+static gboolean
+add_result (GstRanetJson *self, GString *line, const GstStructure *s)
+{
+  RanetClassification c;
+
+  if (ranet_classification_is_roi_list (s))
+    return ranet_json_add_regions (line, s, GST_VIDEO_INFO_WIDTH (&self->info),
+        GST_VIDEO_INFO_HEIGHT (&self->info));
+  if (!ranet_classification_read_structure (s, &c))
+    return FALSE;
+  add_classification (line, s, &c);
+  return TRUE;
+}
+
 static GstFlowReturn
 gst_ranet_json_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   GstRanetJson *self = GST_RANET_JSON (trans);
   const GstStructure *s = ranet_classification_meta_get_structure (buf);
-  RanetClassification c;
   guint every;
 
   if (s == NULL)
-    return GST_FLOW_OK;
-  if (!ranet_classification_read_structure (s, &c)) {
-    GST_WARNING_OBJECT (self, "incomplete result %" GST_PTR_FORMAT ": not written", s);
-    return GST_FLOW_OK;
-  }
-  GST_OBJECT_LOCK (self);
-  every = self->every;
-  GST_OBJECT_UNLOCK (self);
-  if (self->results++ % every != 0)
     return GST_FLOW_OK;
 
   g_autoptr (GString) line = g_string_new ("{");
@@ -259,8 +273,19 @@ gst_ranet_json_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
         GST_VIDEO_INFO_WIDTH (&self->info), GST_VIDEO_INFO_HEIGHT (&self->info));
   else
     g_string_append (line, "null");
-  add_classification (line, s, &c);
+  /* an incomplete result is not counted: every counts the lines that could
+   * be written */
+  if (!add_result (self, line, s)) {
+    GST_WARNING_OBJECT (self, "incomplete result %" GST_PTR_FORMAT ": not written", s);
+    return GST_FLOW_OK;
+  }
   g_string_append_c (line, '}');
+
+  GST_OBJECT_LOCK (self);
+  every = self->every;
+  GST_OBJECT_UNLOCK (self);
+  if (self->results++ % every != 0)
+    return GST_FLOW_OK;
   return write_line (self, line) ? GST_FLOW_OK : GST_FLOW_ERROR;
 }
 

@@ -46,18 +46,28 @@ gst_ranet_overlay_install_properties (GObjectClass *gobject_class)
   g_object_class_install_property (gobject_class, PROP_SHOW_LABEL,
       g_param_spec_boolean ("show-label", "Show label",
           "Show the label, its confidence in percent and the forced and reused "
-          "marks. Default true", DEFAULT_SHOW_LABEL, rw));
+          "marks; of a frame's regions, each region's label and confidence, or "
+          "\"skipped\", in its box. Default true", DEFAULT_SHOW_LABEL, rw));
   g_object_class_install_property (gobject_class, PROP_SHOW_EXIT_BAR,
       g_param_spec_boolean ("show-exit-bar", "Show exit bar",
           "Show the exit taken as a bar of one cell per exit of the network, "
-          "the cells up to the exit taken filled. Default true",
+          "the cells up to the exit taken filled (a frame-level result only). "
+          "Default true",
           DEFAULT_SHOW_EXIT_BAR, rw));
   g_object_class_install_property (gobject_class, PROP_SHOW_STATS,
       g_param_spec_boolean ("show-stats", "Show statistics",
           "Show the frames per second passing the element and their mean exit "
           "(counted from 1) over the last second, and the frame's inference "
-          "latency in ms and as a share of the frame period. Default false",
+          "latency in ms and as a share of the frame period; for a frame's "
+          "regions, also how many were classified and skipped. Default false",
           DEFAULT_SHOW_STATS, rw));
+  g_object_class_install_property (gobject_class, PROP_SHOW_REGIONS,
+      g_param_spec_boolean ("show-regions", "Show regions",
+          "Where ranetclassify classified the frame's regions of interest "
+          "(inference-region=roi-list), draw each region's box in its class's "
+          "colour, a region the budget skipped dashed and grey; a region with "
+          "no pixels in the frame is not drawn. Default true",
+          DEFAULT_SHOW_REGIONS, rw));
 }
 
 void
@@ -66,6 +76,6 @@ gst_ranet_overlay_set_metadata (GstElementClass *element_class)
   gst_element_class_set_static_metadata (element_class, "RANet result overlay",
       "Filter/Editor/Video/Overlay",
       "Draws the RanetClassificationMeta of each frame on the video: label, "
-      "confidence, exit taken and statistics",
+      "confidence, exit taken and statistics, or the boxes of its regions",
       "ranet-gst");
 }

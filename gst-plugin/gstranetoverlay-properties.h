@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 #define DEFAULT_SHOW_LABEL TRUE
 #define DEFAULT_SHOW_EXIT_BAR TRUE
 #define DEFAULT_SHOW_STATS FALSE
+#define DEFAULT_SHOW_REGIONS TRUE
 
 enum {
   PROP_0,
@@ -27,6 +28,7 @@ enum {
   PROP_SHOW_LABEL,
   PROP_SHOW_EXIT_BAR,
   PROP_SHOW_STATS,
+  PROP_SHOW_REGIONS,
 };
 
 /* RanetOverlayPosition as a GEnum ("top-left", ...) */

@@ -8,6 +8,15 @@
  * filled), a "forced" or "reused" mark, and with show-stats the frame rate,
  * the mean exit over the last second and the frame's latency.
  *
+ * Where ranetclassify classified the frame's regions of interest
+ * (inference-region=roi-list) there is no frame-level class: each region's
+ * box is drawn in its class's colour (a fixed palette indexed by class id)
+ * with its label and confidence in a tag at its top-left corner; a region the
+ * frame's budget skipped is drawn dashed and grey, tagged "skipped"; a
+ * degenerate region (no pixels in the frame) is not drawn. show-regions turns
+ * the boxes off; show-stats adds the corner box with the frame rate, the
+ * regions classified and skipped and the frame's latency.
+ *
  * The box is drawn with Pango and Cairo into an ARGB image and handed on as a
  * GstVideoOverlayComposition: attached to the buffer as a
  * GstVideoOverlayCompositionMeta where downstream says it draws those (the
@@ -24,6 +33,7 @@
 
 #include "gstranetoverlay-properties.h"
 #include "ranet-classification-meta.h"
+#include "ranet-overlay-regions.h"
 #include "ranet-overlay-render.h"
 #include "ranet-overlay-stats.h"
 #include "ranet-result.h"
@@ -45,6 +55,7 @@ struct _GstRanetOverlay {
   gboolean show_label;
   gboolean show_exit_bar;
   gboolean show_stats;
+  gboolean show_regions;
 
   /* the streaming thread's */
   gboolean ask_downstream;    /* caps changed: find out again whether to attach */
@@ -139,12 +150,28 @@ downstream_draws_composition (GstRanetOverlay *self)
 
 /* ---- the box ---- */
 
+/* "latency": the frame's inference time, and its share of the frame period */
+static void
+append_latency (GstRanetOverlay *self, GString *text, guint64 latency_ns)
+{
+  GstVideoInfo *info = &GST_VIDEO_FILTER (self)->out_info;
+
+  g_string_append_printf (text, "\nlatency %.2f ms", latency_ns / (gdouble) GST_MSECOND);
+  /* the budget is the frame period (ranetclassify's default budget
+   * fraction): the share of it this frame's inference used */
+  if (GST_VIDEO_INFO_FPS_N (info) > 0 && GST_VIDEO_INFO_FPS_D (info) > 0) {
+    gdouble period_ns = (gdouble) GST_SECOND * GST_VIDEO_INFO_FPS_D (info)
+        / GST_VIDEO_INFO_FPS_N (info);
+
+    g_string_append_printf (text, " (%.0f%% of frame)", 100.0 * latency_ns / period_ns);
+  }
+}
+
 /* The box's lines for @c, in what the properties show; "" for none. */
 static gchar *
 box_text (GstRanetOverlay *self, const RanetClassification *c,
     gboolean show_label, gboolean show_stats)
 {
-  GstVideoInfo *info = &GST_VIDEO_FILTER (self)->out_info;
   GString *text = g_string_new (NULL);
 
   if (show_label) {
@@ -162,17 +189,7 @@ box_text (GstRanetOverlay *self, const RanetClassification *c,
         ranet_overlay_stats_fps (&self->stats));
     if (ranet_overlay_stats_mean_exit (&self->stats, &mean))
       g_string_append_printf (text, ", mean exit %.2f/%d", mean + 1.0, c->num_exits);
-    g_string_append_printf (text, "\nlatency %.2f ms",
-        c->latency_ns / (gdouble) GST_MSECOND);
-    /* the budget is the frame period (ranetclassify's default budget
-     * fraction): the share of it this frame's inference used */
-    if (GST_VIDEO_INFO_FPS_N (info) > 0 && GST_VIDEO_INFO_FPS_D (info) > 0) {
-      gdouble period_ns = (gdouble) GST_SECOND * GST_VIDEO_INFO_FPS_D (info)
-          / GST_VIDEO_INFO_FPS_N (info);
-
-      g_string_append_printf (text, " (%.0f%% of frame)",
-          100.0 * c->latency_ns / period_ns);
-    }
+    append_latency (self, text, c->latency_ns);
   }
   return g_string_free (text, FALSE);
 }
@@ -223,6 +240,122 @@ composition_for (GstRanetOverlay *self, const RanetClassification *c)
   return gst_video_overlay_composition_ref (self->drawn);
 }
 
+/* ---- a frame's regions ---- */
+
+/* The statistics box of a roi-list frame: its regions' counts instead of an
+ * exit, which a frame of regions does not have. */
+static gchar *
+regions_stats_text (GstRanetOverlay *self, const RanetRegionTotals *t)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "%.1f fps\n%u/%u regions classified",
+      ranet_overlay_stats_fps (&self->stats), t->classified, t->regions);
+  if (t->skipped > 0)
+    g_string_append_printf (text, ", %u skipped", t->skipped);
+  append_latency (self, text, t->latency_ns);
+  return g_string_free (text, FALSE);
+}
+
+/* The regions to draw, their tags' texts kept in @texts; appends to @key
+ * what they were drawn from. */
+static GArray *
+regions_to_draw (const GstStructure *s, gboolean show_label, GPtrArray *texts, GString *key)
+{
+  GArray *regions = g_array_new (FALSE, FALSE, sizeof (RanetOverlayRegion));
+  guint n = ranet_classification_get_n_objects (s);
+
+  for (guint i = 0; i < n; i++) {
+    RanetRegionClassification r;
+    RanetOverlayRegion region;
+    gchar *text = NULL;
+
+    if (!ranet_classification_read_object (s, i, &r) || r.degenerate)
+      continue;
+    if (show_label)
+      text = r.skipped ? g_strdup ("skipped")
+          : g_strdup_printf ("%s %.0f%%", r.label, r.confidence * 100.0);
+    region = (RanetOverlayRegion) {
+      .x = r.x, .y = r.y, .width = r.width, .height = r.height,
+      .argb = r.skipped ? RANET_OVERLAY_SKIPPED_ARGB : ranet_overlay_class_argb (r.class_id),
+      .dashed = r.skipped, .text = text,
+    };
+    g_ptr_array_add (texts, text);
+    g_array_append_val (regions, region);
+    g_string_append_printf (key, "|%u,%u,%u,%u,%08x,%d,%s", region.x, region.y,
+        region.width, region.height, region.argb, region.dashed, text != NULL ? text : "");
+  }
+  return regions;
+}
+
+/* The composition for a roi-list result @s: a rectangle per region drawn,
+ * and the statistics box; %NULL for nothing. */
+static GstVideoOverlayComposition *
+composition_for_regions (GstRanetOverlay *self, const GstStructure *s)
+{
+  GstVideoInfo *info = &GST_VIDEO_FILTER (self)->out_info;
+  gint width = GST_VIDEO_INFO_WIDTH (info), height = GST_VIDEO_INFO_HEIGHT (info);
+  g_autofree gchar *font = NULL;
+  g_autofree gchar *stats = NULL;
+  g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) regions = NULL;
+  g_autoptr (GString) key = g_string_new ("regions");
+  RanetRegionTotals totals;
+  RanetOverlayBox box = { 0 };
+  gboolean show_label, show_stats, show_regions;
+  GstVideoOverlayComposition *comp = NULL;
+
+  GST_OBJECT_LOCK (self);
+  font = g_strdup (self->font);
+  box.text_argb = self->text_color;
+  box.background_argb = self->background_color;
+  box.position = self->position;
+  show_label = self->show_label;
+  show_stats = self->show_stats;
+  show_regions = self->show_regions;
+  GST_OBJECT_UNLOCK (self);
+
+  if (show_stats && ranet_classification_read_totals (s, &totals))
+    stats = regions_stats_text (self, &totals);
+  regions = show_regions ? regions_to_draw (s, show_label, texts, key)
+      : g_array_new (FALSE, FALSE, sizeof (RanetOverlayRegion));
+  g_string_append_printf (key, "|%s|%08x|%08x|%d|%dx%d|%s", font, box.text_argb,
+      box.background_argb, box.position, width, height, stats != NULL ? stats : "");
+  if (self->drawn_key != NULL && g_str_equal (key->str, self->drawn_key))
+    return self->drawn != NULL ? gst_video_overlay_composition_ref (self->drawn) : NULL;
+
+  for (guint i = 0; i < regions->len; i++) {
+    GstVideoOverlayRectangle *rect = ranet_overlay_render_region (
+        &g_array_index (regions, RanetOverlayRegion, i), font, width, height);
+
+    if (rect == NULL)
+      continue;
+    if (comp == NULL)
+      comp = gst_video_overlay_composition_new (rect);
+    else
+      gst_video_overlay_composition_add_rectangle (comp, rect);
+    gst_video_overlay_rectangle_unref (rect);
+  }
+  if (stats != NULL) {
+    GstVideoOverlayRectangle *rect;
+
+    box.font = font;
+    box.text = stats;
+    if ((rect = ranet_overlay_render (&box, width, height)) != NULL) {
+      if (comp == NULL)
+        comp = gst_video_overlay_composition_new (rect);
+      else
+        gst_video_overlay_composition_add_rectangle (comp, rect);
+      gst_video_overlay_rectangle_unref (rect);
+    }
+  }
+  g_clear_pointer (&self->drawn, gst_video_overlay_composition_unref);
+  g_free (self->drawn_key);
+  self->drawn_key = g_string_free (g_steal_pointer (&key), FALSE);
+  self->drawn = comp;
+  return comp != NULL ? gst_video_overlay_composition_ref (comp) : NULL;
+}
+
 /* Hands @comp to downstream on @buf: added to a composition already there
  * (an overlay upstream that also attaches), else as a new meta. */
 static void
@@ -255,16 +388,20 @@ gst_ranet_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   GstRanetOverlay *self = GST_RANET_OVERLAY (trans);
   GstVideoFilter *filter = GST_VIDEO_FILTER (trans);
+  const GstStructure *s = ranet_classification_meta_get_structure (buf);
+  gboolean regions = s != NULL && ranet_classification_is_roi_list (s);
   RanetClassification c;
-  gboolean has_result = ranet_classification_meta_read (buf, &c);
+  gboolean has_result = !regions && s != NULL && ranet_classification_read_structure (s, &c);
   GstVideoOverlayComposition *comp;
   GstVideoFrame frame;
 
   if (!filter->negotiated)
     return GST_FLOW_NOT_NEGOTIATED;
+  /* a frame of regions has no exit of its own: it counts in the frame rate,
+   * not in the mean exit */
   ranet_overlay_stats_add (&self->stats, g_get_monotonic_time (),
       has_result ? c.exit_index : -1);
-  if (!has_result)
+  if (!has_result && !regions)
     return GST_FLOW_OK;
 
   if (self->ask_downstream) {
@@ -274,7 +411,7 @@ gst_ranet_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
         self->attach ? "draws" : "does not draw: blending");
   }
 
-  comp = composition_for (self, &c);
+  comp = regions ? composition_for_regions (self, s) : composition_for (self, &c);
   if (comp == NULL)
     return GST_FLOW_OK;
   if (self->attach) {
@@ -348,6 +485,9 @@ gst_ranet_overlay_set_property (GObject * object, guint prop_id,
     case PROP_SHOW_STATS:
       self->show_stats = g_value_get_boolean (value);
       break;
+    case PROP_SHOW_REGIONS:
+      self->show_regions = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -383,6 +523,9 @@ gst_ranet_overlay_get_property (GObject * object, guint prop_id,
       break;
     case PROP_SHOW_STATS:
       g_value_set_boolean (value, self->show_stats);
+      break;
+    case PROP_SHOW_REGIONS:
+      g_value_set_boolean (value, self->show_regions);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -457,6 +600,7 @@ gst_ranet_overlay_init (GstRanetOverlay * self)
   self->show_label = DEFAULT_SHOW_LABEL;
   self->show_exit_bar = DEFAULT_SHOW_EXIT_BAR;
   self->show_stats = DEFAULT_SHOW_STATS;
+  self->show_regions = DEFAULT_SHOW_REGIONS;
   /* an overlay drops no frame: lateness is for the sink to judge */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
   /* frames are written where they are, or only their metadata is */

@@ -4,6 +4,8 @@
  * one line per frame. */
 #include "ranet-json-writer.h"
 
+#include "ranet-classification-meta.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -129,4 +131,99 @@ ranet_json_member_top_k (GString *out, const GstStructure *s)
     g_string_append_c (out, '}');
   }
   g_string_append_c (out, ']');
+}
+
+static void
+add_totals (GString *out, const RanetRegionTotals *t)
+{
+  ranet_json_member (out, "totals");
+  g_string_append_c (out, '{');
+  ranet_json_member_string (out, "element", t->element);
+  ranet_json_member_string (out, "model", t->model);
+  ranet_json_member_string (out, "inference-region", "roi-list");
+  ranet_json_member_uint (out, "regions", t->regions);
+  ranet_json_member_uint (out, "classified", t->classified);
+  ranet_json_member_uint (out, "skipped", t->skipped);
+  ranet_json_member_uint (out, "degenerate", t->degenerate);
+  ranet_json_member_uint (out, "macs", t->macs);
+  ranet_json_member_uint (out, "latency-ns", t->latency_ns);
+  ranet_json_member_int (out, "operating-point", t->operating_point);
+  g_string_append_c (out, '}');
+}
+
+/* A box's edge as a fraction of the frame, as gvametaconvert's bounding_box
+ * holds it; a box reaching past the frame is clipped to it. */
+static gdouble
+normalised (guint64 at, gint size)
+{
+  return MIN ((gdouble) at / size, 1.0);
+}
+
+static void
+add_object (GString *out, const RanetRegionClassification *r, const char *model,
+    gint frame_width, gint frame_height)
+{
+  ranet_json_next (out);
+  g_string_append_c (out, '{');
+  ranet_json_member_uint (out, "x", r->x);
+  ranet_json_member_uint (out, "y", r->y);
+  ranet_json_member_uint (out, "w", r->width);
+  ranet_json_member_uint (out, "h", r->height);
+  ranet_json_member_int (out, "region_id", r->id);
+  ranet_json_member_string (out, "roi_type", r->roi_type);
+  if (frame_width > 0 && frame_height > 0) {
+    ranet_json_member (out, "detection");
+    g_string_append_c (out, '{');
+    ranet_json_member (out, "bounding_box");
+    g_string_append_c (out, '{');
+    ranet_json_member_double (out, "x_min", normalised (r->x, frame_width));
+    ranet_json_member_double (out, "y_min", normalised (r->y, frame_height));
+    ranet_json_member_double (out, "x_max", normalised ((guint64) r->x + r->width, frame_width));
+    ranet_json_member_double (out, "y_max", normalised ((guint64) r->y + r->height, frame_height));
+    g_string_append_c (out, '}');
+    ranet_json_member_string (out, "label", r->roi_type);
+    g_string_append_c (out, '}');
+  }
+  ranet_json_member_bool (out, "skipped", r->skipped);
+  ranet_json_member_bool (out, "degenerate", r->degenerate);
+  if (!r->skipped && !r->degenerate) {
+    ranet_json_member (out, "classification");
+    g_string_append_c (out, '{');
+    ranet_json_member_string (out, "label", r->label);
+    ranet_json_member_int (out, "label_id", r->class_id);
+    ranet_json_member_double (out, "confidence", r->confidence);
+    ranet_json_member (out, "model");
+    g_string_append_c (out, '{');
+    ranet_json_member_string (out, "name", model);
+    g_string_append_c (out, '}');
+    ranet_json_member_int (out, "exit", r->exit_index);
+    ranet_json_member_int (out, "num-exits", r->num_exits);
+    ranet_json_member_bool (out, "forced", r->forced);
+    ranet_json_member_uint (out, "macs", r->macs);
+    g_string_append_c (out, '}');
+  }
+  g_string_append_c (out, '}');
+}
+
+gboolean
+ranet_json_add_regions (GString *out, const GstStructure *s, gint frame_width,
+    gint frame_height)
+{
+  RanetRegionTotals totals;
+  guint n = ranet_classification_get_n_objects (s);
+
+  if (!ranet_classification_read_totals (s, &totals))
+    return FALSE;
+  add_totals (out, &totals);
+  ranet_json_member (out, "objects");
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < n; i++) {
+    RanetRegionClassification r;
+
+    if (!ranet_classification_read_object (s, i, &r))
+      return FALSE;
+    add_object (out, &r, totals.model, frame_width, frame_height);
+  }
+  g_string_append_c (out, ']');
+  return TRUE;
 }

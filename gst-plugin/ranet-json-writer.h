@@ -36,4 +36,26 @@ void ranet_json_member_null (GString *out, const char *name);
  * array of {"class-id", "label", "score"} objects, best first */
 void ranet_json_member_top_k (GString *out, const GstStructure *s);
 
+/**
+ * ranet_json_add_regions:
+ * @out: the line, inside its object
+ * @s: a roi-list result's structure (ranet_classification_is_roi_list())
+ * @frame_width: the frame's width, for the normalised bounding boxes; 0
+ *   where unknown: no "detection" is written
+ * @frame_height: its height
+ *
+ * Adds "totals", the frame-level fields, and "objects", one per region in
+ * the names and shapes of DL Streamer's gvametaconvert where they overlap:
+ * "x", "y", "w", "h", "region_id", "roi_type", "detection" with its
+ * normalised "bounding_box", and a classified region's "classification"
+ * (gvametaconvert names a classification after its parameter structure,
+ * which ranetclassify names "classification"); then this project's
+ * "skipped" and "degenerate" marks.
+ *
+ * Returns: %FALSE when @s lacks a field (the line is then incomplete and
+ *   should not be written).
+ */
+gboolean ranet_json_add_regions (GString *out, const GstStructure *s, gint frame_width,
+    gint frame_height);
+
 G_END_DECLS

@@ -7,7 +7,10 @@
  * attaching run reported change, bytes outside it do not. Every format of the
  * element's caps, which are ranetclassify's. A frame without the metadata
  * passes byte-identical; one already carrying a composition gets the box
- * added to it. The statistics' window, on a made-up clock. Last,
+ * added to it. The statistics' window, on a made-up clock. A frame's
+ * regions (a hand-made roi-list result): each box's edges drawn in its
+ * class's colour, a skipped box's dashed, a degenerate one not at all, and
+ * nothing far from the boxes, whether attached or blended. Last,
  * ranetclassify upstream on the built-in model, whose results the overlay
  * draws. */
 #include <gst/check/gstcheck.h>
@@ -17,7 +20,9 @@
 #include <string.h>
 
 #include "ranet-classification-meta.h"
+#include "ranet-overlay-regions.h"
 #include "ranet-overlay-stats.h"
+#include "roi-list-meta.h"
 
 #define WIDTH 320
 #define HEIGHT 240
@@ -426,6 +431,249 @@ GST_START_TEST (test_stats_window)
 }
 GST_END_TEST;
 
+/* ---- a frame's regions ---- */
+
+/* classified, skipped, outside the frame, and marked degenerate though it has
+ * a size: the overlay follows the mark */
+static const TestRegion regions[] = {
+  { "person", 20, 30, 120, 90, FALSE, FALSE, 3, "Dress", 0.94, 1, 5, FALSE, 1000 },
+  { "car", 180, 120, 100, 80, TRUE, FALSE },
+  { "face", 400, 300, 16, 16, FALSE, TRUE },
+  { "bag", 150, 30, 20, 60, FALSE, TRUE },
+};
+
+static GstBuffer *
+frame_with_regions (const GstVideoInfo *info)
+{
+  GstBuffer *buf = solid_frame (info, FALSE);
+
+  test_roi_list_attach (buf, regions, G_N_ELEMENTS (regions));
+  return buf;
+}
+
+/* RGBA: a pixel whose colour differs from the solid frame's */
+static gboolean
+changed (GstVideoFrame *frame, gint x, gint y)
+{
+  const guint8 *p = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (frame, 0)
+      + y * GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0) + x * 4;
+
+  return p[0] != FILL || p[1] != FILL || p[2] != FILL;
+}
+
+static void
+assert_colour (GstVideoFrame *frame, gint x, gint y, guint32 argb)
+{
+  const guint8 *p = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (frame, 0)
+      + y * GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0) + x * 4;
+  gint want[3] = { (argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff };
+
+  for (guint c = 0; c < 3; c++)
+    fail_unless (ABS (p[c] - want[c]) <= 3, "pixel (%d, %d) is %02x%02x%02x, not %06x",
+        x, y, p[0], p[1], p[2], argb & 0xffffff);
+}
+
+/* The regions drawn on an RGBA frame, as regions[] places them. */
+static void
+check_regions_drawn (GstBuffer *buf, const GstVideoInfo *info)
+{
+  GstVideoFrame frame;
+  guint on = 0, off = 0;
+
+  fail_unless (gst_video_frame_map (&frame, info, buf, GST_MAP_READ));
+  /* the classified box: every pixel of its left, right and bottom edges
+   * below the tag, in the class's colour */
+  for (gint y = 60; y < 118; y++) {
+    fail_unless (changed (&frame, 20, y) && changed (&frame, 21, y), "left edge at y %d", y);
+    fail_unless (changed (&frame, 139, y), "right edge at y %d", y);
+  }
+  for (gint x = 22; x < 138; x++)
+    fail_unless (changed (&frame, x, 119), "bottom edge at x %d", x);
+  assert_colour (&frame, 20, 80, ranet_overlay_class_argb (3));
+  assert_colour (&frame, 80, 119, ranet_overlay_class_argb (3));
+  /* inside it, below the tag, and just outside it: untouched */
+  for (gint y = 65; y < 110; y++)
+    for (gint x = 30; x < 130; x++)
+      fail_if (changed (&frame, x, y), "(%d, %d) inside the box changed", x, y);
+  for (gint y = 30; y < 120; y++)
+    fail_if (changed (&frame, 19, y) || changed (&frame, 141, y), "outside the box at y %d", y);
+  /* the skipped box: its bottom edge dashed, grey */
+  for (gint x = 182; x < 278; x++) {
+    if (changed (&frame, x, 199)) {
+      assert_colour (&frame, x, 199, RANET_OVERLAY_SKIPPED_ARGB);
+      on++;
+    } else {
+      off++;
+    }
+  }
+  fail_unless (on > 20 && off > 10, "skipped box's bottom edge: %u pixels drawn, %u not", on, off);
+  /* the degenerate region, and everything far from the boxes: untouched */
+  for (gint y = 30; y < 90; y++)
+    for (gint x = 150; x < 170; x++)
+      fail_if (changed (&frame, x, y), "(%d, %d) in the degenerate region changed", x, y);
+  for (gint y = 0; y < HEIGHT; y++)
+    for (gint x = 0; x < WIDTH; x++)
+      if (y >= 205 || x >= 285 || x < 15 || (x >= 145 && y < 115))
+        fail_if (changed (&frame, x, y), "(%d, %d), far from every box, changed", x, y);
+  gst_video_frame_unmap (&frame);
+}
+
+static GstVideoOverlayCompositionMeta *
+pushed_with_regions (GstHarness *h, const GstVideoInfo *info, GstBuffer **out)
+{
+  fail_unless_equals_int (gst_harness_push (h, frame_with_regions (info)), GST_FLOW_OK);
+  *out = gst_harness_pull (h);
+  return gst_buffer_get_video_overlay_composition_meta (*out);
+}
+
+/* Attached: the frame untouched, a rectangle per region drawn; blended here
+ * into a copy, the boxes are where they belong. */
+GST_START_TEST (test_regions_attached)
+{
+  GstVideoInfo info;
+  g_autoptr (GstCaps) caps = caps_for ("RGBA");
+  GstHarness *h = overlay_harness ("RGBA", NULL, TRUE);
+  GstBuffer *ref, *out, *copy;
+  GstVideoOverlayCompositionMeta *meta;
+  GstVideoFrame frame;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  ref = solid_frame (&info, FALSE);
+  meta = pushed_with_regions (h, &info, &out);
+  fail_unless (buffers_equal (out, ref), "the frame is untouched where the meta is attached");
+  fail_unless (meta != NULL);
+  fail_unless_equals_int (gst_video_overlay_composition_n_rectangles (meta->overlay), 2);
+  for (guint i = 0; i < 2; i++) {
+    gint x, y;
+    guint w, hh;
+
+    gst_video_overlay_rectangle_get_render_rectangle (
+        gst_video_overlay_composition_get_rectangle (meta->overlay, i), &x, &y, &w, &hh);
+    fail_unless (x == regions[i].x && y == regions[i].y, "rectangle %u at (%d, %d)", i, x, y);
+    fail_unless (w >= regions[i].w && hh >= regions[i].h);
+  }
+  copy = gst_buffer_copy_deep (out);
+  fail_unless (gst_video_frame_map (&frame, &info, copy, GST_MAP_READWRITE));
+  fail_unless (gst_video_overlay_composition_blend (meta->overlay, &frame));
+  gst_video_frame_unmap (&frame);
+  check_regions_drawn (copy, &info);
+  gst_buffer_unref (copy);
+  gst_buffer_unref (out);
+  gst_buffer_unref (ref);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+GST_START_TEST (test_regions_blended)
+{
+  GstVideoInfo info;
+  g_autoptr (GstCaps) caps = caps_for ("RGBA");
+  GstHarness *h = overlay_harness ("RGBA", NULL, FALSE);
+  GstBuffer *out;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  fail_unless (pushed_with_regions (h, &info, &out) == NULL);
+  check_regions_drawn (out, &info);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* What is drawn of a frame's regions follows the properties: tags, boxes,
+ * the statistics box; the exit bar has nothing to show. */
+GST_START_TEST (test_regions_properties)
+{
+  GstVideoInfo info;
+  g_autoptr (GstCaps) caps = caps_for ("RGBA");
+  GstHarness *h = overlay_harness ("RGBA", NULL, TRUE);
+  GstVideoOverlayCompositionMeta *meta;
+  GstBuffer *out;
+  gint x, y;
+  guint w, hh;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  /* without tags each rectangle is its box */
+  g_object_set (h->element, "show-label", FALSE, NULL);
+  meta = pushed_with_regions (h, &info, &out);
+  fail_unless (meta != NULL);
+  fail_unless_equals_int (gst_video_overlay_composition_n_rectangles (meta->overlay), 2);
+  gst_video_overlay_rectangle_get_render_rectangle (
+      gst_video_overlay_composition_get_rectangle (meta->overlay, 1), &x, &y, &w, &hh);
+  fail_unless (w == 100 && hh == 80, "the skipped box's rectangle is %ux%u", w, hh);
+  gst_buffer_unref (out);
+
+  /* the statistics box comes with the regions, and alone without them */
+  g_object_set (h->element, "show-label", TRUE, "show-stats", TRUE, NULL);
+  meta = pushed_with_regions (h, &info, &out);
+  fail_unless (meta != NULL);
+  fail_unless_equals_int (gst_video_overlay_composition_n_rectangles (meta->overlay), 3);
+  gst_buffer_unref (out);
+  g_object_set (h->element, "show-regions", FALSE, NULL);
+  meta = pushed_with_regions (h, &info, &out);
+  fail_unless (meta != NULL);
+  fail_unless_equals_int (gst_video_overlay_composition_n_rectangles (meta->overlay), 1);
+  gst_video_overlay_rectangle_get_render_rectangle (
+      gst_video_overlay_composition_get_rectangle (meta->overlay, 0), &x, &y, &w, &hh);
+  fail_unless (x < 10 && y < 10, "the statistics box is in the top-left corner: (%d, %d)", x, y);
+  gst_buffer_unref (out);
+
+  /* nothing to show: the frame passes without a composition */
+  g_object_set (h->element, "show-stats", FALSE, NULL);
+  meta = pushed_with_regions (h, &info, &out);
+  fail_unless (meta == NULL);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* A tag that would cross the frame's right edge moves left to stay whole;
+ * its box stays where the region is. */
+GST_START_TEST (test_region_tag_stays_in_frame)
+{
+  static const TestRegion edge[] = {
+    { "person", 300, 100, 20, 60, FALSE, FALSE, 0, "T-shirt/top", 0.5, 0, 5, FALSE, 10 },
+  };
+  GstVideoInfo info;
+  g_autoptr (GstCaps) caps = caps_for ("RGBA");
+  GstHarness *h = overlay_harness ("RGBA", NULL, TRUE);
+  GstBuffer *in, *out;
+  GstVideoOverlayCompositionMeta *meta;
+  GstVideoFrame frame;
+  gint x, y;
+  guint w, hh;
+
+  fail_unless (gst_video_info_from_caps (&info, caps));
+  in = solid_frame (&info, FALSE);
+  test_roi_list_attach (in, edge, G_N_ELEMENTS (edge));
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  out = gst_buffer_make_writable (gst_harness_pull (h));
+  meta = gst_buffer_get_video_overlay_composition_meta (out);
+  fail_unless (meta != NULL);
+  gst_video_overlay_rectangle_get_render_rectangle (
+      gst_video_overlay_composition_get_rectangle (meta->overlay, 0), &x, &y, &w, &hh);
+  fail_unless (x < 300 && x + (gint) w == WIDTH && y == 100 && w > 20,
+      "the tag's rectangle: (%d, %d) %ux%u", x, y, w, hh);
+  fail_unless (gst_video_frame_map (&frame, &info, out, GST_MAP_READWRITE));
+  fail_unless (gst_video_overlay_composition_blend (meta->overlay, &frame));
+  fail_unless (changed (&frame, 300, 150) && changed (&frame, 319, 150), "the box's edges");
+  fail_if (changed (&frame, 299, 150) || changed (&frame, 310, 150), "left of and inside the box");
+  gst_video_frame_unmap (&frame);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+GST_END_TEST;
+
+/* Each class its colour; classes apart by one differ. */
+GST_START_TEST (test_class_palette)
+{
+  for (gint c = 0; c < 40; c++) {
+    fail_unless ((ranet_overlay_class_argb (c) >> 24) == 0xff, "class %d is opaque", c);
+    fail_unless (ranet_overlay_class_argb (c) != ranet_overlay_class_argb (c + 1));
+    fail_unless (ranet_overlay_class_argb (c) != RANET_OVERLAY_SKIPPED_ARGB);
+  }
+}
+GST_END_TEST;
+
 /* ranetclassify's own results, on a 28x28 grey stream (the built-in model's
  * input), are drawn: the box is scaled down to fit such a small frame. */
 GST_START_TEST (test_after_ranetclassify)
@@ -470,6 +718,11 @@ overlay_suite (void)
   tcase_add_test (tc, test_marks);
   tcase_add_test (tc, test_adds_to_composition);
   tcase_add_test (tc, test_stats_window);
+  tcase_add_test (tc, test_regions_attached);
+  tcase_add_test (tc, test_regions_blended);
+  tcase_add_test (tc, test_regions_properties);
+  tcase_add_test (tc, test_region_tag_stays_in_frame);
+  tcase_add_test (tc, test_class_palette);
   tcase_add_test (tc, test_after_ranetclassify);
   suite_add_tcase (s, tc);
   return s;
