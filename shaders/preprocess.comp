@@ -183,10 +183,12 @@ void main ()
     source_taps(float(ox), MAP_X_LO, MAP_X_SCALE, MAP_X_SRC0, SRC_W, x0, x1, lx1);
     source_taps(float(oy), MAP_Y_LO, MAP_Y_SCALE, MAP_Y_SRC0, SRC_H, y0, y1, ly1);
 #if REGIONS
-    x0 += bx;
-    x1 += bx;
-    y0 += by;
-    y1 += by;
+    /* within the frame whatever the geometry buffer holds: a box that
+     * ranet_preprocess_region_geometry() wrote never needs the clamp */
+    x0 = min(x0 + bx, W - 1u);
+    x1 = min(x1 + bx, W - 1u);
+    y0 = min(y0 + by, H - 1u);
+    y1 = min(y1 + by, H - 1u);
 #endif
     float lx0 = 1.0 - lx1, ly0 = 1.0 - ly1;
     vec3 a = fetch_rgb(x0, y0), b = fetch_rgb(x1, y0);
