@@ -61,24 +61,25 @@ layout(std430, set = 0, binding = 1) writeonly buffer Out { float y[]; };
 #if REGIONS
 layout(constant_id = 30) const uint OUT_ITEM_STRIDE = 0u;
 layout(constant_id = 31) const uint MAX_ITEMS = 1u;
-/* RANET_PREPROCESS_GEOMETRY_FLOATS words per item: the box (x, y, width,
- * height) as uints, then the x and y maps (scale, source origin, first and
- * end output position) as float bits */
-const uint GEOMETRY_WORDS = 12u;
-layout(std430, set = 0, binding = 2) readonly buffer Geometry { uint geo[]; };
+/* RANET_PREPROCESS_GEOMETRY_FLOATS words per item, read as three uvec4s
+ * (on lavapipe a load whose address it cannot prove uniform is a loop over
+ * the lanes: three of them rather than twelve): the box (x, y, width, height)
+ * as uints, then the x and the y map (scale, source origin, first and end
+ * output position) as float bits */
+const uint GEOMETRY_VEC4S = 3u;
+layout(std430, set = 0, binding = 2) readonly buffer Geometry { uvec4 geo[]; };
 layout(std430, set = 0, binding = 3) readonly buffer Items { uint item[]; };
-#define GEO_FLOAT(i) uintBitsToFloat(geo[g + (i)])
 /* the box's columns and rows: taps clamp at its edges, not the frame's */
-#define SRC_W bw
-#define SRC_H bh
-#define MAP_X_SCALE GEO_FLOAT(4u)
-#define MAP_X_SRC0 GEO_FLOAT(5u)
-#define MAP_X_LO GEO_FLOAT(6u)
-#define MAP_X_HI GEO_FLOAT(7u)
-#define MAP_Y_SCALE GEO_FLOAT(8u)
-#define MAP_Y_SRC0 GEO_FLOAT(9u)
-#define MAP_Y_LO GEO_FLOAT(10u)
-#define MAP_Y_HI GEO_FLOAT(11u)
+#define SRC_W box.z
+#define SRC_H box.w
+#define MAP_X_SCALE map_x.x
+#define MAP_X_SRC0 map_x.y
+#define MAP_X_LO map_x.z
+#define MAP_X_HI map_x.w
+#define MAP_Y_SCALE map_y.x
+#define MAP_Y_SRC0 map_y.y
+#define MAP_Y_LO map_y.z
+#define MAP_Y_HI map_y.w
 #define ITEM_ORIGIN (OUT_ORIGIN + slot * OUT_ITEM_STRIDE)
 #else
 /* the whole frame, its mapping fixed when the op is made */
@@ -168,8 +169,10 @@ void main ()
   uint slot = item[gl_WorkGroupID.z];
   if (slot >= MAX_ITEMS)
     return;
-  uint g = gl_WorkGroupID.z * GEOMETRY_WORDS;
-  uint bx = geo[g], by = geo[g + 1u], bw = geo[g + 2u], bh = geo[g + 3u];
+  uint g = gl_WorkGroupID.z * GEOMETRY_VEC4S;
+  uvec4 box = geo[g];
+  vec4 map_x = uintBitsToFloat(geo[g + 1u]);
+  vec4 map_y = uintBitsToFloat(geo[g + 2u]);
 #endif
   uint ox = idx % OUT_W;
   uint oy = idx / OUT_W;
@@ -185,10 +188,10 @@ void main ()
 #if REGIONS
     /* within the frame whatever the geometry buffer holds: a box that
      * ranet_preprocess_region_geometry() wrote never needs the clamp */
-    x0 = min(x0 + bx, W - 1u);
-    x1 = min(x1 + bx, W - 1u);
-    y0 = min(y0 + by, H - 1u);
-    y1 = min(y1 + by, H - 1u);
+    x0 = min(x0 + box.x, W - 1u);
+    x1 = min(x1 + box.x, W - 1u);
+    y0 = min(y0 + box.y, H - 1u);
+    y1 = min(y1 + box.y, H - 1u);
 #endif
     float lx0 = 1.0 - lx1, ly0 = 1.0 - ly1;
     vec3 a = fetch_rgb(x0, y0), b = fetch_rgb(x1, y0);
