@@ -421,6 +421,61 @@ test_slots (void)
   g_assert_cmpuint (ranet_vk_device_get_validation_error_count (device), ==, 0);
 }
 
+/* A dispatch that reads an item in the same recording comes after the
+ * regions op has written it: the recording's barrier rests on the regions
+ * shader's bindings (the validation layer reports a missing one). */
+static void
+test_read_after (void)
+{
+  GError *error = NULL;
+  RanetPreprocessParams p = make_params (RANET_PIXEL_NV12, 64, 36, 1,
+      RANET_RESIZE_CENTER_CROP, 3, 3);
+  RanetRegion regions[] = { { 2, 4, 30, 20 }, { 40, 10, 24, 26 } };
+  const guint32 slots[] = { 2, 0 };
+  /* item 2's channels, copied out to a tensor of their own */
+  RanetCopyParams copy = { .in = p.out, .out = { .c = 3, .h = 28, .w = 24, .c_total = 3 } };
+  gsize padded, n_out = out_floats (&p), n_copy = 3 * 28 * 24;
+  g_autofree guint8 *frame = preprocess_test_frame (&p.frame, 9, &padded);
+  g_autofree float *expect = g_new (float, n_out);
+  g_autoptr (RanetVkBuffer) fbuf = host_buffer (padded);
+  g_autoptr (RanetVkBuffer) obuf = host_buffer (n_out * sizeof (float));
+  g_autoptr (RanetVkBuffer) cbuf = host_buffer (n_copy * sizeof (float));
+  g_autoptr (RanetVkBuffer) gbuf = host_buffer (2 * RANET_PREPROCESS_GEOMETRY_FLOATS
+      * sizeof (float));
+  g_autoptr (RanetVkBuffer) ibuf = host_buffer (sizeof slots);
+  RanetVkBuffer *buffers[] = { fbuf, obuf, gbuf };
+
+  copy.in.n_items = 0;
+  copy.in.base += 2 * p.out.item_stride;
+  memcpy (ranet_vk_buffer_get_mapped (fbuf), frame, padded);
+  fill (ranet_vk_buffer_get_mapped (obuf), n_out, SENTINEL);
+  fill (ranet_vk_buffer_get_mapped (cbuf), n_copy, SENTINEL);
+  for (guint z = 0; z < 2; z++)
+    ranet_preprocess_region_geometry (&p, &regions[z],
+        (float *) ranet_vk_buffer_get_mapped (gbuf) + z * RANET_PREPROCESS_GEOMETRY_FLOATS);
+  memcpy (ranet_vk_buffer_get_mapped (ibuf), slots, sizeof slots);
+  RanetPreprocessParams item0 = p;
+  item0.out = copy.out;
+  ranet_ref_preprocess_region (&item0, &regions[0], frame, expect);
+
+  g_autoptr (RanetOp) op = ranet_op_preprocess_regions_new (device, &p, &error);
+  g_assert_no_error (error);
+  g_autoptr (RanetOp) copy_op = ranet_op_copy_new (device, &copy, &error);
+  g_assert_no_error (error);
+  g_autoptr (RanetVkCommands) cmds = ranet_vk_commands_new (device, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (ranet_vk_commands_begin (cmds, &error));
+  record_items (op, cmds, buffers, G_N_ELEMENTS (buffers), ibuf, 2);
+  ranet_op_record (copy_op, cmds, obuf, NULL, cbuf);
+  g_assert_true (ranet_vk_commands_end (cmds, &error));
+  g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 2);
+  g_assert_true (ranet_vk_commands_submit (cmds, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (max_error (ranet_vk_buffer_get_mapped (cbuf), expect, n_copy), <=,
+      TOLERANCE);
+  g_assert_cmpuint (ranet_vk_device_get_validation_error_count (device), ==, 0);
+}
+
 static void
 test_clip (void)
 {
@@ -568,6 +623,7 @@ main (int argc, char **argv)
   g_test_add_func ("/preprocess-regions/op-matches-ref", test_op_matches_ref);
   g_test_add_func ("/preprocess-regions/whole-frame", test_whole_frame);
   g_test_add_func ("/preprocess-regions/slots", test_slots);
+  g_test_add_func ("/preprocess-regions/read-after", test_read_after);
   g_test_add_func ("/preprocess-regions/rows", test_rows);
   g_test_add_func ("/preprocess-regions/bad-params", test_bad_params);
   ret = g_test_run ();
