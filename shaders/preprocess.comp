@@ -61,13 +61,20 @@ layout(std430, set = 0, binding = 1) writeonly buffer Out { float y[]; };
 #if REGIONS
 layout(constant_id = 30) const uint OUT_ITEM_STRIDE = 0u;
 layout(constant_id = 31) const uint MAX_ITEMS = 1u;
-/* RANET_PREPROCESS_GEOMETRY_FLOATS words per item, read as three uvec4s
- * (on lavapipe a load whose address it cannot prove uniform is a loop over
- * the lanes: three of them rather than twelve): the box (x, y, width, height)
- * as uints, then the x and the y map (scale, source origin, first and end
- * output position) as float bits */
+/* RANET_PREPROCESS_GEOMETRY_FLOATS floats per item, three vec4s: the box
+ * (x, y, width, height; whole numbers), then the x and the y map (scale,
+ * source origin, first and end output position). On lavapipe a storage load
+ * whose address depends on the workgroup is a loop over the lanes with a
+ * branch per component, which doubled the loads of an invocation; with
+ * GEOMETRY_TEXEL (CPU devices) each vec4 is one texel fetch. */
 const uint GEOMETRY_VEC4S = 3u;
-layout(std430, set = 0, binding = 2) readonly buffer Geometry { uvec4 geo[]; };
+#if GEOMETRY_TEXEL
+layout(set = 0, binding = 2) uniform samplerBuffer geo_texels;
+#define GEOMETRY(i) texelFetch(geo_texels, int(i))
+#else
+layout(std430, set = 0, binding = 2) readonly buffer Geometry { vec4 geo[]; };
+#define GEOMETRY(i) geo[i]
+#endif
 layout(std430, set = 0, binding = 3) readonly buffer Items { uint item[]; };
 /* the box's columns and rows: taps clamp at its edges, not the frame's */
 #define SRC_W box.z
@@ -170,9 +177,9 @@ void main ()
   if (slot >= MAX_ITEMS)
     return;
   uint g = gl_WorkGroupID.z * GEOMETRY_VEC4S;
-  uvec4 box = geo[g];
-  vec4 map_x = uintBitsToFloat(geo[g + 1u]);
-  vec4 map_y = uintBitsToFloat(geo[g + 2u]);
+  uvec4 box = uvec4(GEOMETRY(g));
+  vec4 map_x = GEOMETRY(g + 1u);
+  vec4 map_y = GEOMETRY(g + 2u);
 #endif
   uint ox = idx % OUT_W;
   uint oy = idx / OUT_W;

@@ -37,10 +37,10 @@ record_items (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *const *buffers,
 }
 
 static RanetVkBuffer *
-host_buffer (gsize size)
+host_buffer (RanetVkDevice *dev, gsize size)
 {
   GError *error = NULL;
-  RanetVkBuffer *buf = ranet_vk_buffer_new (device, size, RANET_VK_BUFFER_HOST, &error);
+  RanetVkBuffer *buf = ranet_vk_buffer_new (dev, size, RANET_VK_BUFFER_HOST, &error);
 
   g_assert_no_error (error);
   return buf;
@@ -58,13 +58,14 @@ out_floats (const RanetPreprocessParams *p)
 
 /* Runs @op on @fbuf over @regions, region z into slot @slots[z] of @obuf. */
 static void
-run_op (RanetOp *op, const RanetPreprocessParams *p, RanetVkBuffer *fbuf,
-    RanetVkBuffer *obuf, const RanetRegion *regions, const guint32 *slots, guint n)
+run_op (RanetVkDevice *dev, RanetOp *op, const RanetPreprocessParams *p,
+    RanetVkBuffer *fbuf, RanetVkBuffer *obuf, const RanetRegion *regions,
+    const guint32 *slots, guint n)
 {
   GError *error = NULL;
-  g_autoptr (RanetVkBuffer) gbuf = host_buffer (n * RANET_PREPROCESS_GEOMETRY_FLOATS
+  g_autoptr (RanetVkBuffer) gbuf = host_buffer (dev, n * RANET_PREPROCESS_GEOMETRY_FLOATS
       * sizeof (float));
-  g_autoptr (RanetVkBuffer) ibuf = host_buffer (n * sizeof (guint32));
+  g_autoptr (RanetVkBuffer) ibuf = host_buffer (dev, n * sizeof (guint32));
   float *geometry = ranet_vk_buffer_get_mapped (gbuf);
   RanetVkBuffer *buffers[] = { fbuf, obuf, gbuf };
 
@@ -73,7 +74,7 @@ run_op (RanetOp *op, const RanetPreprocessParams *p, RanetVkBuffer *fbuf,
         geometry + z * RANET_PREPROCESS_GEOMETRY_FLOATS);
   memcpy (ranet_vk_buffer_get_mapped (ibuf), slots, n * sizeof (guint32));
 
-  g_autoptr (RanetVkCommands) cmds = ranet_vk_commands_new (device, 0, &error);
+  g_autoptr (RanetVkCommands) cmds = ranet_vk_commands_new (dev, 0, &error);
   g_assert_no_error (error);
   g_assert_true (ranet_vk_commands_begin (cmds, &error));
   record_items (op, cmds, buffers, G_N_ELEMENTS (buffers), ibuf, n);
@@ -245,10 +246,11 @@ test_ref_is_crop (void)
 /* The op against the reference: one op per frame layout and mode, run over
  * 1, 3 and 17 regions into scattered slots of 20, the device seeing only the
  * rows ranet_preprocess_get_regions_plane_rows() lists (the others
- * overwritten), the reference the whole frame. */
+ * overwritten), the reference the whole frame. On @data, a device. */
 static void
-test_op_matches_ref (void)
+test_op_matches_ref (gconstpointer data)
 {
+  RanetVkDevice *dev = (RanetVkDevice *) data;
   static const guint counts[] = { 1, 3, N_REGIONS };
 
   for (guint f = 0; f < RANET_PIXEL_N_FORMATS; f++) {
@@ -260,12 +262,12 @@ test_op_matches_ref (void)
         gsize padded, n_out = out_floats (&p);
         g_autofree guint8 *frame = preprocess_test_frame (&p.frame, f * 100 + s, &padded);
         g_autofree float *expect = g_new (float, n_out);
-        g_autoptr (RanetVkBuffer) fbuf = host_buffer (padded);
-        g_autoptr (RanetVkBuffer) obuf = host_buffer (n_out * sizeof (float));
+        g_autoptr (RanetVkBuffer) fbuf = host_buffer (dev, padded);
+        g_autoptr (RanetVkBuffer) obuf = host_buffer (dev, n_out * sizeof (float));
         RanetRegion regions[N_REGIONS];
         guint32 slots[N_REGIONS];
 
-        g_autoptr (RanetOp) op = ranet_op_preprocess_regions_new (device, &p, &error);
+        g_autoptr (RanetOp) op = ranet_op_preprocess_regions_new (dev, &p, &error);
         g_assert_no_error (error);
         make_regions (&p.frame, f + s * 11 + mode, regions);
         for (guint c = 0; c < G_N_ELEMENTS (counts); c++) {
@@ -303,7 +305,7 @@ test_op_matches_ref (void)
           for (guint z = 0; z < n; z++)
             ranet_ref_preprocess_region (&p, &some[z], frame,
                 expect + slots[z] * p.out.item_stride);
-          run_op (op, &p, fbuf, obuf, some, slots, n);
+          run_op (dev, op, &p, fbuf, obuf, some, slots, n);
           float err = max_error (ranet_vk_buffer_get_mapped (obuf), expect, n_out);
           if (err > TOLERANCE)
             g_error ("%s %ux%u mode %u, %u channels, %u regions: max error %g",
@@ -313,7 +315,7 @@ test_op_matches_ref (void)
       }
     }
   }
-  g_assert_cmpuint (ranet_vk_device_get_validation_error_count (device), ==, 0);
+  g_assert_cmpuint (ranet_vk_device_get_validation_error_count (dev), ==, 0);
 }
 
 /* The whole frame as a region is the whole-frame preprocess: the reference
@@ -344,9 +346,9 @@ test_whole_frame (void)
         /* the whole-frame op, then the regions op writing slot 2 of 3 */
         pb.out.n_items = 3;
         gsize n_out_b = out_floats (&pb);
-        g_autoptr (RanetVkBuffer) fbuf = host_buffer (padded);
-        g_autoptr (RanetVkBuffer) obuf = host_buffer (n_out * sizeof (float));
-        g_autoptr (RanetVkBuffer) obuf_b = host_buffer (n_out_b * sizeof (float));
+        g_autoptr (RanetVkBuffer) fbuf = host_buffer (device, padded);
+        g_autoptr (RanetVkBuffer) obuf = host_buffer (device, n_out * sizeof (float));
+        g_autoptr (RanetVkBuffer) obuf_b = host_buffer (device, n_out_b * sizeof (float));
         memcpy (ranet_vk_buffer_get_mapped (fbuf), frame, padded);
         fill (ranet_vk_buffer_get_mapped (obuf), n_out, SENTINEL);
         fill (ranet_vk_buffer_get_mapped (obuf_b), n_out_b, SENTINEL);
@@ -363,7 +365,7 @@ test_whole_frame (void)
 
         g_autoptr (RanetOp) op_b = ranet_op_preprocess_regions_new (device, &pb, &error);
         g_assert_no_error (error);
-        run_op (op_b, &pb, fbuf, obuf_b, &whole, &slot, 1);
+        run_op (device, op_b, &pb, fbuf, obuf_b, &whole, &slot, 1);
 
         const float *got = ranet_vk_buffer_get_mapped (obuf);
         const float *got_b = ranet_vk_buffer_get_mapped (obuf_b);
@@ -394,8 +396,8 @@ test_slots (void)
   gsize padded, n_out = out_floats (&room), item = p.out.item_stride;
   g_autofree guint8 *frame = preprocess_test_frame (&p.frame, 5, &padded);
   g_autofree float *expect = g_new (float, n_out);
-  g_autoptr (RanetVkBuffer) fbuf = host_buffer (padded);
-  g_autoptr (RanetVkBuffer) obuf = host_buffer (n_out * sizeof (float));
+  g_autoptr (RanetVkBuffer) fbuf = host_buffer (device, padded);
+  g_autoptr (RanetVkBuffer) obuf = host_buffer (device, n_out * sizeof (float));
   RanetRegion regions[] = {
     { 0, 0, 10, 10 }, { 30, 20, 10, 10 }, { 5, 5, 1, 1 }, { 0, 0, 40, 30 },
   };
@@ -409,7 +411,7 @@ test_slots (void)
 
   g_autoptr (RanetOp) op = ranet_op_preprocess_regions_new (device, &p, &error);
   g_assert_no_error (error);
-  run_op (op, &p, fbuf, obuf, regions, slots, G_N_ELEMENTS (slots));
+  run_op (device, op, &p, fbuf, obuf, regions, slots, G_N_ELEMENTS (slots));
   const float *got = ranet_vk_buffer_get_mapped (obuf);
   g_assert_cmpfloat (max_error (got, expect, n_out), <=, TOLERANCE);
   /* slots 0, 2, 3 and 6 untouched, 1, 4 and 5 written */
@@ -437,12 +439,12 @@ test_read_after (void)
   gsize padded, n_out = out_floats (&p), n_copy = 3 * 28 * 24;
   g_autofree guint8 *frame = preprocess_test_frame (&p.frame, 9, &padded);
   g_autofree float *expect = g_new (float, n_out);
-  g_autoptr (RanetVkBuffer) fbuf = host_buffer (padded);
-  g_autoptr (RanetVkBuffer) obuf = host_buffer (n_out * sizeof (float));
-  g_autoptr (RanetVkBuffer) cbuf = host_buffer (n_copy * sizeof (float));
-  g_autoptr (RanetVkBuffer) gbuf = host_buffer (2 * RANET_PREPROCESS_GEOMETRY_FLOATS
+  g_autoptr (RanetVkBuffer) fbuf = host_buffer (device, padded);
+  g_autoptr (RanetVkBuffer) obuf = host_buffer (device, n_out * sizeof (float));
+  g_autoptr (RanetVkBuffer) cbuf = host_buffer (device, n_copy * sizeof (float));
+  g_autoptr (RanetVkBuffer) gbuf = host_buffer (device, 2 * RANET_PREPROCESS_GEOMETRY_FLOATS
       * sizeof (float));
-  g_autoptr (RanetVkBuffer) ibuf = host_buffer (sizeof slots);
+  g_autoptr (RanetVkBuffer) ibuf = host_buffer (device, sizeof slots);
   RanetVkBuffer *buffers[] = { fbuf, obuf, gbuf };
 
   copy.in.n_items = 0;
@@ -601,7 +603,16 @@ test_bad_params (void)
   g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID);
   g_clear_error (&error);
 
+  /* a frame wider than floats count whole pixels exactly */
   p.out.c = 3;
+  p.frame = preprocess_test_layout (RANET_PIXEL_GRAY8, (1u << 24) + 1, 2, 0, 0);
+  g_assert_true (ranet_frame_layout_check (&p.frame, NULL));
+  g_assert_null (ranet_op_preprocess_regions_new (device, &p, &error));
+  g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  p.frame = preprocess_test_layout (RANET_PIXEL_RGB, 10, 10, 0, 0);
   p.frame.stride[0] = 29;   /* shorter than a row of 30 bytes */
   g_assert_null (ranet_op_preprocess_regions_new (device, &p, &error));
   g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID);
@@ -612,21 +623,37 @@ int
 main (int argc, char **argv)
 {
   GError *error = NULL;
+  RanetVkOptions options;
+  RanetVkDevice *storage_device = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
   device = ranet_vk_device_new (NULL, &error);
   g_assert_no_error (error);
+  options = *ranet_vk_device_get_options (device);
+  if (ranet_vk_device_is_cpu (device) && options.texel_buffers) {
+    options.texel_buffers = FALSE;
+    storage_device = ranet_vk_device_new_full (ranet_vk_device_get_name (device), &options,
+        &error);
+    g_assert_no_error (error);
+  }
 
   g_test_add_func ("/preprocess-regions/clip", test_clip);
   g_test_add_func ("/preprocess-regions/ref-is-crop", test_ref_is_crop);
-  g_test_add_func ("/preprocess-regions/op-matches-ref", test_op_matches_ref);
+  g_test_add_data_func ("/preprocess-regions/op-matches-ref", device, test_op_matches_ref);
+  /* the geometry through a storage buffer too, where the device's choice
+   * is a texel buffer */
+  if (storage_device != NULL)
+    g_test_add_data_func ("/preprocess-regions/op-matches-ref/storage-geometry",
+        storage_device, test_op_matches_ref);
   g_test_add_func ("/preprocess-regions/whole-frame", test_whole_frame);
   g_test_add_func ("/preprocess-regions/slots", test_slots);
   g_test_add_func ("/preprocess-regions/read-after", test_read_after);
   g_test_add_func ("/preprocess-regions/rows", test_rows);
   g_test_add_func ("/preprocess-regions/bad-params", test_bad_params);
   ret = g_test_run ();
+  if (storage_device != NULL)
+    ranet_vk_device_unref (storage_device);
   ranet_vk_device_unref (device);
   return ret;
 }

@@ -9,6 +9,9 @@
 /* The z workgroup count every device allows (maxComputeWorkGroupCount[2]). */
 #define MAX_ITEMS 65535u
 
+/* Frame coordinates up to this are whole numbers a float holds exactly. */
+#define MAX_EXACT_COORDINATE (1u << 24)
+
 /* Workgroup counts per dimension are guaranteed only up to 65535. */
 #define MAX_GROUPS_X 65535u
 
@@ -104,33 +107,33 @@ ranet_preprocess_region_geometry (const RanetPreprocessParams *p,
     const RanetRegion *region, float *geometry)
 {
   RanetAxisMap mx, my;
-  guint32 words[RANET_PREPROCESS_GEOMETRY_FLOATS];
 
   g_return_if_fail (p != NULL && region != NULL && geometry != NULL);
   g_return_if_fail (ranet_region_is_clipped (&p->frame, region));
 
   ranet_preprocess_box_axis_maps (p, region->width, region->height, &mx, &my);
-  words[0] = region->x;
-  words[1] = region->y;
-  words[2] = region->width;
-  words[3] = region->height;
-  words[4] = float_bits (mx.scale);
-  words[5] = float_bits (mx.src_origin);
-  words[6] = float_bits (mx.dst_lo);
-  words[7] = float_bits (mx.dst_hi);
-  words[8] = float_bits (my.scale);
-  words[9] = float_bits (my.src_origin);
-  words[10] = float_bits (my.dst_lo);
-  words[11] = float_bits (my.dst_hi);
-  memcpy (geometry, words, sizeof words);
+  /* whole numbers below 2^24 (the op refuses larger frames): exact floats */
+  geometry[0] = (float) region->x;
+  geometry[1] = (float) region->y;
+  geometry[2] = (float) region->width;
+  geometry[3] = (float) region->height;
+  geometry[4] = mx.scale;
+  geometry[5] = mx.src_origin;
+  geometry[6] = mx.dst_lo;
+  geometry[7] = mx.dst_hi;
+  geometry[8] = my.scale;
+  geometry[9] = my.src_origin;
+  geometry[10] = my.dst_lo;
+  geometry[11] = my.dst_hi;
 }
 
 RanetOp *
 ranet_op_preprocess_regions_new (RanetVkDevice *dev, const RanetPreprocessParams *p,
     GError **error)
 {
-  RanetOpWindow out_w;
+  RanetOpWindow out_w, geometry_w = { 0, 0 };
   guint32 spec[N_SPEC + 2];
+  gboolean texel;
   guint n_items;
   gsize item_floats, span;
   guint64 groups;
@@ -164,6 +167,14 @@ ranet_op_preprocess_regions_new (RanetVkDevice *dev, const RanetPreprocessParams
     return NULL;
   }
 
+  /* the geometry holds frame coordinates as floats */
+  if (p->frame.width > MAX_EXACT_COORDINATE || p->frame.height > MAX_EXACT_COORDINATE) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "preprocess: regions of a %ux%u frame: at most %u pixels a side are supported",
+        p->frame.width, p->frame.height, MAX_EXACT_COORDINATE);
+    return NULL;
+  }
+
   span = (n_items - 1) * (n_items > 1 ? p->out.item_stride : 0)
       + (gsize) p->out.c * p->out.h * p->out.w;
   fill_spec (p, ranet_op_float_window (dev, ranet_tensor_view_origin (&p->out), span,
@@ -185,8 +196,12 @@ ranet_op_preprocess_regions_new (RanetVkDevice *dev, const RanetPreprocessParams
   op->window[0] = (RanetOpWindow) { 0, 0 };
   op->window[1] = out_w;
   op->window[2] = (RanetOpWindow) { 0, 0 };
-  op->pipe = ranet_vk_pipeline_new_named_full (dev, "preprocess_regions", 4, 0, 0, spec,
-      G_N_ELEMENTS (spec), 0, error);
+  /* the geometry as vec4 texels where texel fetches are cheaper */
+  geometry_w.size = (gsize) n_items * RANET_PREPROCESS_GEOMETRY_FLOATS * sizeof (float);
+  texel = ranet_op_texel_input (dev, &geometry_w);
+  op->pipe = ranet_vk_pipeline_new_named_full (dev,
+      texel ? "preprocess_regions_texel" : "preprocess_regions", 4, 0, texel ? 1u << 2 : 0,
+      spec, G_N_ELEMENTS (spec), 0, error);
   if (op->pipe == NULL) {
     g_prefix_error (error, "%s: ", op->name);
     g_free (op);

@@ -222,8 +222,8 @@ guint ranet_preprocess_get_regions_plane_rows (const RanetPreprocessParams *p,
 /**
  * RANET_PREPROCESS_GEOMETRY_FLOATS:
  *
- * The 32-bit words of one item's entry in the geometry buffer of the regions
- * op (ranet_preprocess_region_geometry()).
+ * The floats of one item's entry in the geometry buffer of the regions op
+ * (ranet_preprocess_region_geometry()); a multiple of 4.
  */
 #define RANET_PREPROCESS_GEOMETRY_FLOATS 12
 
@@ -232,13 +232,12 @@ guint ranet_preprocess_get_regions_plane_rows (const RanetPreprocessParams *p,
  * @p: the parameters the op was made with
  * @region: a region that ranet_region_clip() left as it is
  * @geometry: (out caller-allocates) (array fixed-size=12):
- *   %RANET_PREPROCESS_GEOMETRY_FLOATS words
+ *   %RANET_PREPROCESS_GEOMETRY_FLOATS floats
  *
  * Writes the entry of the regions op's geometry buffer that makes a
- * dispatched item preprocess @region: the item at z reads the words from
- * z * %RANET_PREPROCESS_GEOMETRY_FLOATS. The region's box is stored as the
- * bits of 32-bit unsigned integers (exact for any frame), the mapping onto
- * the input as floats.
+ * dispatched item preprocess @region: the item at z reads the floats from
+ * z * %RANET_PREPROCESS_GEOMETRY_FLOATS (the region's box, then its
+ * mapping onto the input).
  */
 void ranet_preprocess_region_geometry (const RanetPreprocessParams *p,
     const RanetRegion *region, float *geometry);
@@ -258,7 +257,9 @@ void ranet_preprocess_region_geometry (const RanetPreprocessParams *p,
  * dispatched item writes; slots beyond @p->out.n_items are skipped).
  * Record it with ranet_op_record_items(), the first three buffers in that
  * order and the items list, z = the number of regions (at most
- * @p->out.n_items); slots no item names are left as they are.
+ * @p->out.n_items); slots no item names are left as they are. Frames more
+ * than 2^24 pixels wide or tall are refused (the geometry holds frame
+ * coordinates as floats).
  *
  * Returns: (transfer full): the op, or %NULL with @error set.
  */
