@@ -6,6 +6,12 @@
  * frame's work that depends on the frame's size, so the net creates it again
  * only when the frame layout changes.
  *
+ * Regions of a frame (boxes a detector found) go through the same steps, each
+ * as if it were the whole frame, all of a frame's regions in one dispatch of
+ * the regions op, each into its own item slot of a batched input: the boxes
+ * travel in a buffer, so the op is made once per frame layout however the
+ * boxes change.
+ *
  * libranet knows nothing of GStreamer: the caller describes the frame's memory
  * (planes, offsets, strides, YUV matrix) with a #RanetFrameLayout.
  */
