@@ -370,10 +370,13 @@ test_whole_frame (void)
         const float *got = ranet_vk_buffer_get_mapped (obuf);
         const float *got_b = ranet_vk_buffer_get_mapped (obuf_b);
         g_assert_cmpfloat (max_error (got, ref, n_out), <=, TOLERANCE);
-        /* item 2's tensor is item 0's moved by two strides: the same floats */
-        if (memcmp (got_b + 2 * pb.out.item_stride, got, n_out * sizeof (float)) != 0)
-          g_error ("%s %ux%u mode %u: the regions op differs from the whole-frame op",
-              preprocess_test_format_name (f), sizes[s][0], sizes[s][1], mode);
+        /* item 2's tensor is item 0's moved by two strides: the same floats
+         * on lavapipe, which compiles both the same way; a GPU compiler may
+         * fuse multiply-adds differently where the geometry is constant */
+        float err = max_error (got_b + 2 * pb.out.item_stride, got, n_out);
+        if (ranet_vk_device_is_cpu (device) ? err != 0.0f : err > TOLERANCE)
+          g_error ("%s %ux%u mode %u: the regions op differs from the whole-frame op by %g",
+              preprocess_test_format_name (f), sizes[s][0], sizes[s][1], mode, err);
         for (gsize i = 0; i < 2 * pb.out.item_stride; i++)
           g_assert_cmpfloat (got_b[i], ==, SENTINEL);
       }
