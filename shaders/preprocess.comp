@@ -7,7 +7,14 @@
  * geometry are specialization constants, so each layout compiles to straight-line
  * code. core/preprocess/preprocess-ref.c is the same computation in C. The
  * formats are the rows of core/preprocess/ranet-pixel-formats.def, which the C
- * side expands too. */
+ * side expands too.
+ *
+ * REGIONS=1: several regions of the frame in one dispatch, workgroup z one
+ * region, each preprocessed as if it were the whole frame into an item slot
+ * of a batched output. A region's box and its mapping onto the input differ
+ * per item, so they come from the geometry buffer
+ * (ranet_preprocess_region_geometry()) instead of specialization constants;
+ * the slot comes from the items list. */
 
 layout(local_size_x = 64) in;
 
@@ -50,6 +57,51 @@ layout(constant_id = 29) const uint FULL_RANGE = 0u;
 
 layout(std430, set = 0, binding = 0) readonly buffer Frame { uint words[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Out { float y[]; };
+
+#if REGIONS
+layout(constant_id = 30) const uint OUT_ITEM_STRIDE = 0u;
+layout(constant_id = 31) const uint MAX_ITEMS = 1u;
+/* RANET_PREPROCESS_GEOMETRY_FLOATS floats per item, three vec4s: the box
+ * (x, y, width, height; whole numbers), then the x and the y map (scale,
+ * source origin, first and end output position). On lavapipe a storage load
+ * whose address depends on the workgroup is a loop over the lanes with a
+ * branch per component, which doubled the loads of an invocation; with
+ * GEOMETRY_TEXEL (CPU devices) each vec4 is one texel fetch. */
+const uint GEOMETRY_VEC4S = 3u;
+#if GEOMETRY_TEXEL
+layout(set = 0, binding = 2) uniform samplerBuffer geo_texels;
+#define GEOMETRY(i) texelFetch(geo_texels, int(i))
+#else
+layout(std430, set = 0, binding = 2) readonly buffer Geometry { vec4 geo[]; };
+#define GEOMETRY(i) geo[i]
+#endif
+layout(std430, set = 0, binding = 3) readonly buffer Items { uint item[]; };
+/* the box's columns and rows: taps clamp at its edges, not the frame's */
+#define SRC_W box.z
+#define SRC_H box.w
+#define MAP_X_SCALE map_x.x
+#define MAP_X_SRC0 map_x.y
+#define MAP_X_LO map_x.z
+#define MAP_X_HI map_x.w
+#define MAP_Y_SCALE map_y.x
+#define MAP_Y_SRC0 map_y.y
+#define MAP_Y_LO map_y.z
+#define MAP_Y_HI map_y.w
+#define ITEM_ORIGIN (OUT_ORIGIN + slot * OUT_ITEM_STRIDE)
+#else
+/* the whole frame, its mapping fixed when the op is made */
+#define SRC_W W
+#define SRC_H H
+#define MAP_X_SCALE X_SCALE
+#define MAP_X_SRC0 X_SRC0
+#define MAP_X_LO X_LO
+#define MAP_X_HI X_HI
+#define MAP_Y_SCALE Y_SCALE
+#define MAP_Y_SRC0 Y_SRC0
+#define MAP_Y_LO Y_LO
+#define MAP_Y_HI Y_HI
+#define ITEM_ORIGIN OUT_ORIGIN
+#endif
 
 float byte_at (uint off)
 {
@@ -120,17 +172,34 @@ void main ()
       + gl_LocalInvocationID.x;
   if (idx >= OUT_H * OUT_W)
     return;
+#if REGIONS
+  uint slot = item[gl_WorkGroupID.z];
+  if (slot >= MAX_ITEMS)
+    return;
+  uint g = gl_WorkGroupID.z * GEOMETRY_VEC4S;
+  uvec4 box = uvec4(GEOMETRY(g));
+  vec4 map_x = GEOMETRY(g + 1u);
+  vec4 map_y = GEOMETRY(g + 2u);
+#endif
   uint ox = idx % OUT_W;
   uint oy = idx / OUT_W;
   float cx = float(ox) + 0.5;
   float cy = float(oy) + 0.5;
 
   vec3 v = vec3(0.0);
-  if (cx >= X_LO && cx < X_HI && cy >= Y_LO && cy < Y_HI) {
+  if (cx >= MAP_X_LO && cx < MAP_X_HI && cy >= MAP_Y_LO && cy < MAP_Y_HI) {
     uint x0, x1, y0, y1;
     float lx1, ly1;
-    source_taps(float(ox), X_LO, X_SCALE, X_SRC0, W, x0, x1, lx1);
-    source_taps(float(oy), Y_LO, Y_SCALE, Y_SRC0, H, y0, y1, ly1);
+    source_taps(float(ox), MAP_X_LO, MAP_X_SCALE, MAP_X_SRC0, SRC_W, x0, x1, lx1);
+    source_taps(float(oy), MAP_Y_LO, MAP_Y_SCALE, MAP_Y_SRC0, SRC_H, y0, y1, ly1);
+#if REGIONS
+    /* within the frame whatever the geometry buffer holds: a box that
+     * ranet_preprocess_region_geometry() wrote never needs the clamp */
+    x0 = min(x0 + box.x, W - 1u);
+    x1 = min(x1 + box.x, W - 1u);
+    y0 = min(y0 + box.y, H - 1u);
+    y1 = min(y1 + box.y, H - 1u);
+#endif
     float lx0 = 1.0 - lx1, ly0 = 1.0 - ly1;
     vec3 a = fetch_rgb(x0, y0), b = fetch_rgb(x1, y0);
     vec3 c = fetch_rgb(x0, y1), d = fetch_rgb(x1, y1);
@@ -140,10 +209,10 @@ void main ()
   uint plane = OUT_H * OUT_W;
   if (OUT_C == 1u) {
     float luma = 0.299 * v.r + 0.587 * v.g + 0.114 * v.b;
-    y[OUT_ORIGIN + idx] = (luma - MEAN0) / STD0;
+    y[ITEM_ORIGIN + idx] = (luma - MEAN0) / STD0;
   } else {
-    y[OUT_ORIGIN + idx] = (v.r - MEAN0) / STD0;
-    y[OUT_ORIGIN + plane + idx] = (v.g - MEAN1) / STD1;
-    y[OUT_ORIGIN + 2u * plane + idx] = (v.b - MEAN2) / STD2;
+    y[ITEM_ORIGIN + idx] = (v.r - MEAN0) / STD0;
+    y[ITEM_ORIGIN + plane + idx] = (v.g - MEAN1) / STD1;
+    y[ITEM_ORIGIN + 2u * plane + idx] = (v.b - MEAN2) / STD2;
   }
 }

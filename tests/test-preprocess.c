@@ -2,6 +2,7 @@
  * pixel format, odd and even sizes, padded strides, plane offsets, every resize
  * mode, grey and colour models, and an output at a channel offset. */
 #include "preprocess/ranet-preprocess.h"
+#include "preprocess-frames.h"
 #include "ref/ranet-ref.h"
 
 #include <math.h>
@@ -20,26 +21,6 @@ static const struct {
 #undef RANET_PIXEL_FORMAT
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (formats) == RANET_PIXEL_N_FORMATS);
-
-/* A layout with @pad bytes after every row and @gap bytes before every plane,
- * so strides and offsets are never the tight ones. */
-static RanetFrameLayout
-make_layout (RanetPixelFormat format, guint w, guint h, guint pad, guint gap)
-{
-  RanetFrameLayout l = { .format = format, .width = w, .height = h,
-    .kr = 0.299, .kb = 0.114, .yuv_full_range = FALSE };
-  gsize at = gap;
-
-  for (guint i = 0; i < RANET_MAX_PLANES; i++) {
-    guint rows = ranet_frame_layout_plane_rows (&l, i);
-    if (rows == 0)
-      break;
-    l.offset[i] = at;
-    l.stride[i] = ranet_frame_layout_plane_row_bytes (&l, i) + pad;
-    at += l.stride[i] * rows + gap;
-  }
-  return l;
-}
 
 typedef struct {
   float max_err;
@@ -149,7 +130,7 @@ test_formats_and_sizes (void)
     for (guint s = 0; s < G_N_ELEMENTS (sizes); s++) {
       for (guint channels = 1; channels <= 3; channels += 2) {
         RanetPreprocessParams p = {
-          .frame = make_layout (f, sizes[s][0], sizes[s][1], s % 3 * 5, s % 2 * 12),
+          .frame = preprocess_test_layout (f, sizes[s][0], sizes[s][1], s % 3 * 5, s % 2 * 12),
           .mode = s % 3,
           /* the input slice sits at channel 1 of a 5-channel tensor at float 10 */
           .out = { .c = channels, .h = 28, .w = 24, .c_offset = 1, .c_total = 5, .base = 10 },
@@ -173,7 +154,7 @@ test_modes_geometry (void)
   /* a wide frame letterboxed into a square leaves black bars above and below:
    * on a grey model with mean 0, std 1 their value is exactly 0 */
   RanetPreprocessParams p = {
-    .frame = make_layout (RANET_PIXEL_GRAY8, 64, 16, 0, 0),
+    .frame = preprocess_test_layout (RANET_PIXEL_GRAY8, 64, 16, 0, 0),
     .mode = RANET_RESIZE_LETTERBOX,
     .out = { .c = 1, .h = 16, .w = 16, .c_offset = 0, .c_total = 1, .base = 0 },
     .mean = { 0.0f }, .std = { 1.0f },
@@ -193,7 +174,7 @@ test_modes_geometry (void)
   /* center-crop of a frame whose left and right quarters are black keeps only
    * the white middle */
   p.mode = RANET_RESIZE_CENTER_CROP;
-  p.frame = make_layout (RANET_PIXEL_GRAY8, 32, 16, 0, 0);
+  p.frame = preprocess_test_layout (RANET_PIXEL_GRAY8, 32, 16, 0, 0);
   memset (white, 0, 32 * 16);
   for (guint y = 0; y < 16; y++)
     memset (white + y * 32 + 8, 255, 16);
@@ -209,7 +190,7 @@ test_identity_size (void)
 {
   /* same size, stretch: the sampling is exact, each output is its pixel */
   RanetPreprocessParams p = {
-    .frame = make_layout (RANET_PIXEL_GRAY8, 28, 28, 4, 0),
+    .frame = preprocess_test_layout (RANET_PIXEL_GRAY8, 28, 28, 4, 0),
     .mode = RANET_RESIZE_STRETCH,
     .out = { .c = 1, .h = 28, .w = 28, .c_offset = 0, .c_total = 1, .base = 0 },
     .mean = { 0.5f }, .std = { 0.5f },
@@ -238,7 +219,7 @@ test_needed_rows (void)
   for (guint f = 0; f < RANET_PIXEL_N_FORMATS; f++) {
     for (guint s = 0; s < G_N_ELEMENTS (sizes); s++) {
       RanetPreprocessParams p = {
-        .frame = make_layout (f, sizes[s][0], sizes[s][1], s % 2 * 4, 0),
+        .frame = preprocess_test_layout (f, sizes[s][0], sizes[s][1], s % 2 * 4, 0),
         .mode = (f + s) % 3,
         .out = { .c = 3, .h = 28, .w = 28, .c_offset = 0, .c_total = 3, .base = 0 },
         .mean = { 0.1f, 0.5f, 0.9f },
@@ -258,7 +239,7 @@ test_bad_layouts (void)
 {
   GError *error = NULL;
   RanetPreprocessParams p = {
-    .frame = make_layout (RANET_PIXEL_RGB, 10, 10, 0, 0),
+    .frame = preprocess_test_layout (RANET_PIXEL_RGB, 10, 10, 0, 0),
     .out = { .c = 3, .h = 8, .w = 8, .c_offset = 0, .c_total = 3, .base = 0 },
     .mean = { 0, 0, 0 }, .std = { 1, 1, 1 },
   };
@@ -269,18 +250,18 @@ test_bad_layouts (void)
   g_test_message ("%s", error->message);
   g_clear_error (&error);
 
-  p.frame = make_layout (RANET_PIXEL_RGB, 0, 10, 0, 0);
+  p.frame = preprocess_test_layout (RANET_PIXEL_RGB, 0, 10, 0, 0);
   g_assert_null (ranet_op_preprocess_new (device, &p, &error));
   g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID);
   g_clear_error (&error);
 
-  p.frame = make_layout (RANET_PIXEL_RGB, 8192, 8192, 0, 0);
+  p.frame = preprocess_test_layout (RANET_PIXEL_RGB, 8192, 8192, 0, 0);
   p.frame.offset[0] = G_MAXUINT32 - 100;  /* beyond 32-bit addressing */
   g_assert_null (ranet_op_preprocess_new (device, &p, &error));
   g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID);
   g_clear_error (&error);
 
-  p.frame = make_layout (RANET_PIXEL_RGB, 10, 10, 0, 0);
+  p.frame = preprocess_test_layout (RANET_PIXEL_RGB, 10, 10, 0, 0);
   p.std[1] = 0.0f;
   g_assert_null (ranet_op_preprocess_new (device, &p, &error));
   g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID);

@@ -89,6 +89,9 @@ test_access_from_spirv (void)
   /* the control words: read (thresholds, this stage's flag), written (the next's) */
   check_access ("softmax_decide", 3, 0, 0, 0, 0x5, 0x6);
   check_access ("preprocess", 2, 0, 0, 0, 0x1, 0x2);
+  /* frame, geometry and items read; the batch of items written */
+  check_access ("preprocess_regions", 4, 0, 0, 0, 0xd, 0x2);
+  check_access ("preprocess_regions_texel", 4, 0, 0x4, 0, 0xd, 0x2);
   assert_no_validation_errors ();
 }
 

@@ -122,10 +122,9 @@ letterbox_axis (float dst_extent, guint src, guint dst)
 }
 
 void
-ranet_preprocess_axis_maps (const RanetPreprocessParams *p, RanetAxisMap *x,
-    RanetAxisMap *y)
+ranet_preprocess_box_axis_maps (const RanetPreprocessParams *p, guint fw, guint fh,
+    RanetAxisMap *x, RanetAxisMap *y)
 {
-  guint fw = p->frame.width, fh = p->frame.height;
   guint ow = p->out.w, oh = p->out.h;
   /* compare aspect ratios exactly, in integers */
   gboolean frame_wider = (guint64) fw * oh > (guint64) ow * fh;
@@ -155,4 +154,38 @@ ranet_preprocess_axis_maps (const RanetPreprocessParams *p, RanetAxisMap *x,
       *y = stretch_axis (fh, oh);
       break;
   }
+}
+
+void
+ranet_preprocess_axis_maps (const RanetPreprocessParams *p, RanetAxisMap *x,
+    RanetAxisMap *y)
+{
+  ranet_preprocess_box_axis_maps (p, p->frame.width, p->frame.height, x, y);
+}
+
+gboolean
+ranet_region_clip (const RanetFrameLayout *layout, const RanetRegion *region,
+    RanetRegion *clipped)
+{
+  g_return_val_if_fail (layout != NULL && region != NULL && clipped != NULL, FALSE);
+
+  /* x + width may wrap around: compare with what is left of the frame instead */
+  if (region->width == 0 || region->height == 0
+      || region->x >= layout->width || region->y >= layout->height) {
+    *clipped = (RanetRegion) { 0, 0, 0, 0 };
+    return FALSE;
+  }
+  clipped->x = region->x;
+  clipped->y = region->y;
+  clipped->width = MIN (region->width, layout->width - region->x);
+  clipped->height = MIN (region->height, layout->height - region->y);
+  return TRUE;
+}
+
+gboolean
+ranet_region_is_clipped (const RanetFrameLayout *layout, const RanetRegion *region)
+{
+  return region->width > 0 && region->height > 0
+      && region->x < layout->width && region->width <= layout->width - region->x
+      && region->y < layout->height && region->height <= layout->height - region->y;
 }

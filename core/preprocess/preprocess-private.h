@@ -18,6 +18,15 @@ typedef struct {
 void ranet_preprocess_axis_maps (const RanetPreprocessParams *p,
     RanetAxisMap *x, RanetAxisMap *y);
 
+/* The same for a box of @fw x @fh pixels taken as the whole frame (a region):
+ * the maps then give positions relative to the box's first pixel. */
+void ranet_preprocess_box_axis_maps (const RanetPreprocessParams *p, guint fw, guint fh,
+    RanetAxisMap *x, RanetAxisMap *y);
+
+/* Whether @region lies wholly inside @layout's frame and is not empty: what
+ * ranet_region_clip() gives. */
+gboolean ranet_region_is_clipped (const RanetFrameLayout *layout, const RanetRegion *region);
+
 /* A row of ranet-pixel-formats.def: the format's geometry and, for packed
  * RGB, where each colour sits in a pixel. */
 typedef struct {

@@ -84,14 +84,16 @@ inside (const RanetAxisMap *m, guint dst)
   return c >= m->dst_lo && c < m->dst_hi;
 }
 
-void
-ranet_ref_preprocess (const RanetPreprocessParams *p, const guint8 *frame,
-    float *out)
+/* @box of the frame preprocessed as a frame of its own: the maps and the tap
+ * clamping see only the box, the taps read the frame at the box's offset. */
+static void
+preprocess_box (const RanetPreprocessParams *p, const RanetRegion *box,
+    const guint8 *frame, float *out)
 {
   const RanetFrameLayout *l = &p->frame;
   RanetAxisMap mx, my;
 
-  ranet_preprocess_axis_maps (p, &mx, &my);
+  ranet_preprocess_box_axis_maps (p, box->width, box->height, &mx, &my);
   for (guint oy = 0; oy < p->out.h; oy++) {
     for (guint ox = 0; ox < p->out.w; ox++) {
       Rgb v = { 0.0f, 0.0f, 0.0f };
@@ -100,8 +102,12 @@ ranet_ref_preprocess (const RanetPreprocessParams *p, const guint8 *frame,
         guint x0, x1, y0, y1;
         float lx1, ly1;
 
-        source_taps (&mx, ox, l->width, &x0, &x1, &lx1);
-        source_taps (&my, oy, l->height, &y0, &y1, &ly1);
+        source_taps (&mx, ox, box->width, &x0, &x1, &lx1);
+        source_taps (&my, oy, box->height, &y0, &y1, &ly1);
+        x0 += box->x;
+        x1 += box->x;
+        y0 += box->y;
+        y1 += box->y;
         float lx0 = 1.0f - lx1, ly0 = 1.0f - ly1;
         Rgb a = fetch_rgb (l, frame, x0, y0), b = fetch_rgb (l, frame, x1, y0);
         Rgb c = fetch_rgb (l, frame, x0, y1), d = fetch_rgb (l, frame, x1, y1);
@@ -121,28 +127,44 @@ ranet_ref_preprocess (const RanetPreprocessParams *p, const guint8 *frame,
   }
 }
 
-guint
-ranet_preprocess_get_plane_rows (const RanetPreprocessParams *p, guint plane,
-    guint *rows)
+void
+ranet_ref_preprocess (const RanetPreprocessParams *p, const guint8 *frame,
+    float *out)
 {
-  const RanetFrameLayout *l = &p->frame;
-  guint n_plane_rows = ranet_frame_layout_plane_rows (l, plane);
+  RanetRegion whole = { 0, 0, p->frame.width, p->frame.height };
+
+  preprocess_box (p, &whole, frame, out);
+}
+
+void
+ranet_ref_preprocess_region (const RanetPreprocessParams *p, const RanetRegion *region,
+    const guint8 *frame, float *out)
+{
+  g_return_if_fail (p != NULL && region != NULL && frame != NULL && out != NULL);
+  g_return_if_fail (ranet_region_is_clipped (&p->frame, region));
+
+  preprocess_box (p, region, frame, out);
+}
+
+/* Marks in @needed the rows of @plane the taps of @box read, with a row of
+ * margin inside the box where a source position lies on a row boundary. */
+static void
+mark_box_rows (const RanetPreprocessParams *p, const RanetRegion *box, guint plane,
+    gboolean *needed)
+{
+  guint n_plane_rows = ranet_frame_layout_plane_rows (&p->frame, plane);
   /* chroma planes of I420 and NV12 hold one row per two frame rows */
   guint shift = plane > 0 ? 1 : 0;
   RanetAxisMap mx, my;
-  guint n = 0;
-  gint last = -1;
 
-  if (n_plane_rows == 0)
-    return 0;
-  ranet_preprocess_axis_maps (p, &mx, &my);
+  ranet_preprocess_box_axis_maps (p, box->width, box->height, &mx, &my);
   for (guint oy = 0; oy < p->out.h; oy++) {
     guint y0, y1;
     float ly1;
 
     if (!inside (&my, oy))
       continue;
-    source_taps (&my, oy, l->height, &y0, &y1, &ly1);
+    source_taps (&my, oy, box->height, &y0, &y1, &ly1);
     /* A GPU that fuses the tap arithmetic into one multiply-add may round a
      * source position that sits (to float precision) on a row boundary the
      * other way: take the neighbouring row too when the position is that
@@ -151,14 +173,54 @@ ranet_preprocess_get_plane_rows (const RanetPreprocessParams *p, guint plane,
     if (ly1 < 1e-3f && y0 > 0)
       lo = y0 - 1;
     if (ly1 > 1.0f - 1e-3f)
-      hi = MIN (y1 + 1, l->height - 1);
-    lo >>= shift;
-    hi >>= shift;
-    /* output rows map to non-decreasing source rows: the list stays sorted */
-    for (guint r = MAX (lo, (guint) (last + 1)); r <= hi && r < n_plane_rows; r++) {
-      rows[n++] = r;
-      last = (gint) r;
-    }
+      hi = MIN (y1 + 1, box->height - 1);
+    lo = (box->y + lo) >> shift;
+    hi = (box->y + hi) >> shift;
+    for (guint r = lo; r <= hi && r < n_plane_rows; r++)
+      needed[r] = TRUE;
   }
+}
+
+/* The rows marked in @needed, in increasing order. */
+static guint
+list_rows (const gboolean *needed, guint n_plane_rows, guint *rows)
+{
+  guint n = 0;
+
+  for (guint r = 0; r < n_plane_rows; r++)
+    if (needed[r])
+      rows[n++] = r;
   return n;
+}
+
+guint
+ranet_preprocess_get_plane_rows (const RanetPreprocessParams *p, guint plane,
+    guint *rows)
+{
+  RanetRegion whole = { 0, 0, p->frame.width, p->frame.height };
+
+  return ranet_preprocess_get_regions_plane_rows (p, &whole, 1, plane, rows);
+}
+
+guint
+ranet_preprocess_get_regions_plane_rows (const RanetPreprocessParams *p,
+    const RanetRegion *regions, guint n_regions, guint plane, guint *rows)
+{
+  guint n_plane_rows;
+  g_autofree gboolean *needed = NULL;
+
+  g_return_val_if_fail (p != NULL && (regions != NULL || n_regions == 0), 0);
+
+  n_plane_rows = ranet_frame_layout_plane_rows (&p->frame, plane);
+  if (n_plane_rows == 0)
+    return 0;
+  needed = g_new0 (gboolean, n_plane_rows);
+  for (guint i = 0; i < n_regions; i++) {
+    RanetRegion box;
+
+    /* a region the op would not be given reads nothing */
+    if (ranet_region_clip (&p->frame, &regions[i], &box))
+      mark_box_rows (p, &box, plane, needed);
+  }
+  return list_rows (needed, n_plane_rows, rows);
 }

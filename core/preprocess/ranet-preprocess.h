@@ -6,6 +6,12 @@
  * frame's work that depends on the frame's size, so the net creates it again
  * only when the frame layout changes.
  *
+ * Regions of a frame (boxes a detector found) go through the same steps, each
+ * as if it were the whole frame, all of a frame's regions in one dispatch of
+ * the regions op, each into its own item slot of a batched input: the boxes
+ * travel in a buffer, so the op is made once per frame layout however the
+ * boxes change.
+ *
  * libranet knows nothing of GStreamer: the caller describes the frame's memory
  * (planes, offsets, strides, YUV matrix) with a #RanetFrameLayout.
  */
@@ -161,6 +167,110 @@ void ranet_ref_preprocess (const RanetPreprocessParams *p, const guint8 *frame,
  */
 guint ranet_preprocess_get_plane_rows (const RanetPreprocessParams *p,
     guint plane, guint *rows);
+
+/**
+ * ranet_region_clip:
+ * @layout: the frame
+ * @region: a box, possibly reaching beyond the frame
+ * @clipped: (out caller-allocates): the part of @region inside the frame;
+ *   all zero when nothing is left
+ *
+ * Coordinates may be as large as a #guint holds: x + width is never
+ * computed, so nothing wraps around.
+ *
+ * Returns: %FALSE when nothing is left: an empty @region, or one wholly
+ *   outside the frame.
+ */
+gboolean ranet_region_clip (const RanetFrameLayout *layout, const RanetRegion *region,
+    RanetRegion *clipped);
+
+/**
+ * ranet_ref_preprocess_region:
+ * @p: the parameters; @p->out is the view of one item
+ * @region: a region that ranet_region_clip() left as it is (inside the
+ *   frame, not empty)
+ * @frame: the frame's memory, ranet_frame_layout_get_size() bytes
+ * @out: buffer holding the output view
+ *
+ * The scalar reference of the regions op for one item: @region preprocessed
+ * as if it were the whole frame. @p->mode applies within the region and the
+ * bilinear taps clamp at the region's edges, not the frame's, so the result
+ * is what ranet_ref_preprocess() gives for a frame holding only the region's
+ * pixels. Each pixel keeps its colour in the frame: for I420 and NV12 that
+ * includes the chroma sample it shares with its 2x2 block of the frame (a
+ * host crop agrees when @region starts at even coordinates).
+ *
+ * Writes @p->out at its origin; item i of a batch is at @out + i *
+ * @p->out.item_stride.
+ */
+void ranet_ref_preprocess_region (const RanetPreprocessParams *p,
+    const RanetRegion *region, const guint8 *frame, float *out);
+
+/**
+ * ranet_preprocess_get_regions_plane_rows:
+ * @p: the parameters
+ * @regions: (array length=n_regions): the regions; each is clipped to the
+ *   frame first, and those with nothing left read nothing
+ * @n_regions: the number of regions
+ * @plane: a plane of the frame
+ * @rows: (out caller-allocates) (array): room for
+ *   ranet_frame_layout_plane_rows() values
+ *
+ * As ranet_preprocess_get_plane_rows(), for the regions op: the rows of
+ * @plane that preprocessing any of @regions reads, each once, in increasing
+ * order.
+ *
+ * Returns: the number of rows written to @rows.
+ */
+guint ranet_preprocess_get_regions_plane_rows (const RanetPreprocessParams *p,
+    const RanetRegion *regions, guint n_regions, guint plane, guint *rows);
+
+/**
+ * RANET_PREPROCESS_GEOMETRY_FLOATS:
+ *
+ * The floats of one item's entry in the geometry buffer of the regions op
+ * (ranet_preprocess_region_geometry()); a multiple of 4.
+ */
+#define RANET_PREPROCESS_GEOMETRY_FLOATS 12
+
+/**
+ * ranet_preprocess_region_geometry:
+ * @p: the parameters the op was made with
+ * @region: a region that ranet_region_clip() left as it is
+ * @geometry: (out caller-allocates) (array fixed-size=12):
+ *   %RANET_PREPROCESS_GEOMETRY_FLOATS floats
+ *
+ * Writes the entry of the regions op's geometry buffer that makes a
+ * dispatched item preprocess @region: the item at z reads the floats from
+ * z * %RANET_PREPROCESS_GEOMETRY_FLOATS (the region's box, then its
+ * mapping onto the input).
+ */
+void ranet_preprocess_region_geometry (const RanetPreprocessParams *p,
+    const RanetRegion *region, float *geometry);
+
+/**
+ * ranet_op_preprocess_regions_new:
+ * @dev: the device
+ * @p: the parameters; copied. @p->out holds @p->out.n_items item slots
+ *   (0 counts as 1), item i at @p->out.item_stride floats from item 0
+ * @error: return location for a #GError
+ *
+ * The op that preprocesses several regions of one frame in one dispatch,
+ * each as ranet_ref_preprocess_region() does, into an item slot of @p->out.
+ * It binds, in order: the frame buffer (as ranet_op_preprocess_new()'s),
+ * the output buffer, the geometry buffer (ranet_preprocess_region_geometry()
+ * for each dispatched item) and the items list (the uint32 slot each
+ * dispatched item writes; slots beyond @p->out.n_items are skipped).
+ * Record it with ranet_op_record_items(), the first three buffers in that
+ * order and the items list, z = the number of regions (at most
+ * @p->out.n_items); slots no item names are left as they are. Frames more
+ * than 2^24 pixels wide or tall are refused (the geometry holds frame
+ * coordinates as floats).
+ *
+ * Returns: (transfer full): the op, or %NULL with @error set.
+ */
+RanetOp *ranet_op_preprocess_regions_new (RanetVkDevice *dev,
+    const RanetPreprocessParams *p, GError **error);
 
 /**
  * ranet_op_preprocess_new:
