@@ -107,7 +107,8 @@ gemm_new (RanetVkDevice *dev, const char *name, const Gemm *g, const RanetTensor
     return NULL;
   return ranet_op_set_windows (ranet_op_new_conv (dev, name, "conv1x1", &in_w,
           weights_offset + gemm_packed_size (g), sg, local, groups,
-          &items, spec, G_N_ELEMENTS (spec), n_pb, n_ocb, (guint64) g->out_c * g->hw * g->in_c, error),
+          &items, spec, G_N_ELEMENTS (spec), n_pb, n_ocb,
+          (guint64) g->out_c * g->hw * g->in_c, error),
       &in_w, &out_w);
 }
 

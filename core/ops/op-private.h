@@ -77,7 +77,8 @@ RanetOp *ranet_op_new_grid (RanetVkDevice *dev, const char *name,
  * ranet_op_new_grid(). */
 RanetOp *ranet_op_new_conv (RanetVkDevice *dev, const char *name, const char *shader,
     const RanetOpWindow *in, gsize weights_end, guint sg, guint local, guint groups,
-    const RanetOpItems *items, const guint32 *spec, guint n_spec, guint64 n_pix, guint n_oc_blocks, guint64 macs,
+    const RanetOpItems *items, const guint32 *spec, guint n_spec, guint64 n_pix,
+    guint n_oc_blocks, guint64 macs,
     GError **error);
 
 /* Also checks the items of a view of several: its item stride at least its

@@ -116,8 +116,8 @@ batch_n_run (const RanetOpCheckBatch *b)
   return b->items != NULL ? b->n_run : b->n_slots;
 }
 
-/* Records @op over @c's batch: its items list uploaded to @items, and for an
- * indirect dispatch its arguments for @n_args items written to @args. */
+/* Records @op over @c's batch, with its items list @items and, for an
+ * indirect dispatch, its arguments in @args. */
 static void
 record_batch (Case *c, RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *const *buffers,
     guint n_buffers, RanetVkBuffer *items, RanetVkBuffer *args)
@@ -129,7 +129,7 @@ record_batch (Case *c, RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *const 
 }
 
 /* A batch's items list, and for an indirect dispatch its arguments buffer
- * holding the counts of @n_args items. */
+ * holding the counts of one item (the first run). */
 static gboolean
 batch_buffers (Case *c, RanetVkDevice *dev, RanetOp *op, RanetVkBuffer **items,
     RanetVkBuffer **args, GError **error)
