@@ -184,7 +184,7 @@ if [ "${RANET_BUNDLE_SKIP_TESTS:-0}" != 1 ]; then
     test_env=(RANET_VK_VALIDATION="$validation")
   fi
   test_env+=(G_DEBUG=fatal-criticals G_SLICE=always-malloc RANET_CONDITIONAL_STAGES=1)
-  for t in test-vk test-vk-sync test-ops test-preprocess test-preprocess-regions test-net; do
+  for t in test-vk test-vk-sync test-ops test-ops-batch test-preprocess test-preprocess-regions test-net test-net-batch; do
     # by full path: some tests run themselves again (g_test_trap_subprocess())
     run_test "$t" "${test_env[@]}" "$here/bin/$t"
   done

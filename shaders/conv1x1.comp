@@ -39,6 +39,24 @@ layout(constant_id = 10) const uint LOCAL = 64;    /* invocations per workgroup 
 layout(constant_id = 11) const uint SG = 1;        /* lanes that share weight loads */
 layout(constant_id = 12) const uint GROUPS = 1;    /* blocks of output channels per workgroup */
 
+#if BATCH
+/* The batched variant (the _batch rows of meson.build's table): workgroup z
+ * runs item slot item[z], whose input and output lie slot * IN_ITEM_STRIDE
+ * and slot * OUT_ITEM_STRIDE floats further; the weights are the same for
+ * every item. A slot past the views' MAX_ITEMS is clamped to the last one,
+ * so a wrong items list cannot reach outside the bound windows. */
+layout(constant_id = 13) const uint IN_ITEM_STRIDE = 0;
+layout(constant_id = 14) const uint OUT_ITEM_STRIDE = 0;
+layout(constant_id = 15) const uint MAX_ITEMS = 1;
+layout(std430, set = 0, binding = 3) readonly buffer Items { uint item[]; };
+uint in_start, out_start;   /* set first thing in main() */
+#define IN_START in_start
+#define OUT_START out_start
+#else
+#define IN_START IN_ORIGIN
+#define OUT_START OUT_ORIGIN
+#endif
+
 const uint NPB = (HW + PX - 1u) / PX;
 const uint NOCB = (OUT_C + 4u * OCV - 1u) / (4u * OCV);
 const uint PRE_VEC4S = PRE_ACT != 0u ? IN_C : 0u;
@@ -50,6 +68,11 @@ const uint NCH = (GROUPS * OCV + SG - 1u) / SG;
 
 void main ()
 {
+#if BATCH
+  uint item_slot = min (item[gl_WorkGroupID.z], MAX_ITEMS - 1u);
+  in_start = IN_ORIGIN + item_slot * IN_ITEM_STRIDE;
+  out_start = OUT_ORIGIN + item_slot * OUT_ITEM_STRIDE;
+#endif
   uint slot = conv_slot ();
   uint g = slot % GROUPS;
   uint ocb = gl_WorkGroupID.y * GROUPS + g;
@@ -79,10 +102,10 @@ void main ()
 #endif
 
   for (uint ic = 0u; ic < IN_C; ic++) {
-    uint xbase = IN_ORIGIN + ic * HW + p0;
+    uint xbase = IN_START + ic * HW + p0;
     float v[PX];
     for (uint p = 0u; p < PX; p++)
-      v[p] = LOAD_X (min (xbase + p, IN_ORIGIN + ic * HW + HW - 1u));
+      v[p] = LOAD_X (min (xbase + p, IN_START + ic * HW + HW - 1u));
     if (PRE_ACT != 0u) {
 #if SHARE_WEIGHTS
       if (ic % SG == 0u)
@@ -118,7 +141,7 @@ void main ()
       uint oc = (ocb * OCV + o) * 4u + j;
       if (oc >= OUT_C)
         continue;
-      uint obase = OUT_ORIGIN + oc * HW + p0;
+      uint obase = OUT_START + oc * HW + p0;
       for (uint p = 0u; p < PX; p++) {
         if (p0 + p >= HW)
           continue;

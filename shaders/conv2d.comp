@@ -57,6 +57,24 @@ layout(constant_id = 17) const uint LOCAL = 64;    /* invocations per workgroup 
 layout(constant_id = 18) const uint SG = 1;        /* lanes that share weight loads */
 layout(constant_id = 19) const uint GROUPS = 1;    /* blocks of output channels per workgroup */
 
+#if BATCH
+/* The batched variant (the _batch rows of meson.build's table): workgroup z
+ * runs item slot item[z], whose input and output lie slot * IN_ITEM_STRIDE
+ * and slot * OUT_ITEM_STRIDE floats further; the weights are the same for
+ * every item. A slot past the views' MAX_ITEMS is clamped to the last one,
+ * so a wrong items list cannot reach outside the bound windows. */
+layout(constant_id = 20) const uint IN_ITEM_STRIDE = 0;
+layout(constant_id = 21) const uint OUT_ITEM_STRIDE = 0;
+layout(constant_id = 22) const uint MAX_ITEMS = 1;
+layout(std430, set = 0, binding = 3) readonly buffer Items { uint item[]; };
+uint in_start, out_start;   /* set first thing in main() */
+#define IN_START in_start
+#define OUT_START out_start
+#else
+#define IN_START IN_ORIGIN
+#define OUT_START OUT_ORIGIN
+#endif
+
 const uint ROW = (PX - 1u) * STRIDE + KW;
 const uint NXB = (OUT_W + PX - 1u) / PX;
 const uint BLOCK_VEC4S = OCV * (1u + IN_C * KH * KW);
@@ -69,6 +87,11 @@ const uint NCH = (GROUPS * TAPS + SG - 1u) / SG;
 
 void main ()
 {
+#if BATCH
+  uint item_slot = min (item[gl_WorkGroupID.z], MAX_ITEMS - 1u);
+  in_start = IN_ORIGIN + item_slot * IN_ITEM_STRIDE;
+  out_start = OUT_ORIGIN + item_slot * OUT_ITEM_STRIDE;
+#endif
   /* GROUPS neighbouring lanes share a pixel block and take consecutive blocks
    * of output channels, so that layers with few output pixels (a classifier's
    * 4x4 and 2x2) still fill the SIMD lanes. */
@@ -115,7 +138,7 @@ void main ()
     item_off[ch] = shared_weight_offset (ch, TAPS, W_OFFSET);
 #endif
   for (uint ic = 0u; ic < IN_C; ic++) {
-    uint cbase = IN_ORIGIN + ic * IN_H * IN_W;
+    uint cbase = IN_START + ic * IN_H * IN_W;
 #if SHARE_WEIGHTS
     vec4 wl[NCH];
     for (uint ch = 0u; ch < NCH; ch++)
@@ -151,7 +174,7 @@ void main ()
       uint oc = (ocb * OCV + o) * 4u + j;
       if (oc >= OUT_C)
         continue;
-      uint obase = OUT_ORIGIN + (oc * OUT_H + oy) * OUT_W;
+      uint obase = OUT_START + (oc * OUT_H + oy) * OUT_W;
       for (uint p = 0u; p < PX; p++) {
         if (ox0 + p >= OUT_W)
           continue;

@@ -20,8 +20,31 @@ layout(constant_id = 10) const uint IS_MAX = 1;
 layout(std430, set = 0, binding = 0) readonly buffer In { float x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Out { float y[]; };
 
+#if BATCH
+/* The batched variant (the _batch rows of meson.build's table): workgroup z
+ * runs item slot item[z], whose input and output lie slot * IN_ITEM_STRIDE
+ * and slot * OUT_ITEM_STRIDE floats further; the weights are the same for
+ * every item. A slot past the views' MAX_ITEMS is clamped to the last one,
+ * so a wrong items list cannot reach outside the bound windows. */
+layout(constant_id = 11) const uint IN_ITEM_STRIDE = 0;
+layout(constant_id = 12) const uint OUT_ITEM_STRIDE = 0;
+layout(constant_id = 13) const uint MAX_ITEMS = 1;
+layout(std430, set = 0, binding = 2) readonly buffer Items { uint item[]; };
+uint in_start, out_start;   /* set first thing in main() */
+#define IN_START in_start
+#define OUT_START out_start
+#else
+#define IN_START IN_ORIGIN
+#define OUT_START OUT_ORIGIN
+#endif
+
 void main ()
 {
+#if BATCH
+  uint item_slot = min (item[gl_WorkGroupID.z], MAX_ITEMS - 1u);
+  in_start = IN_ORIGIN + item_slot * IN_ITEM_STRIDE;
+  out_start = OUT_ORIGIN + item_slot * OUT_ITEM_STRIDE;
+#endif
   uint idx = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 64u
       + gl_LocalInvocationID.x;
   if (idx >= C * OUT_H * OUT_W)
@@ -29,7 +52,7 @@ void main ()
   uint ox = idx % OUT_W;
   uint oy = (idx / OUT_W) % OUT_H;
   uint c = idx / (OUT_W * OUT_H);
-  uint cbase = IN_ORIGIN + c * IN_H * IN_W;
+  uint cbase = IN_START + c * IN_H * IN_W;
 
   float m = uintBitsToFloat (0xff800000u);   /* -infinity */
   float sum = 0.0;
@@ -46,5 +69,5 @@ void main ()
       sum += v;
     }
   }
-  y[OUT_ORIGIN + idx] = IS_MAX != 0u ? m : sum / float(K * K);
+  y[OUT_START + idx] = IS_MAX != 0u ? m : sum / float(K * K);
 }

@@ -25,6 +25,24 @@ layout(constant_id = 2) const uint OUT_BASE = 0;
 layout(std430, set = 0, binding = 0) readonly buffer In { float x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Out { float y[]; };
 
+#if BATCH
+/* The batched variant (the _batch rows of meson.build's table): workgroup z
+ * runs item slot item[z], whose input and output lie slot * IN_ITEM_STRIDE
+ * and slot * OUT_ITEM_STRIDE floats further; the weights are the same for
+ * every item. A slot past the views' MAX_ITEMS is clamped to the last one,
+ * so a wrong items list cannot reach outside the bound windows. */
+layout(constant_id = 3) const uint IN_ITEM_STRIDE = 0;
+layout(constant_id = 4) const uint OUT_ITEM_STRIDE = 0;
+layout(constant_id = 5) const uint MAX_ITEMS = 1;
+layout(std430, set = 0, binding = 2) readonly buffer Items { uint item[]; };
+uint in_start, out_start;   /* set first thing in main() */
+#define IN_START in_start
+#define OUT_START out_start
+#else
+#define IN_START IN_ORIGIN
+#define OUT_START OUT_BASE
+#endif
+
 #if DECIDE
 layout(constant_id = 3) const uint EXIT = 0;         /* the stage this softmax ends */
 layout(constant_id = 4) const uint N_EXITS = 1;
@@ -33,10 +51,15 @@ layout(std430, set = 0, binding = 2) buffer Control { uint control[]; };
 
 void main ()
 {
+#if BATCH
+  uint item_slot = min (item[gl_WorkGroupID.z], MAX_ITEMS - 1u);
+  in_start = IN_ORIGIN + item_slot * IN_ITEM_STRIDE;
+  out_start = OUT_BASE + item_slot * OUT_ITEM_STRIDE;
+#endif
   uint best = 0u;
-  float m = x[IN_ORIGIN];
+  float m = x[IN_START];
   for (uint i = 1u; i < K; i++) {
-    float v = x[IN_ORIGIN + i];
+    float v = x[IN_START + i];
     if (v > m) {
       m = v;
       best = i;
@@ -44,12 +67,12 @@ void main ()
   }
   float sum = 0.0;
   for (uint i = 0u; i < K; i++)
-    sum += exp (x[IN_ORIGIN + i] - m);
+    sum += exp (x[IN_START + i] - m);
   float inv = 1.0 / sum;
   for (uint i = 0u; i < K; i++)
-    y[OUT_BASE + i] = exp (x[IN_ORIGIN + i] - m) * inv;
-  y[OUT_BASE + K] = inv;
-  y[OUT_BASE + K + 1u] = float(best);
+    y[OUT_START + i] = exp (x[IN_START + i] - m) * inv;
+  y[OUT_START + K] = inv;
+  y[OUT_START + K + 1u] = float(best);
 
 #if DECIDE
   /* inv is the confidence the host reads back */

@@ -281,6 +281,70 @@ test_resubmit_order (void)
   assert_no_validation_errors ();
 }
 
+/* An indirect dispatch is ordered as a direct one, by its bound windows, and
+ * runs as many workgroups as its arguments say when it is submitted: one
+ * recording, two counts. Arguments that do not fit their buffer are a
+ * recording error. */
+static void
+test_indirect (void)
+{
+  const gsize n = 1024;    /* words per half */
+  const gsize args_offset = 8;
+  GError *error = NULL;
+  RanetVkPipeline *ones = fill_pipeline (1), *twos = fill_pipeline (2);
+  RanetVkBuffer *buf = ranet_vk_buffer_new (device, 2 * n * 4, RANET_VK_BUFFER_HOST, &error);
+  RanetVkBuffer *args = ranet_vk_buffer_new (device, args_offset + 12, RANET_VK_BUFFER_HOST,
+      &error);
+  RanetVkCommands *cmds = ranet_vk_commands_new (device, 0, &error);
+  RanetVkBinding lo = { buf, 0, n * 4 }, hi = { buf, n * 4, n * 4 };
+  FillRegion all = { 0, n };
+  guint32 *counts, *words;
+
+  g_assert_no_error (error);
+  counts = (guint32 *) ((guint8 *) ranet_vk_buffer_get_mapped (args) + args_offset);
+  words = ranet_vk_buffer_get_mapped (buf);
+  g_assert_true (ranet_vk_commands_begin (cmds, &error));
+  vk_record_fill (cmds, ones, &lo, 0, n);
+  ranet_vk_commands_dispatch_bindings_indirect (cmds, twos, &hi, 1, &all, sizeof all, args,
+      args_offset);                                                  /* disjoint: free */
+  g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 1);
+  ranet_vk_commands_dispatch_bindings_indirect (cmds, ones, &hi, 1, &all, sizeof all, args,
+      args_offset);                                                  /* written over */
+  g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 2);
+  ranet_vk_commands_dispatch_bindings_indirect (cmds, twos, &hi, 1, &all, sizeof all, args,
+      args_offset);
+  g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 3);
+  g_assert_true (ranet_vk_commands_end (cmds, &error));
+
+  for (guint groups = 1; groups <= n / FILL_LOCAL_SIZE; groups *= 4) {
+    memset (words, 0, 2 * n * 4);
+    counts[0] = groups;
+    counts[1] = counts[2] = 1;
+    g_assert_true (ranet_vk_commands_submit (cmds, &error));
+    g_assert_no_error (error);
+    for (gsize i = 0; i < n; i++) {
+      g_assert_cmpuint (words[i], ==, 1);
+      g_assert_cmpuint (words[n + i], ==, i < groups * FILL_LOCAL_SIZE ? 2 : 0);
+    }
+  }
+
+  for (guint i = 0; i < 2; i++) {
+    g_assert_true (ranet_vk_commands_begin (cmds, &error));
+    ranet_vk_commands_dispatch_bindings_indirect (cmds, twos, &hi, 1, &all, sizeof all, args,
+        i == 0 ? args_offset + 2 : args_offset + 4);    /* unaligned; past the end */
+    g_assert_false (ranet_vk_commands_end (cmds, &error));
+    g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID);
+    g_test_message ("arguments %u: %s", i, error->message);
+    g_clear_error (&error);
+  }
+  ranet_vk_commands_free (cmds);
+  ranet_vk_buffer_free (args);
+  ranet_vk_buffer_free (buf);
+  ranet_vk_pipeline_free (twos);
+  ranet_vk_pipeline_free (ones);
+  assert_no_validation_errors ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -298,6 +362,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vk-sync/access/unknown", test_access_unknown);
   g_test_add_func ("/vk-sync/barriers/placement", test_barrier_placement);
   g_test_add_func ("/vk-sync/barriers/resubmit", test_resubmit_order);
+  g_test_add_func ("/vk-sync/barriers/indirect", test_indirect);
   g_test_add_func ("/vk-sync/windows/offsets", test_window_offsets);
   g_test_add_func ("/vk-sync/windows/errors", test_window_errors);
   ret = g_test_run ();

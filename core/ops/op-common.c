@@ -1,4 +1,6 @@
 /* op-common.c: the RanetOp object and the checks every op shares. */
+#include <string.h>
+
 #include "ops/op-private.h"
 
 /* Specialization constants are 32-bit, so every element index must fit in one. */
@@ -23,12 +25,46 @@ ranet_op_check_view (const RanetTensorView *v, const char *op,
     return FALSE;
   }
   /* c_total * h * w cannot overflow 64 bits: each factor is 32-bit */
-  if (v->base > MAX_INDEX
-      || (guint64) v->c_total * v->h * v->w > MAX_INDEX - v->base) {
+  guint64 size = (guint64) v->c_total * v->h * v->w;
+  if (v->base > MAX_INDEX || size > MAX_INDEX - v->base) {
     g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
         "%s: %s view ends beyond float index 2^32", op, what);
     return FALSE;
   }
+  if (v->n_items <= 1)
+    return TRUE;
+  if (v->item_stride < size) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%s: %s view's item stride of %" G_GSIZE_FORMAT " floats is less than its "
+        "tensor's %" G_GUINT64_FORMAT " (%ux%ux%u)", op, what, v->item_stride, size,
+        v->c_total, v->h, v->w);
+    return FALSE;
+  }
+  /* the stride is below 2^32 here, so the product fits 64 bits */
+  if (v->item_stride > MAX_INDEX - v->base - size
+      || (guint64) v->item_stride * (v->n_items - 1) > MAX_INDEX - v->base - size) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%s: %s view's %u items end beyond float index 2^32", op, what, v->n_items);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+ranet_op_check_items (const RanetTensorView *in, const RanetTensorView *out,
+    const char *op, RanetOpItems *items, GError **error)
+{
+  guint n = ranet_tensor_view_n_items (in);
+
+  if (ranet_tensor_view_n_items (out) != n) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "%s: input view has %u items, output view %u", op, n,
+        ranet_tensor_view_n_items (out));
+    return FALSE;
+  }
+  *items = (RanetOpItems) {
+    n, n > 1 ? (guint32) in->item_stride : 0, n > 1 ? (guint32) out->item_stride : 0,
+  };
   return TRUE;
 }
 
@@ -55,6 +91,18 @@ ranet_op_new_internal (RanetVkDevice *dev, const char *name,
     const char *shader, RanetOpBindings bindings, guint32 texel_mask, const guint32 *spec,
     guint n_spec, guint64 n_invocations, guint64 macs, GError **error)
 {
+  RanetOpItems one = { 1, 0, 0 };
+
+  return ranet_op_new_internal_items (dev, name, shader, bindings, texel_mask, &one,
+      spec, n_spec, n_invocations, macs, error);
+}
+
+RanetOp *
+ranet_op_new_internal_items (RanetVkDevice *dev, const char *name,
+    const char *shader, RanetOpBindings bindings, guint32 texel_mask,
+    const RanetOpItems *items, const guint32 *spec, guint n_spec, guint64 n_invocations,
+    guint64 macs, GError **error)
+{
   guint64 groups = (n_invocations + RANET_OP_GROUP_SIZE - 1) / RANET_OP_GROUP_SIZE;
   guint64 groups_x;
 
@@ -65,16 +113,18 @@ ranet_op_new_internal (RanetVkDevice *dev, const char *name,
   }
   /* the shaders flatten (x, y) workgroup ids back into one index */
   groups_x = MIN (groups, MAX_GROUPS_X);
-  return ranet_op_new_grid (dev, name, shader, bindings, texel_mask, 0, spec, n_spec,
+  return ranet_op_new_grid (dev, name, shader, bindings, texel_mask, 0, items, spec, n_spec,
       groups_x, (groups + groups_x - 1) / groups_x, macs, error);
 }
 
 RanetOp *
 ranet_op_new_grid (RanetVkDevice *dev, const char *name,
     const char *shader, RanetOpBindings bindings, guint32 texel_mask, guint32 vec4_mask,
-    const guint32 *spec, guint n_spec, guint64 groups_x, guint64 groups_y, guint64 macs,
-    GError **error)
+    const RanetOpItems *items, const guint32 *spec, guint n_spec, guint64 groups_x,
+    guint64 groups_y, guint64 macs, GError **error)
 {
+  g_autofree char *batch_shader = NULL;
+  g_autofree guint32 *batch_spec = NULL;
   RanetOp *op;
 
   if (groups_x == 0 || groups_x > MAX_GROUPS_X || groups_y == 0
@@ -84,6 +134,24 @@ ranet_op_new_grid (RanetVkDevice *dev, const char *name,
         name, groups_x, groups_y);
     return NULL;
   }
+  if (items->n_items > 1) {
+    /* workgroup z runs one item */
+    if (items->n_items > ranet_vk_device_get_max_workgroup_count (dev, 2)) {
+      g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+          "%s: %u items exceed the device's %u workgroups in z", name, items->n_items,
+          ranet_vk_device_get_max_workgroup_count (dev, 2));
+      return NULL;
+    }
+    batch_shader = g_strconcat (shader, "_batch", NULL);
+    batch_spec = g_new (guint32, n_spec + 3);
+    memcpy (batch_spec, spec, n_spec * sizeof (guint32));
+    batch_spec[n_spec] = items->in_stride;
+    batch_spec[n_spec + 1] = items->out_stride;
+    batch_spec[n_spec + 2] = items->n_items;
+    shader = batch_shader;
+    spec = batch_spec;
+    n_spec += 3;
+  }
   op = g_new0 (RanetOp, 1);
   op->name = name;
   op->has_weights = bindings == RANET_OP_IN_WEIGHTS_OUT;
@@ -91,8 +159,10 @@ ranet_op_new_grid (RanetVkDevice *dev, const char *name,
   op->macs = macs;
   op->groups_x = (guint) groups_x;
   op->groups_y = (guint) groups_y;
-  op->pipe = ranet_vk_pipeline_new_named_full (dev, shader, op->n_bindings,
-      texel_mask, vec4_mask, spec, n_spec, 0, error);
+  op->max_items = items->n_items;
+  op->pipe = ranet_vk_pipeline_new_named_full (dev, shader,
+      op->n_bindings + (op->max_items > 1 ? 1 : 0), texel_mask, vec4_mask, spec, n_spec, 0,
+      error);
   if (op->pipe == NULL) {
     g_prefix_error (error, "%s: ", name);
     g_free (op);
@@ -104,8 +174,8 @@ ranet_op_new_grid (RanetVkDevice *dev, const char *name,
 RanetOp *
 ranet_op_new_conv (RanetVkDevice *dev, const char *name, const char *shader,
     const RanetOpWindow *in, gsize weights_end, guint sg, guint local, guint groups,
-    const guint32 *spec, guint n_spec, guint64 n_pix, guint n_oc_blocks, guint64 macs,
-    GError **error)
+    const RanetOpItems *items, const guint32 *spec, guint n_spec, guint64 n_pix,
+    guint n_oc_blocks, guint64 macs, GError **error)
 {
   /* weights as vec4 texels: the limit counts texels */
   gboolean texel = sg > 1 && ranet_op_texel_input (dev, in)
@@ -117,7 +187,7 @@ ranet_op_new_conv (RanetVkDevice *dev, const char *name, const char *shader,
   /* workgroups: x over pixel blocks, y over groups of blocks of output channels;
    * bindings: input, weights, output */
   return ranet_op_new_grid (dev, name, variant, RANET_OP_IN_WEIGHTS_OUT, texel ? 1u : 0u,
-      texel ? 2u : 0u, spec, n_spec,
+      texel ? 2u : 0u, items, spec, n_spec,
       (n_pix + pix_per_group - 1) / pix_per_group, (n_oc_blocks + groups - 1) / groups,
       macs, error);
 }
@@ -136,7 +206,8 @@ guint32
 ranet_op_view_window (RanetVkDevice *dev, const RanetTensorView *v, RanetOpWindow *w)
 {
   return ranet_op_float_window (dev, ranet_tensor_view_origin (v),
-      (gsize) v->c * v->h * v->w, w);
+      (gsize) (ranet_tensor_view_n_items (v) - 1) * v->item_stride
+      + (gsize) v->c * v->h * v->w, w);
 }
 
 RanetOp *
@@ -157,6 +228,7 @@ ranet_op_record_buffers (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *cons
 
   g_return_if_fail (op != NULL && cmds != NULL && buffers != NULL);
   g_return_if_fail (n_buffers == op->n_bindings);
+  g_return_if_fail (op->max_items <= 1);
 
   for (guint i = 0; i < n_buffers; i++) {
     g_return_if_fail (buffers[i] != NULL);
@@ -164,6 +236,77 @@ ranet_op_record_buffers (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *cons
   }
   ranet_vk_commands_dispatch_bindings (cmds, op->pipe, bindings, n_buffers, NULL, 0,
       op->groups_x, op->groups_y, 1);
+}
+
+/* The bindings of a batched op: @buffers at its windows, then @items whole.
+ * FALSE where the arguments are wrong (a critical has been logged). */
+static gboolean
+items_bindings (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *const *buffers,
+    guint n_buffers, RanetVkBuffer *items, RanetVkBinding *bindings)
+{
+  g_return_val_if_fail (op != NULL && cmds != NULL && buffers != NULL && items != NULL,
+      FALSE);
+  g_return_val_if_fail (op->max_items > 1, FALSE);
+  g_return_val_if_fail (n_buffers == op->n_bindings, FALSE);
+
+  for (guint i = 0; i < n_buffers; i++) {
+    g_return_val_if_fail (buffers[i] != NULL, FALSE);
+    bindings[i] = (RanetVkBinding) { buffers[i], op->window[i].offset, op->window[i].size };
+  }
+  bindings[n_buffers] = (RanetVkBinding) { items, 0, 0 };
+  return TRUE;
+}
+
+void
+ranet_op_record_items (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *const *buffers,
+    guint n_buffers, RanetVkBuffer *items, guint n_items)
+{
+  RanetVkBinding bindings[RANET_OP_MAX_BINDINGS + 1];
+
+  if (!items_bindings (op, cmds, buffers, n_buffers, items, bindings))
+    return;
+  g_return_if_fail (n_items >= 1 && n_items <= op->max_items);
+  ranet_vk_commands_dispatch_bindings (cmds, op->pipe, bindings, n_buffers + 1, NULL, 0,
+      op->groups_x, op->groups_y, n_items);
+}
+
+void
+ranet_op_record_items_indirect (RanetOp *op, RanetVkCommands *cmds,
+    RanetVkBuffer *const *buffers, guint n_buffers, RanetVkBuffer *items,
+    RanetVkBuffer *args, gsize args_offset)
+{
+  RanetVkBinding bindings[RANET_OP_MAX_BINDINGS + 1];
+
+  if (!items_bindings (op, cmds, buffers, n_buffers, items, bindings))
+    return;
+  g_return_if_fail (args != NULL);
+  ranet_vk_commands_dispatch_bindings_indirect (cmds, op->pipe, bindings, n_buffers + 1,
+      NULL, 0, args, args_offset);
+}
+
+void
+ranet_op_get_dispatch_args (RanetOp *op, guint n_items, guint32 args[3])
+{
+  g_return_if_fail (op != NULL && args != NULL);
+  g_return_if_fail (n_items >= 1 && n_items <= op->max_items);
+
+  args[0] = op->groups_x;
+  args[1] = op->groups_y;
+  args[2] = n_items;
+}
+
+gboolean
+ranet_op_is_batched (RanetOp *op)
+{
+  g_return_val_if_fail (op != NULL, FALSE);
+  return op->max_items > 1;
+}
+
+guint
+ranet_op_get_max_items (RanetOp *op)
+{
+  g_return_val_if_fail (op != NULL, 1);
+  return op->max_items;
 }
 
 void

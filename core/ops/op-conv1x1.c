@@ -86,6 +86,7 @@ gemm_new (RanetVkDevice *dev, const char *name, const Gemm *g, const RanetTensor
     const RanetTensorView *out, gsize weights_offset, GError **error)
 {
   RanetOpWindow in_w, out_w;
+  RanetOpItems items;
   guint ocv = gemm_oc_vec4s (g);
   guint px = ranet_op_pixels_per_invocation (g->hw, ranet_op_max_pixels (ocv));
   guint n_pb = (g->hw + px - 1) / px;
@@ -101,11 +102,13 @@ gemm_new (RanetVkDevice *dev, const char *name, const Gemm *g, const RanetTensor
   };
 
   if (!ranet_op_check_weights_offset (weights_offset, gemm_packed_size (g),
-          name, error))
+          name, error)
+      || !ranet_op_check_items (in, out, name, &items, error))
     return NULL;
   return ranet_op_set_windows (ranet_op_new_conv (dev, name, "conv1x1", &in_w,
           weights_offset + gemm_packed_size (g), sg, local, groups,
-          spec, G_N_ELEMENTS (spec), n_pb, n_ocb, (guint64) g->out_c * g->hw * g->in_c, error),
+          &items, spec, G_N_ELEMENTS (spec), n_pb, n_ocb,
+          (guint64) g->out_c * g->hw * g->in_c, error),
       &in_w, &out_w);
 }
 

@@ -80,9 +80,11 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
   guint px, nxb, local, ocv, sg, groups;
   guint64 macs, n_pix;
   RanetOpWindow in_w, out_w;
+  RanetOpItems items;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
   if (!conv2d_check (p, error)
+      || !ranet_op_check_items (&p->in, &p->out, "conv2d", &items, error)
       || !ranet_op_check_weights_offset (weights_offset,
           ranet_op_conv2d_packed_weight_size (p), "conv2d", error))
     return NULL;
@@ -104,6 +106,6 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
   };
   return ranet_op_set_windows (ranet_op_new_conv (dev, "conv2d", "conv2d", &in_w,
           weights_offset + ranet_op_conv2d_packed_weight_size (p), sg, local, groups,
-          spec, G_N_ELEMENTS (spec), n_pix, conv2d_n_oc_blocks (p), macs, error),
+          &items, spec, G_N_ELEMENTS (spec), n_pix, conv2d_n_oc_blocks (p), macs, error),
       &in_w, &out_w);
 }

@@ -41,6 +41,7 @@ ranet_op_pool2d_new (RanetVkDevice *dev, const RanetPool2dParams *p,
 {
   const char *name;
   RanetOpWindow in_w, out_w;
+  RanetOpItems items;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
   if (p->kind != RANET_POOL_MAX && p->kind != RANET_POOL_AVG) {
@@ -49,14 +50,16 @@ ranet_op_pool2d_new (RanetVkDevice *dev, const RanetPool2dParams *p,
     return NULL;
   }
   name = p->kind == RANET_POOL_MAX ? "maxpool2d" : "avgpool2d";
-  if (!pool2d_check (p, name, error))
+  if (!pool2d_check (p, name, error)
+      || !ranet_op_check_items (&p->in, &p->out, name, &items, error))
     return NULL;
   guint32 spec[] = {
     p->in.c, p->in.h, p->in.w, ranet_op_view_window (dev, &p->in, &in_w),
     p->out.h, p->out.w, ranet_op_view_window (dev, &p->out, &out_w),
     p->kernel, p->stride, p->pad, p->kind == RANET_POOL_MAX ? 1 : 0,
   };
-  return ranet_op_set_windows (ranet_op_new_internal (dev, name, "pool2d", RANET_OP_IN_OUT,
-          0, spec, G_N_ELEMENTS (spec), (guint64) p->out.c * p->out.h * p->out.w, 0, error),
+  return ranet_op_set_windows (ranet_op_new_internal_items (dev, name, "pool2d",
+          RANET_OP_IN_OUT, 0, &items, spec, G_N_ELEMENTS (spec),
+          (guint64) p->out.c * p->out.h * p->out.w, 0, error),
       &in_w, &out_w);
 }

@@ -19,6 +19,15 @@ typedef enum {
 
 #define RANET_OP_MAX_BINDINGS 3
 
+/* The items of an op (ranet_op_check_items()): @n_items 1 for an op that is
+ * not batched; otherwise its views' slot count and their item strides in
+ * floats, which the _batch shader variants take as specialization constants
+ * after the op's own. */
+typedef struct {
+  guint n_items;
+  guint32 in_stride, out_stride;
+} RanetOpItems;
+
 struct _RanetOp {
   const char *name;
   RanetVkPipeline *pipe;
@@ -26,6 +35,7 @@ struct _RanetOp {
   guint n_bindings;
   RanetOpWindow window[RANET_OP_MAX_BINDINGS];  /* weights and control: whole */
   guint groups_x, groups_y;
+  guint max_items;          /* > 1: batched, its pipeline binds the items list last */
   guint64 macs;
 };
 
@@ -39,14 +49,23 @@ RanetOp *ranet_op_new_internal (RanetVkDevice *dev, const char *name,
     const char *shader, RanetOpBindings bindings, guint32 texel_mask, const guint32 *spec,
     guint n_spec, guint64 n_invocations, guint64 macs, GError **error);
 
+/* As ranet_op_new_internal(), over @items (see ranet_op_new_grid()). */
+RanetOp *ranet_op_new_internal_items (RanetVkDevice *dev, const char *name,
+    const char *shader, RanetOpBindings bindings, guint32 texel_mask,
+    const RanetOpItems *items, const guint32 *spec, guint n_spec, guint64 n_invocations,
+    guint64 macs, GError **error);
+
 /* An op whose shader takes its workgroup size as a specialization constant and
  * runs a grid of @groups_x x @groups_y workgroups. Bindings in @texel_mask and
  * @vec4_mask are read as texel buffers of floats and of vec4s
- * (ranet_vk_pipeline_new_named_full()). */
+ * (ranet_vk_pipeline_new_named_full()). With @items of more than one item,
+ * the op is batched: it takes @shader's _batch variant, with the items list
+ * bound after its own bindings and the item strides and count appended to
+ * @spec. */
 RanetOp *ranet_op_new_grid (RanetVkDevice *dev, const char *name,
     const char *shader, RanetOpBindings bindings, guint32 texel_mask, guint32 vec4_mask,
-    const guint32 *spec, guint n_spec, guint64 groups_x, guint64 groups_y, guint64 macs,
-    GError **error);
+    const RanetOpItems *items, const guint32 *spec, guint n_spec, guint64 groups_x,
+    guint64 groups_y, guint64 macs, GError **error);
 
 /* A convolution op (conv2d.comp, conv1x1.comp): the shader @shader, or its
  * _sg variant where @sg lanes share weight loads, or _sg_texel where the
@@ -54,14 +73,29 @@ RanetOp *ranet_op_new_grid (RanetVkDevice *dev, const char *name,
  * the weights, which end at float @weights_end, as a texel buffer of vec4s. Its
  * workgroups of @local invocations cover @n_pix pixel blocks in x, @local /
  * @groups per workgroup, and @n_oc_blocks blocks of output channels in y,
- * @groups per workgroup (ranet_op_oc_groups()). */
+ * @groups per workgroup (ranet_op_oc_groups()); z over @items as
+ * ranet_op_new_grid(). */
 RanetOp *ranet_op_new_conv (RanetVkDevice *dev, const char *name, const char *shader,
     const RanetOpWindow *in, gsize weights_end, guint sg, guint local, guint groups,
-    const guint32 *spec, guint n_spec, guint64 n_pix, guint n_oc_blocks, guint64 macs,
+    const RanetOpItems *items, const guint32 *spec, guint n_spec, guint64 n_pix,
+    guint n_oc_blocks, guint64 macs,
     GError **error);
 
+/* Also checks the items of a view of several: its item stride at least its
+ * tensor's size, and the last item's end within 32-bit float indices. */
 gboolean ranet_op_check_view (const RanetTensorView *v, const char *op,
     const char *what, GError **error);
+/* The items of an op from @in to @out, both passed ranet_op_check_view(): as
+ * many in both (0 and 1 alike mean one). */
+gboolean ranet_op_check_items (const RanetTensorView *in, const RanetTensorView *out,
+    const char *op, RanetOpItems *items, GError **error);
+
+/* A view's items: 1 for a single one. */
+static inline guint
+ranet_tensor_view_n_items (const RanetTensorView *v)
+{
+  return MAX (v->n_items, 1);
+}
 gboolean ranet_op_check_weights_offset (gsize weights_offset, gsize n_floats,
     const char *op, GError **error);
 
@@ -74,8 +108,9 @@ gboolean ranet_op_check_weights_offset (gsize weights_offset, gsize n_floats,
 guint32 ranet_op_float_window (RanetVkDevice *dev, gsize first, gsize n, RanetOpWindow *w);
 
 /* The window of a view that passed ranet_op_check_view(), as
- * ranet_op_float_window(): its channels are consecutive, one run of floats.
- * Returns the float index of element (0, 0, 0) within the window. */
+ * ranet_op_float_window(): its channels are consecutive, one run of floats,
+ * from its first item's to its last item's. Returns the float index of
+ * element (0, 0, 0) of its first item within the window. */
 guint32 ranet_op_view_window (RanetVkDevice *dev, const RanetTensorView *v, RanetOpWindow *w);
 
 /* Gives @op (nullable) the windows of its input and output bindings. */

@@ -16,10 +16,12 @@ ranet_op_resize_bilinear_new (RanetVkDevice *dev, const RanetResizeParams *p,
     GError **error)
 {
   RanetOpWindow in_w, out_w;
+  RanetOpItems items;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
   if (!ranet_op_check_view (&p->in, "resize_bilinear", "input", error)
-      || !ranet_op_check_view (&p->out, "resize_bilinear", "output", error))
+      || !ranet_op_check_view (&p->out, "resize_bilinear", "output", error)
+      || !ranet_op_check_items (&p->in, &p->out, "resize_bilinear", &items, error))
     return NULL;
   if (p->in.c != p->out.c) {
     g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
@@ -33,8 +35,8 @@ ranet_op_resize_bilinear_new (RanetVkDevice *dev, const RanetResizeParams *p,
   };
   gboolean texel = ranet_op_texel_input (dev, &in_w);
 
-  return ranet_op_set_windows (ranet_op_new_internal (dev, "resize_bilinear",
+  return ranet_op_set_windows (ranet_op_new_internal_items (dev, "resize_bilinear",
           texel ? "resize_bilinear_texel" : "resize_bilinear", RANET_OP_IN_OUT, texel ? 1u : 0u,
-          spec, G_N_ELEMENTS (spec), (guint64) p->out.c * p->out.h * p->out.w, 0, error),
+          &items, spec, G_N_ELEMENTS (spec), (guint64) p->out.c * p->out.h * p->out.w, 0, error),
       &in_w, &out_w);
 }

@@ -265,7 +265,8 @@ RanetOp *ranet_op_softmax_new (RanetVkDevice *dev, const RanetSoftmaxParams *p,
     GError **error);
 /* The softmax of @p as a one-invocation dispatch that also decides whether
  * a frame run as one submission goes on after stage @exit_index of
- * @n_exits (shaders/softmax.comp). Recorded with
+ * @n_exits (shaders/softmax.comp); never batched (an input of several items
+ * gives %RANET_VK_ERROR_INVALID). Recorded with
  * ranet_op_record_buffers(): the activations, the results, the control
  * words. */
 RanetOp *ranet_op_softmax_decide_new (RanetVkDevice *dev,
@@ -286,14 +287,93 @@ RanetOp *ranet_op_copy_new (RanetVkDevice *dev, const RanetCopyParams *p,
  * Records the op's dispatch. It binds only the floats of its views (rounded
  * out to the device's binding alignment), so the recording puts a barrier
  * before it only where it touches what an earlier dispatch touched
- * (ranet_vk_commands_dispatch_bindings()).
+ * (ranet_vk_commands_dispatch_bindings()). Not for a batched op
+ * (ranet_op_record_items()).
  */
 void ranet_op_record (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *in,
     RanetVkBuffer *weights, RanetVkBuffer *out);
 
-/* As ranet_op_record(), with the op's @n_buffers buffers in binding order. */
+/* As ranet_op_record(), with the op's @n_buffers buffers in binding order.
+ * Not for a batched op (ranet_op_record_items()). */
 void ranet_op_record_buffers (RanetOp *op, RanetVkCommands *cmds,
     RanetVkBuffer *const *buffers, guint n_buffers);
+
+/* ---- batched ops ----
+ * An op whose input view holds several items (#RanetTensorView.n_items > 1)
+ * is batched: one dispatch runs it on any list of its item slots, workgroup
+ * z taking the slot at index z of the list, with the same weights for all.
+ * Its windows cover every slot, so the recording orders it against whatever
+ * touches any of them. A batched op is recorded only with
+ * ranet_op_record_items() or ranet_op_record_items_indirect().
+ */
+
+/**
+ * ranet_op_is_batched:
+ * @op: the op
+ *
+ * Returns: whether @op was made on views of several items.
+ */
+gboolean ranet_op_is_batched (RanetOp *op);
+
+/**
+ * ranet_op_get_max_items:
+ * @op: the op
+ *
+ * Returns: the item slots of its views (their n_items), 1 if @op is not
+ *   batched.
+ */
+guint ranet_op_get_max_items (RanetOp *op);
+
+/**
+ * ranet_op_record_items:
+ * @op: a batched op
+ * @cmds: a recording in progress
+ * @buffers: (array length=n_buffers): its usual buffers in binding order, as
+ *   for ranet_op_record_buffers()
+ * @n_buffers: their number
+ * @items: the items list: uint32 slot numbers, each below
+ *   ranet_op_get_max_items(), entry z for workgroup z; bound whole, host-visible
+ *   or device memory
+ * @n_items: entries of @items to run, 1 to ranet_op_get_max_items()
+ *
+ * Records one dispatch of @op over @n_items items: the slots listed in the
+ * first @n_items entries of @items, in any order and any subset; slots not
+ * listed are neither read nor written. Ordered against earlier dispatches as
+ * ranet_op_record() is, by its windows and the whole of @items.
+ */
+void ranet_op_record_items (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *const *buffers,
+    guint n_buffers, RanetVkBuffer *items, guint n_items);
+
+/**
+ * ranet_op_record_items_indirect:
+ * @op: a batched op
+ * @cmds: a recording in progress
+ * @buffers: (array length=n_buffers): as for ranet_op_record_items()
+ * @n_buffers: their number
+ * @items: as for ranet_op_record_items()
+ * @args: three uint32 workgroup counts at byte @args_offset, written by the
+ *   host before each submission (ranet_op_get_dispatch_args())
+ * @args_offset: a multiple of 4
+ *
+ * As ranet_op_record_items(), with the number of items read when the
+ * device runs the dispatch: one recording serves any number of items.
+ * @items must then hold as many entries as the args ask for.
+ */
+void ranet_op_record_items_indirect (RanetOp *op, RanetVkCommands *cmds,
+    RanetVkBuffer *const *buffers, guint n_buffers, RanetVkBuffer *items,
+    RanetVkBuffer *args, gsize args_offset);
+
+/**
+ * ranet_op_get_dispatch_args:
+ * @op: the op
+ * @n_items: items to run, 1 to ranet_op_get_max_items()
+ * @args: (out caller-allocates) (array fixed-size=3): the workgroup counts
+ *   in x, y and z
+ *
+ * The workgroup counts that run @op over @n_items items, for
+ * ranet_op_record_items_indirect()'s args buffer.
+ */
+void ranet_op_get_dispatch_args (RanetOp *op, guint n_items, guint32 args[3]);
 
 /* The op's kind ("conv2d", "conv1x1", "linear", "resize_bilinear", "maxpool2d",
  * "avgpool2d", "softmax", "copy"). */

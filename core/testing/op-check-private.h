@@ -29,4 +29,8 @@ typedef struct {
 /* op-check-shapes.c: one entry per kind, indexed by RanetLayerKind. */
 extern const RanetOpCheckKind ranet_op_check_kinds[RANET_LAYER_N_KINDS];
 
+/* op-check.c: the floats one item of @shape spans: its input tensor and its
+ * output tensor, or its results. */
+gsize ranet_op_check_item_floats (const RanetOpCheckShape *shape);
+
 G_END_DECLS

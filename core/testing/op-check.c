@@ -9,6 +9,10 @@
  * op is exercised; the floats before it are random. */
 #define WEIGHTS_OFFSET 8
 
+/* An indirect dispatch's arguments lie at this byte of their buffer, so
+ * that the offset is exercised too. */
+#define ARGS_OFFSET 12
+
 typedef struct {
   GRand *rand;
   gboolean same;
@@ -18,7 +22,8 @@ typedef struct {
   float *ref;       /* expected output buffer */
   float *mag;       /* the op on absolute values: scale of the tolerance */
   float *abs_in;
-  gsize lo, hi;     /* the floats the op writes */
+  gboolean *writes; /* per float of the output buffer: the op writes it */
+  const RanetOpCheckBatch *batch;   /* NULL: not batched */
 } Case;
 
 static gsize
@@ -46,14 +51,11 @@ abs_floats (const float *a, gsize n)
 }
 
 static void
-case_init (Case *c, guint32 seed, gboolean same, gsize in_end, gsize out_lo,
-    gsize out_hi)
+case_init (Case *c, guint32 seed, gboolean same, gsize in_end, gsize out_hi)
 {
   memset (c, 0, sizeof *c);
   c->rand = g_rand_new_with_seed (seed);
   c->same = same;
-  c->lo = out_lo;
-  c->hi = out_hi;
   if (same) {
     c->in_n = c->out_n = MAX (in_end, out_hi);
     c->in = c->out_init = random_floats (c->rand, c->in_n);
@@ -66,6 +68,7 @@ case_init (Case *c, guint32 seed, gboolean same, gsize in_end, gsize out_lo,
   c->ref = g_memdup2 (c->out_init, c->out_n * sizeof (float));
   c->mag = g_memdup2 (c->out_init, c->out_n * sizeof (float));
   c->abs_in = abs_floats (c->in, c->in_n);
+  c->writes = g_new0 (gboolean, MAX (c->out_n, 1));
 }
 
 static void
@@ -77,7 +80,18 @@ case_clear (Case *c)
   g_free (c->ref);
   g_free (c->mag);
   g_free (c->abs_in);
+  g_free (c->writes);
   g_rand_free (c->rand);
+}
+
+/* Writes the workgroup counts of @op over @n items at ARGS_OFFSET of @args. */
+static gboolean
+write_args (RanetOp *op, RanetVkBuffer *args, guint n, GError **error)
+{
+  guint32 counts[3];
+
+  ranet_op_get_dispatch_args (op, n, counts);
+  return ranet_vk_buffer_upload (args, ARGS_OFFSET, counts, sizeof counts, error);
 }
 
 static gboolean
@@ -89,8 +103,59 @@ upload_new (RanetVkDevice *dev, const float *data, gsize n, RanetVkBuffer **buf,
       && ranet_vk_buffer_upload (*buf, 0, data, n * sizeof (float), error);
 }
 
+/* The slots a batch runs, in order. */
+static guint32
+batch_slot (const RanetOpCheckBatch *b, guint i)
+{
+  return b->items != NULL ? b->items[i] : i;
+}
+
+static guint
+batch_n_run (const RanetOpCheckBatch *b)
+{
+  return b->items != NULL ? b->n_run : b->n_slots;
+}
+
+/* Records @op over @c's batch, with its items list @items and, for an
+ * indirect dispatch, its arguments in @args. */
+static void
+record_batch (Case *c, RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *const *buffers,
+    guint n_buffers, RanetVkBuffer *items, RanetVkBuffer *args)
+{
+  if (c->batch->indirect)
+    ranet_op_record_items_indirect (op, cmds, buffers, n_buffers, items, args, ARGS_OFFSET);
+  else
+    ranet_op_record_items (op, cmds, buffers, n_buffers, items, batch_n_run (c->batch));
+}
+
+/* A batch's items list, and for an indirect dispatch its arguments buffer
+ * holding the counts of one item (the first run). */
+static gboolean
+batch_buffers (Case *c, RanetVkDevice *dev, RanetOp *op, RanetVkBuffer **items,
+    RanetVkBuffer **args, GError **error)
+{
+  guint n = batch_n_run (c->batch);
+  g_autofree guint32 *list = g_new (guint32, n);
+
+  for (guint i = 0; i < n; i++)
+    list[i] = batch_slot (c->batch, i);
+  /* the items list in device memory for one kind of dispatch, host memory
+   * for the other, so both are checked */
+  *items = ranet_vk_buffer_new (dev, n * sizeof (guint32),
+      c->batch->indirect ? RANET_VK_BUFFER_HOST : RANET_VK_BUFFER_DEVICE, error);
+  if (*items == NULL || !ranet_vk_buffer_upload (*items, 0, list, n * sizeof (guint32), error))
+    return FALSE;
+  if (!c->batch->indirect)
+    return TRUE;
+  *args = ranet_vk_buffer_new (dev, ARGS_OFFSET + 3 * sizeof (guint32), RANET_VK_BUFFER_HOST,
+      error);
+  return *args != NULL && write_args (op, *args, 1, error);
+}
+
 /* Runs @op twice (the second run is timed), reads the output buffer back and
- * compares it with the expectation. Takes ownership of @op. */
+ * compares it with the expectation. A batched op's indirect dispatch runs
+ * its first item only the first time, all of them the second: one
+ * recording serves both. Takes ownership of @op. */
 static gboolean
 case_run (Case *c, RanetVkDevice *dev, RanetOp *op, const float *packed,
     gsize packed_n, RanetOpCheck *check, GError **error)
@@ -98,8 +163,12 @@ case_run (Case *c, RanetVkDevice *dev, RanetOp *op, const float *packed,
   g_autoptr (RanetVkBuffer) bin = NULL;
   g_autoptr (RanetVkBuffer) bout = NULL;
   g_autoptr (RanetVkBuffer) bw = NULL;
+  g_autoptr (RanetVkBuffer) bitems = NULL;
+  g_autoptr (RanetVkBuffer) bargs = NULL;
   g_autoptr (RanetVkCommands) cmds = NULL;
   g_autofree float *result = g_new (float, c->out_n);
+  RanetVkBuffer *buffers[3];
+  guint n_buffers = 0;
   g_autofree float *wbuf = NULL;
   gint64 t0, t1;
   gboolean ok = FALSE;
@@ -114,14 +183,25 @@ case_run (Case *c, RanetVkDevice *dev, RanetOp *op, const float *packed,
   if (!upload_new (dev, c->in, c->in_n, &bin, error)
       || (!c->same && !upload_new (dev, c->out_init, c->out_n, &bout, error)))
     goto out;
+  if (c->batch != NULL && !batch_buffers (c, dev, op, &bitems, &bargs, error))
+    goto out;
+  buffers[n_buffers++] = bin;
+  if (bw != NULL)
+    buffers[n_buffers++] = bw;
+  buffers[n_buffers++] = c->same ? bin : bout;
 
   cmds = ranet_vk_commands_new (dev, 2, error);
   if (cmds == NULL || !ranet_vk_commands_begin (cmds, error))
     goto out;
   ranet_vk_commands_timestamp (cmds, 0);
-  ranet_op_record (op, cmds, bin, bw, c->same ? bin : bout);
+  if (c->batch != NULL)
+    record_batch (c, op, cmds, buffers, n_buffers, bitems, bargs);
+  else
+    ranet_op_record_buffers (op, cmds, buffers, n_buffers);
   ranet_vk_commands_timestamp (cmds, 1);
   if (!ranet_vk_commands_end (cmds, error) || !ranet_vk_commands_submit (cmds, error))
+    goto out;
+  if (bargs != NULL && !write_args (op, bargs, batch_n_run (c->batch), error))
     goto out;
   t0 = g_get_monotonic_time ();
   if (!ranet_vk_commands_submit (cmds, error))
@@ -135,7 +215,7 @@ case_run (Case *c, RanetVkDevice *dev, RanetOp *op, const float *packed,
     goto out;
 
   for (gsize i = 0; i < c->out_n; i++) {
-    if (i >= c->lo && i < c->hi) {
+    if (c->writes[i]) {
       double err = fabs ((double) result[i] - c->ref[i]);
       double tol = RANET_OP_CHECK_RTOL * fabs ((double) c->mag[i]) + RANET_OP_CHECK_ATOL;
       if (isnan (err))
@@ -205,9 +285,37 @@ abs_weights (const RanetLayerWeights *w, const RanetLayerWeightSizes *n)
   return a;
 }
 
-gboolean
-ranet_op_check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape, guint32 seed,
-    RanetOpCheck *check, GError **error)
+/* @l with its views (and a softmax's results) as @n items @in_stride and
+ * @out_stride floats apart, item @slot moved to where item 0 is: the layer
+ * of @n items for n > 1, item @slot's own layer for n = 1. */
+static RanetLayer
+layer_items (const RanetLayer *l, guint n, guint slot, gsize in_stride, gsize out_stride)
+{
+  const RanetLayerKindInfo *info = ranet_layer_kind_get_info (l->kind);
+  RanetLayer b = *l;
+  RanetTensorView *in = ranet_layer_view_at (&b, info->in_view);
+  RanetTensorView *out = ranet_layer_view_at (&b, info->out_view);
+
+  in->base += slot * in_stride;
+  in->n_items = n;
+  in->item_stride = n > 1 ? in_stride : 0;
+  if (out != NULL) {
+    out->base += slot * out_stride;
+    out->n_items = n;
+    out->item_stride = n > 1 ? out_stride : 0;
+  } else {
+    /* the kinds that write results: softmax */
+    g_assert (l->kind == RANET_LAYER_SOFTMAX);
+    b.p.softmax.out_base += slot * out_stride;
+    b.p.softmax.out_item_stride = n > 1 ? out_stride : 0;
+  }
+  return b;
+}
+
+/* Checks @shape alone (@batch NULL) or batched as @batch says. */
+static gboolean
+check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape,
+    const RanetOpCheckBatch *batch, guint32 seed, RanetOpCheck *check, GError **error)
 {
   const RanetLayer *l = &shape->layer;
   const RanetLayerKindInfo *info = ranet_layer_kind_get_info (l->kind);
@@ -218,6 +326,10 @@ ranet_op_check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape, guint3
   g_autofree float *packed = NULL;
   RanetLayerWeightSizes sizes = { 0 };
   gsize in_lo, in_hi, out_lo, out_hi, packed_n = 0;
+  gsize in_stride = 0, out_stride = 0;
+  guint n = batch != NULL ? batch->n_slots : 1;
+  guint n_run = batch != NULL ? batch_n_run (batch) : 1;
+  RanetLayer lb;
   RanetOp *op;
   Case c;
   gboolean ok;
@@ -233,14 +345,33 @@ ranet_op_check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape, guint3
         in_lo, in_hi, out_lo, out_hi);
     return FALSE;
   }
-  op = info->new_op (dev, l, WEIGHTS_OFFSET, error);
+  if (batch != NULL) {
+    gsize out_end = out != NULL ? view_end (out) : out_hi;
+
+    g_return_val_if_fail (n > 1 && n_run >= 1 && n_run <= n, FALSE);
+    for (guint i = 0; i < n_run; i++)
+      g_return_val_if_fail (batch_slot (batch, i) < n, FALSE);
+    /* in one buffer, each item's input and output after the previous
+     * item's; otherwise input and output strides of their own */
+    if (shape->same_buffer) {
+      in_stride = out_stride = MAX (view_end (in), out_end) + batch->gap;
+    } else {
+      in_stride = (gsize) in->c_total * in->h * in->w + batch->gap;
+      out_stride = out_end - (out != NULL ? out->base : out_lo) + 2 * batch->gap;
+    }
+  }
+  lb = layer_items (l, n, 0, in_stride, out_stride);
+  op = info->new_op (dev, &lb, WEIGHTS_OFFSET, error);
   if (op == NULL)
     return FALSE;
 
-  case_init (&c, seed, shape->same_buffer, view_end (in), out_lo, out_hi);
+  case_init (&c, seed, shape->same_buffer, view_end (in) + (n - 1) * in_stride,
+      out_hi + (n - 1) * out_stride);
+  c.batch = batch;
   if (kind->input_scale != 0.0f)
-    for (gsize i = in_lo; i < in_hi; i++)
-      c.in[i] *= kind->input_scale;
+    for (guint slot = 0; slot < n; slot++)
+      for (gsize i = in_lo; i < in_hi; i++)
+        c.in[i + slot * in_stride] *= kind->input_scale;
   if (info->weight_sizes != NULL) {
     info->weight_sizes (l, &sizes);
     w = random_weights (c.rand, &sizes);
@@ -249,14 +380,51 @@ ranet_op_check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape, guint3
     packed = g_new (float, packed_n);
     info->pack (l, w, packed);
   }
-  info->reference (l, w, c.in, c.ref);
-  /* Every term of the op on absolute values is non-negative, so its ReLUs
-   * pass it unchanged: it bounds every partial sum and its rounding. */
-  if (kind->magnitude != NULL)
-    kind->magnitude (l, c.mag);
-  else
-    info->reference (l, wa, c.abs_in, c.mag);
+  /* each item run by itself in the reference */
+  for (guint i = 0; i < n_run; i++) {
+    guint slot = batch != NULL ? batch_slot (batch, i) : 0;
+    RanetLayer li = layer_items (l, 1, slot, in_stride, out_stride);
+    gsize lo, hi;
+
+    info->reference (&li, w, c.in, c.ref);
+    /* Every term of the op on absolute values is non-negative, so its ReLUs
+     * pass it unchanged: it bounds every partial sum and its rounding. */
+    if (kind->magnitude != NULL)
+      kind->magnitude (&li, c.mag);
+    else
+      info->reference (&li, wa, c.abs_in, c.mag);
+    output_range (&li, &lo, &hi);
+    for (gsize j = lo; j < hi; j++)
+      c.writes[j] = TRUE;
+  }
   ok = case_run (&c, dev, op, packed, packed_n, check, error);
   case_clear (&c);
   return ok;
+}
+
+gboolean
+ranet_op_check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape, guint32 seed,
+    RanetOpCheck *check, GError **error)
+{
+  return check_layer (dev, shape, NULL, seed, check, error);
+}
+
+gboolean
+ranet_op_check_layer_batch (RanetVkDevice *dev, const RanetOpCheckShape *shape,
+    const RanetOpCheckBatch *batch, guint32 seed, RanetOpCheck *check, GError **error)
+{
+  g_return_val_if_fail (batch != NULL, FALSE);
+  return check_layer (dev, shape, batch, seed, check, error);
+}
+
+gsize
+ranet_op_check_item_floats (const RanetOpCheckShape *shape)
+{
+  const RanetTensorView *in, *out;
+  gsize lo, hi;
+
+  ranet_layer_get_views (&shape->layer, &in, &out);
+  output_range (&shape->layer, &lo, &hi);
+  return (gsize) in->c_total * in->h * in->w
+      + (out != NULL ? (gsize) out->c_total * out->h * out->w : hi - lo);
 }

@@ -76,6 +76,56 @@ gboolean ranet_op_check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shap
     guint32 seed, RanetOpCheck *check, GError **error);
 
 /**
+ * RanetOpCheckBatch:
+ * @n_slots: the items its views hold (their n_items), at least 2
+ * @gap: floats left free between one item's tensors and the next's: the
+ *   item strides exceed the tensors by @gap (the output's by 2 * @gap, so
+ *   that input and output strides differ) where input and output lie in
+ *   buffers of their own; in one buffer, each item's input and output come
+ *   after the whole of the previous item's, @gap floats further
+ * @items: (nullable) (array length=n_run): the slots to run, in this order:
+ *   any subset, in any order; %NULL runs every slot in order
+ * @n_run: entries of @items (ignored when it is %NULL)
+ * @indirect: record with ranet_op_record_items_indirect() (the items list
+ *   in host memory) rather than ranet_op_record_items() (the list in device
+ *   memory); the indirect dispatch runs once over its first item and once
+ *   over all, from one recording
+ * @max_item_floats: check only shapes whose item spans at most this many
+ *   floats of input and output tensors; 0 checks every shape
+ *
+ * How to check an op batched: its views of several items, one dispatch
+ * over a list of their slots. Every slot run is compared with the
+ * reference run on that item alone; the output of slots not run must stay
+ * untouched.
+ */
+typedef struct {
+  guint n_slots;
+  gsize gap;
+  const guint32 *items;
+  guint n_run;
+  gboolean indirect;
+  gsize max_item_floats;
+} RanetOpCheckBatch;
+
+/**
+ * ranet_op_check_layer_batch:
+ * @dev: the device
+ * @shape: the layer to check, as one item; its views' n_items and
+ *   item_stride are ignored
+ * @batch: how to batch it
+ * @seed: seeds the random data
+ * @check: (out): the comparison
+ * @error: return location for a #GError
+ *
+ * As ranet_op_check_layer(), with @shape's op batched as @batch says.
+ *
+ * Returns: FALSE with @error set only when the op could not be created or
+ *   run; a wrong result is reported through @check.
+ */
+gboolean ranet_op_check_layer_batch (RanetVkDevice *dev, const RanetOpCheckShape *shape,
+    const RanetOpCheckBatch *batch, guint32 seed, RanetOpCheck *check, GError **error);
+
+/**
  * RanetOpCheckReport:
  * @what: the kind, the shape's index in its list and the shader variant
  * @check: the comparison; meaningful only without @error
@@ -103,6 +153,26 @@ typedef void (*RanetOpCheckReport) (const char *what, const RanetOpCheck *check,
  * Returns: the number of shapes in @kind's list.
  */
 guint ranet_op_check_kind (RanetVkDevice *dev, RanetLayerKind kind, RanetOpCheckReport report,
+    gpointer user_data);
+
+/**
+ * ranet_op_check_kind_batches:
+ * @dev: the device
+ * @kind: a layer kind
+ * @batches: (array length=n_batches): how to batch the shapes
+ * @n_batches: their number
+ * @report: called once per shape, batch and variant checked
+ * @user_data: passed to @report
+ *
+ * As ranet_op_check_kind(), each shape batched as each of @batches says
+ * (ranet_op_check_layer_batch()), skipping shapes larger than a batch's
+ * max_item_floats. Batches with the same slots and gap make the same
+ * pipelines, compiled once per variant.
+ *
+ * Returns: the number of shapes and batches checked in each variant.
+ */
+guint ranet_op_check_kind_batches (RanetVkDevice *dev, RanetLayerKind kind,
+    const RanetOpCheckBatch *batches, guint n_batches, RanetOpCheckReport report,
     gpointer user_data);
 
 /**

@@ -196,6 +196,9 @@ gsize ranet_vk_device_get_binding_alignment (RanetVkDevice *dev);
 guint64 ranet_vk_device_get_max_texel_buffer_elements (RanetVkDevice *dev);
 /* maxComputeWorkGroupInvocations: the largest workgroup size. */
 guint ranet_vk_device_get_max_workgroup_invocations (RanetVkDevice *dev);
+/* maxComputeWorkGroupCount[@dim] (@dim 0, 1 or 2): the most workgroups a
+ * dispatch may have in that dimension (at least 65535). */
+guint ranet_vk_device_get_max_workgroup_count (RanetVkDevice *dev, guint dim);
 /* TRUE when the compute queue supports timestamps; otherwise
  * ranet_vk_commands_get_elapsed_ns() returns 0. */
 gboolean ranet_vk_device_has_timestamps (RanetVkDevice *dev);
@@ -339,6 +342,9 @@ void ranet_vk_commands_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
     RanetVkBuffer *const *buffers, guint n_buffers,
     gconstpointer push, guint push_size,
     guint groups_x, guint groups_y, guint groups_z);
+void ranet_vk_commands_dispatch_bindings_indirect (RanetVkCommands *cmds,
+    RanetVkPipeline *pipe, const RanetVkBinding *bindings, guint n_bindings,
+    gconstpointer push, guint push_size, RanetVkBuffer *args, gsize args_offset);
 /* Makes every earlier shader write visible to every later shader read/write,
  * whether or not they touch the same bytes (profiling, tests). */
 void ranet_vk_commands_barrier (RanetVkCommands *cmds);

@@ -415,29 +415,13 @@ order_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe, const AccessRange 
   }
 }
 
-/**
- * ranet_vk_commands_dispatch_bindings:
- * @cmds: a recording between begin and end
- * @pipe: the pipeline
- * @bindings: (array length=n_bindings): what bindings 0..n_bindings-1 see
- * @n_bindings: must equal the pipeline's number of buffers
- * @push: (nullable): push-constant data, @push_size bytes (copied now)
- * @push_size: must equal the pipeline's push-constant size
- * @groups_x: workgroups in x
- * @groups_y: workgroups in y
- * @groups_z: workgroups in z
- *
- * Records one dispatch, after a barrier where it reads or writes bytes that
- * an earlier dispatch since the last barrier wrote, or writes bytes one read
- * (which bindings a shader reads and writes comes from its SPIR-V). A
- * descriptor set is allocated now and lives until the next
- * ranet_vk_commands_begin(), so submitting allocates nothing. Errors are
- * reported by ranet_vk_commands_end().
- */
-void
-ranet_vk_commands_dispatch_bindings (RanetVkCommands *cmds, RanetVkPipeline *pipe,
-    const RanetVkBinding *bindings, guint n_bindings, gconstpointer push, guint push_size,
-    guint groups_x, guint groups_y, guint groups_z)
+/* Everything of a dispatch but the dispatch command itself: the descriptor
+ * set of @bindings, the barrier the bound ranges call for (order_dispatch())
+ * and the pipeline, set and push constants bound. FALSE, with the error kept
+ * for ranet_vk_commands_end(), where the dispatch must not be recorded. */
+static gboolean
+bind_dispatch (RanetVkCommands *cmds, RanetVkPipeline *pipe,
+    const RanetVkBinding *bindings, guint n_bindings, gconstpointer push, guint push_size)
 {
   GError *error = NULL;
   VkDescriptorSet set;
@@ -445,19 +429,17 @@ ranet_vk_commands_dispatch_bindings (RanetVkCommands *cmds, RanetVkPipeline *pip
   VkBufferView *views;
   VkWriteDescriptorSet *writes;
   AccessRange *ranges;
+  gboolean ok = FALSE;
 
-  g_return_if_fail (cmds != NULL);
-  if (!check_dispatch (cmds, pipe, n_bindings, push, push_size, groups_x, groups_y, groups_z))
-    return;
   if (n_bindings > 0 && bindings == NULL) {
     RECORD_ERROR (cmds, "Dispatch with %u buffers and no bindings", n_bindings);
-    return;
+    return FALSE;
   }
 
   set = allocate_set (cmds, pipe, &error);
   if (set == VK_NULL_HANDLE) {
     set_record_error (cmds, error);
-    return;
+    return FALSE;
   }
   infos = g_new0 (VkDescriptorBufferInfo, MAX (n_bindings, 1));
   views = g_new0 (VkBufferView, MAX (n_bindings, 1));
@@ -500,12 +482,80 @@ ranet_vk_commands_dispatch_bindings (RanetVkCommands *cmds, RanetVkPipeline *pip
   if (push_size > 0)
     vkCmdPushConstants (cmds->cmd, pipe->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
         push_size, push);
-  vkCmdDispatch (cmds->cmd, groups_x, groups_y, groups_z);
+  ok = TRUE;
 out:
   g_free (ranges);
   g_free (writes);
   g_free (views);
   g_free (infos);
+  return ok;
+}
+
+/**
+ * ranet_vk_commands_dispatch_bindings:
+ * @cmds: a recording between begin and end
+ * @pipe: the pipeline
+ * @bindings: (array length=n_bindings): what bindings 0..n_bindings-1 see
+ * @n_bindings: must equal the pipeline's number of buffers
+ * @push: (nullable): push-constant data, @push_size bytes (copied now)
+ * @push_size: must equal the pipeline's push-constant size
+ * @groups_x: workgroups in x
+ * @groups_y: workgroups in y
+ * @groups_z: workgroups in z
+ *
+ * Records one dispatch, after a barrier where it reads or writes bytes that
+ * an earlier dispatch since the last barrier wrote, or writes bytes one read
+ * (which bindings a shader reads and writes comes from its SPIR-V). A
+ * descriptor set is allocated now and lives until the next
+ * ranet_vk_commands_begin(), so submitting allocates nothing. Errors are
+ * reported by ranet_vk_commands_end().
+ */
+void
+ranet_vk_commands_dispatch_bindings (RanetVkCommands *cmds, RanetVkPipeline *pipe,
+    const RanetVkBinding *bindings, guint n_bindings, gconstpointer push, guint push_size,
+    guint groups_x, guint groups_y, guint groups_z)
+{
+  g_return_if_fail (cmds != NULL);
+  if (check_dispatch (cmds, pipe, n_bindings, push, push_size, groups_x, groups_y, groups_z)
+      && bind_dispatch (cmds, pipe, bindings, n_bindings, push, push_size))
+    vkCmdDispatch (cmds->cmd, groups_x, groups_y, groups_z);
+}
+
+/**
+ * ranet_vk_commands_dispatch_bindings_indirect:
+ * @cmds: a recording between begin and end
+ * @pipe: the pipeline
+ * @bindings: (array length=n_bindings): what bindings 0..n_bindings-1 see
+ * @n_bindings: must equal the pipeline's number of buffers
+ * @push: (nullable): push-constant data, @push_size bytes (copied now)
+ * @push_size: must equal the pipeline's push-constant size
+ * @args: the workgroup counts in x, y and z: three uint32s at byte
+ *   @args_offset, each within the device's maxComputeWorkGroupCount
+ * @args_offset: a multiple of 4
+ *
+ * As ranet_vk_commands_dispatch_bindings(), with the workgroup counts read
+ * from @args when the device runs the dispatch (vkCmdDispatchIndirect), so
+ * that one recording serves counts the host chooses at each submission. The
+ * host writes @args before submitting (a host write is visible to every
+ * submission made after it); the barriers the recording places do not
+ * cover @args, so no dispatch of the same submission may write it.
+ */
+void
+ranet_vk_commands_dispatch_bindings_indirect (RanetVkCommands *cmds, RanetVkPipeline *pipe,
+    const RanetVkBinding *bindings, guint n_bindings, gconstpointer push, guint push_size,
+    RanetVkBuffer *args, gsize args_offset)
+{
+  g_return_if_fail (cmds != NULL);
+  if (!check_dispatch (cmds, pipe, n_bindings, push, push_size, 1, 1, 1))
+    return;
+  if (args == NULL || args->dev != cmds->dev || args_offset % 4 != 0
+      || args_offset > args->size || args->size - args_offset < 3 * sizeof (guint32)) {
+    RECORD_ERROR (cmds, "Indirect dispatch: its arguments buffer is missing, from another "
+        "device, or has no three uint32s at byte %" G_GSIZE_FORMAT, args_offset);
+    return;
+  }
+  if (bind_dispatch (cmds, pipe, bindings, n_bindings, push, push_size))
+    vkCmdDispatchIndirect (cmds->cmd, args->buffer, args_offset);
 }
 
 /**

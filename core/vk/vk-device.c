@@ -891,6 +891,13 @@ ranet_vk_device_get_max_workgroup_invocations (RanetVkDevice *dev)
   return dev->props.limits.maxComputeWorkGroupInvocations;
 }
 
+guint
+ranet_vk_device_get_max_workgroup_count (RanetVkDevice *dev, guint dim)
+{
+  g_return_val_if_fail (dev != NULL && dim < 3, 0);
+  return dev->props.limits.maxComputeWorkGroupCount[dim];
+}
+
 gboolean
 ranet_vk_device_has_timestamps (RanetVkDevice *dev)
 {
