@@ -5,7 +5,6 @@
  * the whole frame as a region against the whole-frame preprocess, the item
  * slots, the rows a set of regions reads, and region clipping. */
 #include "preprocess/ranet-preprocess.h"
-#include "ops/op-private.h"
 #include "preprocess-frames.h"
 
 #include <math.h>
@@ -18,23 +17,6 @@ static RanetVkDevice *device;
 
 /* What an output float holds until something writes it. */
 #define SENTINEL -7.0f
-
-/* Records @op over @n_items items: @buffers are the frame, output and
- * geometry buffers, @items the items list, dispatch z = @n_items. The same
- * arguments as ranet_op_record_items(). */
-static void
-record_items (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *const *buffers,
-    guint n_buffers, RanetVkBuffer *items, guint n_items)
-{
-  RanetVkBinding bindings[RANET_OP_MAX_BINDINGS + 1];
-
-  g_assert_cmpuint (n_buffers, ==, op->n_bindings);
-  for (guint i = 0; i < n_buffers; i++)
-    bindings[i] = (RanetVkBinding) { buffers[i], op->window[i].offset, op->window[i].size };
-  bindings[n_buffers] = (RanetVkBinding) { items, 0, 0 };
-  ranet_vk_commands_dispatch_bindings (cmds, op->pipe, bindings, n_buffers + 1, NULL, 0,
-      op->groups_x, op->groups_y, n_items);
-}
 
 static RanetVkBuffer *
 host_buffer (RanetVkDevice *dev, gsize size)
@@ -77,7 +59,7 @@ run_op (RanetVkDevice *dev, RanetOp *op, const RanetPreprocessParams *p,
   g_autoptr (RanetVkCommands) cmds = ranet_vk_commands_new (dev, 0, &error);
   g_assert_no_error (error);
   g_assert_true (ranet_vk_commands_begin (cmds, &error));
-  record_items (op, cmds, buffers, G_N_ELEMENTS (buffers), ibuf, n);
+  ranet_op_record_items (op, cmds, buffers, G_N_ELEMENTS (buffers), ibuf, n);
   g_assert_true (ranet_vk_commands_end (cmds, &error));
   g_assert_true (ranet_vk_commands_submit (cmds, &error));
   g_assert_no_error (error);
@@ -470,7 +452,7 @@ test_read_after (void)
   g_autoptr (RanetVkCommands) cmds = ranet_vk_commands_new (device, 0, &error);
   g_assert_no_error (error);
   g_assert_true (ranet_vk_commands_begin (cmds, &error));
-  record_items (op, cmds, buffers, G_N_ELEMENTS (buffers), ibuf, 2);
+  ranet_op_record_items (op, cmds, buffers, G_N_ELEMENTS (buffers), ibuf, 2);
   ranet_op_record (copy_op, cmds, obuf, NULL, cbuf);
   g_assert_true (ranet_vk_commands_end (cmds, &error));
   g_assert_cmpuint (ranet_vk_commands_get_n_barriers (cmds), ==, 2);

@@ -160,6 +160,7 @@ ranet_op_new_grid (RanetVkDevice *dev, const char *name,
   op->groups_x = (guint) groups_x;
   op->groups_y = (guint) groups_y;
   op->max_items = items->n_items;
+  op->binds_items = op->max_items > 1;
   op->pipe = ranet_vk_pipeline_new_named_full (dev, shader,
       op->n_bindings + (op->max_items > 1 ? 1 : 0), texel_mask, vec4_mask, spec, n_spec, 0,
       error);
@@ -228,7 +229,7 @@ ranet_op_record_buffers (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *cons
 
   g_return_if_fail (op != NULL && cmds != NULL && buffers != NULL);
   g_return_if_fail (n_buffers == op->n_bindings);
-  g_return_if_fail (op->max_items <= 1);
+  g_return_if_fail (!op->binds_items);
 
   for (guint i = 0; i < n_buffers; i++) {
     g_return_if_fail (buffers[i] != NULL);
@@ -246,7 +247,7 @@ items_bindings (RanetOp *op, RanetVkCommands *cmds, RanetVkBuffer *const *buffer
 {
   g_return_val_if_fail (op != NULL && cmds != NULL && buffers != NULL && items != NULL,
       FALSE);
-  g_return_val_if_fail (op->max_items > 1, FALSE);
+  g_return_val_if_fail (op->binds_items, FALSE);
   g_return_val_if_fail (n_buffers == op->n_bindings, FALSE);
 
   for (guint i = 0; i < n_buffers; i++) {
@@ -299,7 +300,7 @@ gboolean
 ranet_op_is_batched (RanetOp *op)
 {
   g_return_val_if_fail (op != NULL, FALSE);
-  return op->max_items > 1;
+  return op->binds_items;
 }
 
 guint

@@ -35,7 +35,9 @@ struct _RanetOp {
   guint n_bindings;
   RanetOpWindow window[RANET_OP_MAX_BINDINGS];  /* weights and control: whole */
   guint groups_x, groups_y;
-  guint max_items;          /* > 1: batched, its pipeline binds the items list last */
+  guint max_items;          /* the slots its views hold */
+  gboolean binds_items;     /* batched: its pipeline binds the items list last (every
+                             * op of several items, and the regions preprocess) */
   guint64 macs;
 };
 

@@ -193,6 +193,8 @@ ranet_op_preprocess_regions_new (RanetVkDevice *dev, const RanetPreprocessParams
   /* frame, output, geometry: the buffers the caller passes; the items list
    * is the shader's fourth binding */
   op->n_bindings = 3;
+  op->max_items = n_items;
+  op->binds_items = TRUE;
   op->window[0] = (RanetOpWindow) { 0, 0 };
   op->window[1] = out_w;
   op->window[2] = (RanetOpWindow) { 0, 0 };
