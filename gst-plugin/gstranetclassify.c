@@ -133,7 +133,9 @@ gst_ranet_classify_start (GstBaseTransform * trans)
   GstRanetClassify *self = GST_RANET_CLASSIFY (trans);
   g_autofree gchar *path = NULL;
   g_autofree gchar *selector = NULL;
+  g_autoptr (GError) error = NULL;
   RanetSession *session;
+  gboolean roi_list;
   gint max_exit;
 
   GST_OBJECT_LOCK (self);
@@ -152,8 +154,20 @@ gst_ranet_classify_start (GstBaseTransform * trans)
   self->regions_degenerate = 0;
   apply_settings_locked (self);
   max_exit = self->max_exit;
+  roi_list = self->inference_region == GST_RANET_INFERENCE_REGION_ROI_LIST;
   GST_OBJECT_UNLOCK (self);
   warn_max_exit_beyond_model (self, max_exit, ranet_session_get_n_exits (session));
+  /* the batch's net and its first costs now, not on the first frame */
+  if (roi_list && !ranet_session_prepare_regions (session, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+        ("Could not set up the network for batches of regions: %s", error->message),
+        ("set max-batch lower to need less memory"));
+    GST_OBJECT_LOCK (self);
+    session = g_steal_pointer (&self->session);
+    GST_OBJECT_UNLOCK (self);
+    ranet_session_free (session);
+    return FALSE;
+  }
   return TRUE;
 }
 
