@@ -1,4 +1,4 @@
-"""Early-exit calibration of a Fashion-MNIST RANet: the operating points of the budgeted-batch scheme.
+"""Early-exit calibration of a RANet: the operating points of the budgeted-batch scheme.
 
 An operating point is a set of per-exit confidence thresholds: a frame leaves at the first exit whose
 maximum softmax probability reaches that exit's threshold (the last exit, threshold -1, takes every frame
@@ -10,8 +10,9 @@ most frames out early (cheap), large r keeps them to the end (accurate). The thr
 unchanged to the test set, which gives the reported accuracy, exit fractions and expected multiply-adds;
 the engine's frame-rate policy uses these fractions with its measured per-exit latencies.
 
-Validation split: the 5,000 training images fmnist.train_val_split(seed) holds out (never trained on).
-Preprocessing is the engine's: x = (p / 255 - mean) / std on the 28x28 uint8 images.
+Fashion-MNIST (calibrate): the 5,000 training images fmnist.train_val_split(seed) holds out (never trained
+on) and the test set. Any other data (calibrate_on): a validation set and optionally a test set, already
+preprocessed as the engine does, x = (p / 255 - mean) / std.
 """
 
 import numpy as np
@@ -71,15 +72,22 @@ def operating_points(val, test, macs, ratios=RATIOS):
 
 
 def calibrate(model, seed, input_size=(28, 28)):
-    """Everything the model file and card need: calibration object and per-exit accuracies (percent)."""
+    """Everything the model file and card need: calibration object and per-exit accuracies (percent), on the
+    Fashion-MNIST validation split of `seed` and the test set."""
     _, (vx, vy) = fmnist.train_val_split(seed)
     tx, ty = fmnist.load("t10k")
-    val = exit_outputs(model, fmnist.to_tensor(vx)) + (vy,)
-    test = exit_outputs(model, fmnist.to_tensor(tx)) + (ty,)
+    return calibrate_on(model, (fmnist.to_tensor(vx), vy), (fmnist.to_tensor(tx), ty), input_size)
+
+
+def calibrate_on(model, val, test=None, input_size=(28, 28)):
+    """The same for any data: val and test are (network input, int labels). Without a test set the
+    validation set stands in for it (its 'test' figures are then the validation set's own)."""
+    val = exit_outputs(model, val[0]) + (np.asarray(val[1]),)
+    test = val if test is None else exit_outputs(model, test[0]) + (np.asarray(test[1]),)
     macs = exit_macs(model, input_size)
     return {"calibration": {"exit_macs": macs, "operating_points": operating_points(val, test, macs)},
-            "val_accuracy": [round(100.0 * float(np.mean(p == vy)), 2) for p in val[1]],
-            "test_accuracy": [round(100.0 * float(np.mean(p == ty)), 2) for p in test[1]]}
+            "val_accuracy": [round(100.0 * float(np.mean(p == val[2])), 2) for p in val[1]],
+            "test_accuracy": [round(100.0 * float(np.mean(p == test[2])), 2) for p in test[1]]}
 
 
 def format_table(result):
