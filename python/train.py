@@ -29,6 +29,7 @@ A folder of your own:
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
@@ -188,6 +189,11 @@ def recipe(args, cfg, data, pad):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    with contextlib.ExitStack() as stack:
+        run(args, argv, stack)
+
+
+def run(args, argv, stack):
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     data = Dataset(args)
@@ -212,7 +218,7 @@ def main(argv=None):
     if args.checkpoint_dir:
         os.makedirs(args.checkpoint_dir, exist_ok=True)
         ckpt_path = os.path.join(args.checkpoint_dir, CHECKPOINT)
-        log = open(os.path.join(args.checkpoint_dir, "train.log"), "a")
+        log = stack.enter_context(open(os.path.join(args.checkpoint_dir, "train.log"), "a"))
         if os.path.exists(ckpt_path):
             ck = torch.load(ckpt_path)
             want = recipe(args, cfg, data, pad)

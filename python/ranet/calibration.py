@@ -50,6 +50,15 @@ def find_thresholds(conf, fractions):
     return thresholds
 
 
+def rounded_fractions(fractions, digits=6):
+    """Fractions rounded to `digits` that still sum to 1 (as model files must): the rounding error of a small
+    set (1/24 each) goes to the largest."""
+    out = [round(float(f), digits) for f in fractions]
+    k = int(np.argmax(out))
+    out[k] = round(out[k] + 1.0 - sum(out), digits)
+    return out
+
+
 def operating_points(val, test, macs, ratios=RATIOS):
     """val, test: (conf, pred, labels). Returns the operating points sorted by expected MACs, one per distinct
     threshold set."""
@@ -62,9 +71,9 @@ def operating_points(val, test, macs, ratios=RATIOS):
             continue
         val_exits = apply_thresholds(val[0], t)
         test_exits = apply_thresholds(test[0], t)
-        fractions = np.bincount(test_exits, minlength=num_exits) / len(test_exits)
+        fractions = rounded_fractions(np.bincount(test_exits, minlength=num_exits) / len(test_exits))
         points[tuple(t)] = {"ratio": round(float(r), 6), "thresholds": t,
-                            "exit_fractions": [round(float(f), 6) for f in fractions],
+                            "exit_fractions": fractions,
                             "val_accuracy": round(accuracy_at(val[1], val[2], val_exits), 4),
                             "test_accuracy": round(accuracy_at(test[1], test[2], test_exits), 4),
                             "expected_macs": round(float(macs[test_exits].mean()), 1)}
