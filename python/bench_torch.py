@@ -23,14 +23,12 @@ import time
 import numpy as np
 import torch
 
-from ranet.model import RANet, RANetConfig
+from ranet.model import RANet
 from ranet.model_file import export, load, placeholder_calibration, preprocess_meta
+from ranet.presets import PRESETS
 
-# The paper's ImageNet RANet with nChannels 32 (the reference repository's "model 1"); block_step is
-# the reference's default of 2.
-IMAGENET = RANetConfig(scale_list=[1, 2, 3, 4], grFactor=[4, 2, 2, 1], bnFactor=[4, 2, 2, 1], nBlocks=2,
-                       block_step=2, step=8, stepmode="even", nChannels=32, growthRate=16, stem="imagenet",
-                       num_classes=1000, in_channels=3)
+# The paper's ImageNet RANet with nChannels 32 (the reference repository's "model 1").
+IMAGENET = PRESETS["imagenet"]
 IMAGENET_SIZE = (224, 224)
 IMAGENET_MEAN = [0.485, 0.456, 0.406]
 IMAGENET_STD = [0.229, 0.224, 0.225]

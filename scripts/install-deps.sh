@@ -7,6 +7,8 @@ PACKAGES=(
   glslang-tools libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers
   libglib2.0-dev libjson-glib-dev zlib1g-dev
   python3 python3-numpy python3-torch
+  # python/train.py and calibrate.py on folders of images, train.py's plot
+  python3-pil python3-matplotlib
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad
