@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Build the default model from a finished training run: calibrate, export, verify, write the model card.
 
-Reads train.py's output directory (final.pt and train_info.json), computes per-exit accuracies and the
-operating points (ranet.calibration) and writes
+Reads the checkpoint directory of a train.py run (final.pt and train_info.json), computes per-exit accuracies
+and the operating points on the validation split and the test set (ranet.calibration) and writes
 
     models/fashion-mnist-ranet.safetensors   F32 weights with every ranet.* metadata entry
     models/MODEL_CARD.md                     data, split, training command, results, operating points
@@ -10,7 +10,13 @@ operating points (ranet.calibration) and writes
 The exported file is read back and its logits compared with the training weights' before the card is
 written, so the card describes the file as it is.
 
+    /usr/bin/python3 python/train.py --data fashion-mnist --preset default --epochs 30 --seed 0 \\
+        --checkpoint-dir /var/tmp/ranet-train --out /var/tmp/ranet-train/fashion-mnist-ranet.safetensors
     /usr/bin/python3 python/make_default_model.py --train-dir /var/tmp/ranet-train
+
+(train.py's own model file carries the same weights and calibration; this adds the export check and the
+card's tables. Runs of train.py before --data existed, `train.py --out DIR --epochs 30 --seed 0`, made the
+same weights: the options map one to one and the random draws are the same.)
 """
 
 import argparse
@@ -142,7 +148,7 @@ def model_card(info, train_dir, cfg, result, resolutions, params, size_bytes):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train-dir", default="/var/tmp/ranet-train",
-                    help="train.py --out directory holding final.pt and train_info.json")
+                    help="train.py --checkpoint-dir directory holding final.pt and train_info.json")
     ap.add_argument("--weights", help="weights to use instead of TRAIN_DIR/final.pt")
     ap.add_argument("--out-dir", default=os.path.join(ROOT, "models"))
     ap.add_argument("--threads", type=int, default=1)
