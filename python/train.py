@@ -222,7 +222,7 @@ def run(args, argv, stack):
         if os.path.exists(ckpt_path):
             ck = torch.load(ckpt_path)
             want = recipe(args, cfg, data, pad)
-            differ = sorted(k for k in want if ck["recipe"].get(k) != want[k])
+            differ = sorted(k for k in want if ck.get("recipe", {}).get(k) != want[k])
             if differ:
                 raise SystemExit("%s was made with other %s: give the same options, or another --checkpoint-dir"
                                  % (ckpt_path, ", ".join(differ)))
