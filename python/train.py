@@ -37,7 +37,6 @@ import sys
 import time
 import warnings
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -122,7 +121,8 @@ class Dataset:
             raise SystemExit("%s: no image is left for validation (--val-fraction %g)" % (args.data, args.val_fraction))
         self.input_size, self.channels = list(size), channels
         self.mean, self.std = image_folder.mean_std(images[train_idx])
-        self.train = (image_folder.to_tensor(images[train_idx], self.mean, self.std), torch.from_numpy(labels[train_idx]))
+        self.train = (image_folder.to_tensor(images[train_idx], self.mean, self.std),
+                      torch.from_numpy(labels[train_idx]))
         self.val = (image_folder.to_tensor(images[val_idx], self.mean, self.std), torch.from_numpy(labels[val_idx]))
         self.test = None
         self.summary = dict(image_folder.summary(self.classes, labels, train_idx, val_idx),

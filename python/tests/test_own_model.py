@@ -41,7 +41,7 @@ if not fmnist_folder.available():
     print("skipped: no Fashion-MNIST data")
     sys.exit(SKIP)
 try:
-    import PIL  # noqa: F401
+    import PIL  # noqa: F401  (the folders are written and read with it)
 except ImportError:
     print("skipped: PIL (python3-pil) is not available")
     sys.exit(SKIP)
