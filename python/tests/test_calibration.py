@@ -39,6 +39,24 @@ class CalibrationTest(unittest.TestCase):
             self.assertAlmostEqual(p["expected_macs"], float(np.dot(p["exit_fractions"], [10, 20, 30])), delta=0.051)
             self.assertEqual(p["thresholds"][-1], -1.0)
 
+    def test_fractions_of_a_small_set_still_sum_to_one(self):
+        """Model files need the exit fractions to sum to 1 within 1e-6; rounded 24ths would not."""
+        counts = np.array([0, 1, 4, 19])
+        self.assertGreater(abs(sum(round(c / 24, 6) for c in counts) - 1.0), 1e-6)
+        fractions = calibration.rounded_fractions(counts / 24)
+        self.assertLessEqual(abs(sum(fractions) - 1.0), 1e-9)
+        np.testing.assert_allclose(fractions, counts / 24, atol=1e-5)
+        # rounding that needs no correction changes nothing
+        self.assertEqual(calibration.rounded_fractions([0.25, 0.5, 0.25]), [0.25, 0.5, 0.25])
+        # the model file check accepts every point of a 24-image calibration
+        rng = np.random.RandomState(1)
+        conf = rng.rand(4, 24).astype(np.float32)
+        labels = rng.randint(0, 3, 24)
+        points = calibration.operating_points((conf, labels[None].repeat(4, 0), labels),
+                                              (conf, labels[None].repeat(4, 0), labels), [1, 2, 3, 4])
+        for p in points:
+            self.assertLessEqual(abs(sum(p["exit_fractions"]) - 1.0), 1e-6)
+
 
 if __name__ == "__main__":
     unittest.main()
