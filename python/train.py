@@ -162,6 +162,7 @@ def plot_history(history, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     epochs = [h["epoch"] for h in history]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
@@ -173,6 +174,8 @@ def plot_history(history, path):
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("validation accuracy %")
     ax_acc.legend()
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     fig.savefig(path, dpi=80)
     plt.close(fig)
