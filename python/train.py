@@ -12,8 +12,9 @@ Training: every exit jointly (mean of the exits' cross-entropy losses), SGD with
 one-cycle learning rate, and unless --no-augment random crops of the zero-padded image (--crop-padding
 pixels each side) and horizontal flips. The network is a preset (ranet.presets) with any field overridden
 by the reference's option names. With --checkpoint-dir a checkpoint is written after every epoch and a
-later run with the same options resumes from it (asking for more epochs stretches the rest of the
-learning-rate schedule); the directory also gets train.log, final.pt and train_info.json.
+later run with the same options resumes from it, with the weights an uninterrupted run would have
+(asking for more epochs stretches the rest of the learning-rate schedule); --stop-after N ends a run after
+epoch N on purpose. The directory also gets train.log, final.pt and train_info.json.
 
 A progress bar with the epoch's ETA goes to stderr; a PNG of the loss and each exit's validation accuracy
 per epoch to --plot.
@@ -54,6 +55,9 @@ def parser():
     ap.add_argument("--data", required=True, help="'fashion-mnist' or a folder with one subfolder per class")
     ap.add_argument("--out", required=True, help="model file to write (.safetensors)")
     ap.add_argument("--checkpoint-dir", help="checkpoint after every epoch here, and resume from it")
+    ap.add_argument("--stop-after", type=int, metavar="N",
+                    help="with --checkpoint-dir: stop after epoch N, leaving the checkpoint and writing no model "
+                         "file (to split a run across sessions; the same command without it goes on)")
     ap.add_argument("--plot", help="PNG of loss and per-exit accuracy per epoch (default: OUT without its "
                                    "extension, then -training.png)")
     data = ap.add_argument_group("data")
@@ -192,6 +196,8 @@ def recipe(args, cfg, data, pad):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    if args.stop_after is not None and not args.checkpoint_dir:
+        raise SystemExit("--stop-after needs --checkpoint-dir, where the run goes on from")
     with contextlib.ExitStack() as stack:
         run(args, argv, stack)
 
@@ -273,6 +279,10 @@ def run(args, argv, stack):
                         "epoch": epoch + 1, "wall": wall, "history": history,
                         "recipe": recipe(args, cfg, data, pad)}, ckpt_path + ".tmp")
             os.replace(ckpt_path + ".tmp", ckpt_path)
+        if args.stop_after is not None and epoch + 1 >= args.stop_after and epoch + 1 < args.epochs:
+            print("stopped after epoch %d of %d: run again without --stop-after to go on" % (epoch + 1, args.epochs),
+                  file=sys.stderr)
+            return
 
     model.eval()
     result = calibrate_on(model, data.val, data.test, data.input_size)

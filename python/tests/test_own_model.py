@@ -4,6 +4,7 @@ epoch of a tiny network on a folder of four Fashion-MNIST classes, and the file 
 
 - carries the folder names as labels, a calibration and a card;
 - resumes: a second run asking for two epochs goes on from the first's checkpoint, and other options refuse it;
+  a run stopped after epoch 1 of 2 and resumed ends with the weights of one that never stopped;
 - runs in ranet-eval with PyTorch's class, exit and confidence for every image;
 - runs in ranetclassify, whose labels property and metadata give the folder names, and PyTorch's class at the
   exit each frame took;
@@ -124,6 +125,22 @@ class OwnModelTest(unittest.TestCase):
         with self.assertRaisesRegex(SystemExit, "other lr"):
             run_quietly(train.main, ["--data", self.folder, "--out", self.path, "--epochs", "3", "--lr", "0.05",
                                      "--checkpoint-dir", self.ckpt] + TINY)
+
+    def test_resumed_run_is_the_uninterrupted_run(self):
+        """Stopped after epoch 1 of 2 and resumed, a run ends with the weights of one that never stopped."""
+        straight = os.path.join(self.tmp.name, "straight")
+        split = os.path.join(self.tmp.name, "split")
+        common = ["--data", self.folder, "--epochs", "2", "--out", os.path.join(self.tmp.name, "x.safetensors")]
+        run_quietly(train.main, common + ["--checkpoint-dir", straight] + TINY)
+        _, err = run_quietly(train.main, common + ["--checkpoint-dir", split, "--stop-after", "1"] + TINY)
+        self.assertIn("stopped after epoch 1 of 2", err)
+        self.assertEqual(torch.load(os.path.join(split, train.CHECKPOINT))["epoch"], 1)
+        run_quietly(train.main, common + ["--checkpoint-dir", split] + TINY)
+        a = torch.load(os.path.join(straight, "final.pt"))
+        b = torch.load(os.path.join(split, "final.pt"))
+        self.assertEqual(sorted(a), sorted(b))
+        for name in a:
+            self.assertTrue(torch.equal(a[name], b[name]), name)
 
     @unittest.skipIf(RANET_EVAL is None, "no ranet-eval given")
     def test_engine_matches_pytorch_image_by_image(self):
