@@ -18,6 +18,7 @@ PyGObject's Gst, and the ranet-eval part without a ranet-eval argument.
 """
 
 import contextlib
+import importlib.util
 import io
 import os
 import subprocess
@@ -41,9 +42,7 @@ CONF_TOL = 1e-4  # the engine and PyTorch both compute in float32
 if not fmnist_folder.available():
     print("skipped: no Fashion-MNIST data")
     sys.exit(SKIP)
-try:
-    import PIL  # noqa: F401  (the folders are written and read with it)
-except ImportError:
+if importlib.util.find_spec("PIL") is None:  # the folders are written and read with it
     print("skipped: PIL (python3-pil) is not available")
     sys.exit(SKIP)
 
