@@ -73,7 +73,9 @@ def parser():
                       help="pixels of zero padding each side for random crops (default: 1/14 of the smaller "
                            "side, at least 1: 2 at 28x28)")
     net = ap.add_argument_group("network: a preset, fields overridden by the reference's option names")
-    net.add_argument("--preset", choices=sorted(presets.PRESETS), default="default")
+    net.add_argument("--preset", choices=sorted(presets.PRESETS), default="default",
+                     help="default: the built-in model's network; cifar: the reference's CIFAR network; "
+                          "imagenet: the paper's ImageNet network (ranet.presets)")
     presets.add_options(net)
     opt = ap.add_argument_group("optimisation")
     opt.add_argument("--epochs", type=int, default=30)
