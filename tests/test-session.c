@@ -290,6 +290,55 @@ test_online_calibration (void)
   ranet_session_result_clear (&r);
 }
 
+/* A model whose file has only the placeholder calibration (one point, every
+ * frame to the last exit) becomes adaptive: once the window is full its one
+ * point becomes points with the calibration's geometric shares, and the
+ * policy then chooses among them. */
+static void
+test_placeholder_becomes_adaptive (void)
+{
+  enum { WINDOW = 12 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RanetModel) model = ranet_model_load_file (RANET_SOURCE_ROOT
+      "/tests/golden/cifar-lg.safetensors", &error);
+  g_autoptr (RanetSession) s = NULL;
+  g_autoptr (RanetSessionStats) stats = NULL;
+  g_autofree float *input = NULL;
+  RanetTensorView view;
+  RanetPolicy *policy;
+  GRand *rand = g_rand_new_with_seed (16);
+  gsize n;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (ranet_model_get_calibration (model)->n_operating_points, ==, 1);
+  s = ranet_session_new (device, model, &error);
+  g_assert_no_error (error);
+  policy = ranet_session_get_policy (s);
+  view = ranet_graph_get_input_view (ranet_net_get_graph (ranet_session_get_net (s)));
+  n = (gsize) view.c * view.h * view.w;
+  input = g_new (float, n);
+  /* the interval does not apply: every frame runs every exit anyway */
+  ranet_session_set_online_calibration (s, TRUE, 30, WINDOW);
+  for (guint i = 0; i <= WINDOW; i++) {
+    RanetSessionResult r;
+
+    for (gsize j = 0; j < n; j++)
+      input[j] = (float) g_rand_double_range (rand, -2.0, 2.0);
+    g_assert_true (ranet_session_classify_tensor (s, input, &r, &error));
+    g_assert_no_error (error);
+    ranet_session_result_clear (&r);
+  }
+  stats = ranet_session_get_stats (s);
+  /* the frame after the window filled began on the new points: the
+   * interval applies from there */
+  g_assert_cmpuint (stats->probes, ==, WINDOW);
+  g_assert_true (stats->calibrated_online);
+  g_assert_cmpuint (ranet_policy_get_n_points (policy), >, 1);
+  /* the deepest point, with no budget; a cheaper one lets frames out early */
+  g_assert_cmpfloat (ranet_policy_get_thresholds (policy, 0)[0], <, 1.0);
+  g_rand_free (rand);
+}
+
 /* A clock that moves a second each time it is read. */
 static guint64
 step_clock (gpointer user_data)
@@ -491,6 +540,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session/inference-interval-and-stats", test_inference_interval_and_stats);
   g_test_add_func ("/session/simulated-clock-deadline", test_simulated_clock_deadline);
   g_test_add_func ("/session/online-calibration", test_online_calibration);
+  g_test_add_func ("/session/placeholder-becomes-adaptive", test_placeholder_becomes_adaptive);
   g_test_add_func ("/session/bad-arguments", test_bad_arguments);
   g_test_add_func ("/session/backend-misuse", test_backend_misuse);
   ret = g_test_run ();
