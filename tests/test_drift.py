@@ -14,7 +14,8 @@ model's most accurate operating point) and reads every frame's exit and class fr
 - both ways, fewer than MAX_MISS_SHARE of the frames miss their deadline, and the accuracy is reported (the
   labels are known), online no worse than MAX_ACCURACY_LOSS points below stored over the same frames.
 
-The figures go to stdout (the test log). Exits 77 (skipped) without PyGObject, numpy or the Fashion-MNIST files.
+The figures go to stdout (the test log). DRIFT_FRAMES and DRIFT_PROBE_INTERVAL in the environment change FRAMES
+(up to the test set's 10,000) and PROBE_INTERVAL for a longer measurement than CI's. Exits 77 (skipped) without PyGObject, numpy or the Fashion-MNIST files.
 """
 import os
 import sys
@@ -37,8 +38,8 @@ if not os.path.exists(os.path.join(drift_stream.FASHION_MNIST_DIR, "t10k-images-
     sys.exit(77)
 
 META_NAME = "RanetClassificationMeta"
-FRAMES = 3000
-PROBE_INTERVAL = 2
+FRAMES = int(os.environ.get("DRIFT_FRAMES", "3000"))
+PROBE_INTERVAL = int(os.environ.get("DRIFT_PROBE_INTERVAL", "2"))
 WINDOW = 500
 # the window fills after WINDOW x PROBE_INTERVAL frames; the thresholds are recomputed at once, and again every
 # tenth of the window (another 100 frames): the shares are measured from there

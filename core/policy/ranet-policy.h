@@ -407,7 +407,8 @@ double ranet_policy_get_batch_stage_cost (RanetPolicy *policy, guint stage, guin
  *   oldest leave as new ones come. A change of size empties the window.
  *
  * A frame becomes a probe only when the policy predicts that every stage
- * fits its budget. The thresholds are first recomputed when the window is
+ * fits its budget; only single frames (ranet_policy_begin_frame()) are
+ * probed, never batches. The thresholds are first recomputed when the window is
  * full, then every time a tenth of it has been replaced. Disabling keeps the
  * thresholds the last recomputation gave.
  */

@@ -308,7 +308,9 @@ void ranet_session_set_latency_budget (RanetSession *session, guint64 budget_ns)
  * See ranet_policy_set_online_calibration(). A probe frame runs stage by
  * stage through every exit (max-exit below the last exit allows none) and
  * gives the result of the exit its thresholds pick, as it would have without
- * probing; it costs the whole network.
+ * probing; it costs the whole network. Regions
+ * (ranet_session_classify_regions()) are never probed, but run on the
+ * thresholds the probes of whole frames gave.
  */
 void ranet_session_set_online_calibration (RanetSession *session, gboolean enabled,
     guint interval, guint window);
