@@ -474,7 +474,7 @@ test_frame_structure (void)
   results[2] = classified_result (9, "Ankle boot", 0.25f, 4, TRUE, 3000);
 
   ranet_region_result_fill_structure (s, "c", "model.safetensors", regions, 4,
-      results, &summary);
+      results, &summary, 33 * GST_MSECOND);
   g_assert_cmpstr (gst_structure_get_string (s, "element"), ==, "c");
   g_assert_cmpstr (gst_structure_get_string (s, "model"), ==, "model.safetensors");
   g_assert_cmpstr (gst_structure_get_string (s, "inference-region"), ==, "roi-list");
@@ -485,6 +485,7 @@ test_frame_structure (void)
   g_assert_cmpuint (get_uint64 (s, "macs"), ==, 5000);
   g_assert_cmpuint (get_uint64 (s, "latency"), ==, 1234567);
   g_assert_cmpint (get_int (s, "operating-point"), ==, 2);
+  g_assert_cmpuint (get_uint64 (s, "budget"), ==, 33 * GST_MSECOND);
   /* no frame-level class in this mode */
   g_assert_false (gst_structure_has_field (s, "class-id"));
   g_assert_false (gst_structure_has_field (s, "label"));
@@ -519,11 +520,12 @@ test_frame_structure_empty (void)
   g_autoptr (GstStructure) s = gst_structure_new_empty ("RanetClassificationMeta");
 
   summary.operating_point = -1;
-  ranet_region_result_fill_structure (s, "c", "m", NULL, 0, NULL, &summary);
+  ranet_region_result_fill_structure (s, "c", "m", NULL, 0, NULL, &summary, 0);
   g_assert_cmpuint (get_uint (s, "regions"), ==, 0);
   g_assert_cmpuint (get_uint (s, "classified"), ==, 0);
   g_assert_cmpuint (get_uint (s, "degenerate"), ==, 0);
   g_assert_cmpint (get_int (s, "operating-point"), ==, -1);
+  g_assert_cmpuint (get_uint64 (s, "budget"), ==, 0);
   g_assert_cmpuint (n_objects (s), ==, 0);
 }
 
