@@ -350,7 +350,8 @@ stats_frame_for (const GstStructure *s, const RanetClassification *c,
   frame->operating_point = totals.operating_point;
   frame->latency_ns = totals.latency_ns;
   frame->budget_ns = totals.budget_ns;
-  frame->inferred = TRUE;
+  /* a frame without a region to classify ran nothing under its budget */
+  frame->inferred = totals.regions > totals.degenerate;
   frame->regions = totals.regions;
   frame->classified = totals.classified;
   frame->skipped = totals.skipped;

@@ -114,8 +114,15 @@ typedef struct {
   guint64 budget_ns;
 } RanetClassification;
 
-/* Fields added after the first release: a result written without them
- * still reads, with their "none" values. */
+/**
+ * ranet_classification_read_budget:
+ * @s: a result's structure, full-frame or roi-list
+ * @operating_point: (out) (optional): its operating-point; -1 where absent
+ * @budget_ns: (out): its budget; 0 where absent
+ *
+ * Reads the fields added after the others: a result written without them
+ * (or with another type) reads with their "none" values, never fails.
+ */
 static inline void
 ranet_classification_read_budget (const GstStructure *s, gint *operating_point,
     guint64 *budget_ns)
