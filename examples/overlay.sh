@@ -66,7 +66,9 @@ else
 fi
 
 if $regions; then
-  overlay=(ranetclassify inference-region=roi-list object-class=garment
+  # a budget of the whole frame period: at the default half, a loaded CPU
+  # skips regions
+  overlay=(ranetclassify inference-region=roi-list object-class=garment budget-fraction=1.0
     ! ranetoverlay show-stats=true "$@")
 else
   overlay=(ranetclassify ! videoscale method=nearest-neighbour
