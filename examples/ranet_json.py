@@ -52,6 +52,9 @@ def meta_to_dict(s):
         "reused": s.get_boolean("reused")[1],
         "macs": s.get_uint64("macs")[1],
         "latency-ns": s.get_uint64("latency")[1],
+        # absent from results written before they existed: no point, no budget
+        "operating-point": s.get_int("operating-point")[1] if s.has_field("operating-point") else -1,
+        "budget-ns": s.get_uint64("budget")[1] if s.has_field("budget") else 0,
         "top-k": [],
     }
     # top-k is a GstValueArray, which PyGObject cannot convert without
