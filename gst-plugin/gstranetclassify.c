@@ -398,7 +398,8 @@ transform_full_frame (GstRanetClassify *self, GstVideoFrame *frame,
   labels = ranet_model_get_labels (ranet_session_get_model (self->session));
   s = gst_custom_meta_get_structure (gst_buffer_add_custom_meta (frame->buffer,
           RANET_CLASSIFICATION_META_NAME));
-  ranet_result_fill_structure (&r, s, element_name, self->model_name, labels, top_k);
+  ranet_result_fill_structure (&r, s, element_name, self->model_name, labels, top_k,
+      ranet_session_get_budget (self->session));
 
   GST_LOG_OBJECT (self, "class %u (%s) confidence %.3f exit %u%s", r.class_id,
       r.label, r.confidence, r.exit_index, r.reused ? " (reused)" : "");
@@ -474,7 +475,8 @@ transform_roi_list (GstRanetClassify *self, GstVideoFrame *frame,
   s = gst_custom_meta_get_structure (gst_buffer_add_custom_meta (frame->buffer,
           RANET_CLASSIFICATION_META_NAME));
   ranet_region_result_fill_structure (s, element_name, self->model_name,
-      (const RanetRegionInfo *) (gpointer) regions->data, regions->len, results, &summary);
+      (const RanetRegionInfo *) (gpointer) regions->data, regions->len, results, &summary,
+      ranet_session_get_budget (self->session));
 
   GST_LOG_OBJECT (self, "%u regions: %u classified, %u skipped, %u degenerate",
       regions->len, summary.n_classified, summary.n_skipped, regions->len - n);
