@@ -38,7 +38,7 @@ for t in "${all[@]}"; do
   case "$t" in
     # GStreamer, or a Python harness (example-*, ranet-eval: the interpreter
     # keeps its objects at exit by design)
-    *-py|*-py-*|example-*|ranet-eval|test-element*|stress-*) noleak_tests+=("$t") ;;
+    *-py|*-py-*|example-*|ranet-eval|test-element*|test-regionsrc|stress-*) noleak_tests+=("$t") ;;
     *) leak_tests+=("$t") ;;
   esac
 done

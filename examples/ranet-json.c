@@ -173,6 +173,8 @@ on_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   ranet_json_member_bool (out, "reused", c.reused);
   ranet_json_member_uint (out, "macs", c.macs);
   ranet_json_member_uint (out, "latency-ns", c.latency_ns);
+  ranet_json_member_int (out, "operating-point", c.operating_point);
+  ranet_json_member_uint (out, "budget-ns", c.budget_ns);
   ranet_json_member_top_k (out, ranet_classification_meta_get_structure (buf));
   if (truth >= 0) {
     ranet_json_member_int (out, "truth", truth);

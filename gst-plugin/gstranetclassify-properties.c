@@ -173,7 +173,13 @@ gst_ranet_classify_install_properties (GObjectClass *gobject_class)
           "(guint64, ns per frame; 0 when none applies); inference-region=roi-list: "
           "regions (guint64, every region of a chosen type), regions-classified, "
           "regions-skipped (left out by the budget) and regions-degenerate "
-          "(nothing of the box in the frame), all guint64",
+          "(nothing of the box in the frame), all guint64; calibration-source "
+          "(gchararray: \"file\", or \"online\" once online-calibration has "
+          "recomputed the thresholds, the accuracies then estimates), probe-frames "
+          "and recalibrations (guint64), and over the adaptive frames since the "
+          "thresholds last changed (share-frames, guint64; frames a deadline "
+          "forced out left aside) realised-shares and planned-shares (arrays of "
+          "gdouble, per exit)",
           GST_TYPE_STRUCTURE, ro));
   g_object_class_install_property (gobject_class, PROP_INFERENCE_REGION,
       g_param_spec_enum ("inference-region", "Inference region",
@@ -195,6 +201,29 @@ gst_ranet_classify_install_properties (GObjectClass *gobject_class)
           "frame with more runs several batches. 0 (the default) derives it "
           "from the device's memory and the network's size",
           0, G_MAXUINT, DEFAULT_MAX_BATCH, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_ONLINE_CALIBRATION,
+      g_param_spec_boolean ("online-calibration", "Online calibration",
+          "Adaptive mode: recompute every operating point's exit thresholds from "
+          "the stream, without labels, so that the share of frames leaving at "
+          "each exit stays what the model's calibration planned (a model with a "
+          "placeholder calibration gets its operating points this way). Probe "
+          "frames (see calibration-interval) run every exit; their confidences "
+          "form a window of calibration-window probes, and the thresholds are "
+          "recomputed when it is full, then every tenth of it. The points' "
+          "accuracies stay the file's, as estimates. Off by default",
+          DEFAULT_ONLINE_CALIBRATION, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_CALIBRATION_INTERVAL,
+      g_param_spec_uint ("calibration-interval", "Calibration interval",
+          "online-calibration: at most one frame in N runs every exit as a "
+          "probe, and only when the policy predicts the whole network fits the "
+          "budget; the default 30 is one a second at 30 fps",
+          1, G_MAXUINT, DEFAULT_CALIBRATION_INTERVAL, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_CALIBRATION_WINDOW,
+      g_param_spec_uint ("calibration-window", "Calibration window",
+          "online-calibration: the probe frames the thresholds are computed "
+          "from, the newest kept; the default 500 holds each exit's share "
+          "within about 2 points of the plan. A change empties the window",
+          1, 1000000, DEFAULT_CALIBRATION_WINDOW, rw | GST_PARAM_MUTABLE_PLAYING));
 
   /* GstBaseTransform's qos property, when true, makes the base class drop
    * every buffer that arrives later than downstream's last QoS event says it

@@ -26,6 +26,17 @@ G_BEGIN_DECLS
 #define DEFAULT_INFERENCE_REGION GST_RANET_INFERENCE_REGION_FULL_FRAME
 #define DEFAULT_OBJECT_CLASS NULL
 #define DEFAULT_MAX_BATCH 0
+/* Off until a stream is known to differ from the validation set: a probe
+ * costs a whole network's time. */
+#define DEFAULT_ONLINE_CALIBRATION FALSE
+/* One probe a second at 30 fps: at most 1/30 of the frames pay for every
+ * exit, a few percent of the cost of a stream that mostly leaves early. */
+#define DEFAULT_CALIBRATION_INTERVAL 30
+/* 500 probes put each exit's share within about 2 points (one standard
+ * deviation of a share near 0.3 is sqrt(0.3 x 0.7 / 500) = 0.02) of its plan;
+ * at one probe a second the window turns over in about 8 minutes, the pace of
+ * lighting changes, not of a cut between scenes. */
+#define DEFAULT_CALIBRATION_WINDOW 500
 
 enum {
   PROP_0,
@@ -51,6 +62,9 @@ enum {
   PROP_INFERENCE_REGION,
   PROP_OBJECT_CLASS,
   PROP_MAX_BATCH,
+  PROP_ONLINE_CALIBRATION,
+  PROP_CALIBRATION_INTERVAL,
+  PROP_CALIBRATION_WINDOW,
   PROP_QOS,
 };
 

@@ -62,6 +62,9 @@ struct _GstRanetClassify {
   gchar *object_class;
   gchar **object_classes;     /* object_class parsed; NULL chooses every type */
   guint max_batch;
+  gboolean online_calibration;
+  guint calibration_interval;
+  guint calibration_window;
   guint64 caps_period_ns;     /* from the negotiated framerate; 0 when none */
 
   /* The classification: net, policy, statistics. From start() to stop(),
@@ -109,6 +112,8 @@ apply_settings_locked (GstRanetClassify *self)
   ranet_session_set_budget_fraction (s, self->budget_fraction);
   ranet_session_set_latency_budget (s, self->latency_budget);
   ranet_session_set_max_batch (s, self->max_batch);
+  ranet_session_set_online_calibration (s, self->online_calibration,
+      self->calibration_interval, self->calibration_window);
 }
 
 /* max-exit past the model's last exit: frames may then reach every exit (the
@@ -393,7 +398,8 @@ transform_full_frame (GstRanetClassify *self, GstVideoFrame *frame,
   labels = ranet_model_get_labels (ranet_session_get_model (self->session));
   s = gst_custom_meta_get_structure (gst_buffer_add_custom_meta (frame->buffer,
           RANET_CLASSIFICATION_META_NAME));
-  ranet_result_fill_structure (&r, s, element_name, self->model_name, labels, top_k);
+  ranet_result_fill_structure (&r, s, element_name, self->model_name, labels, top_k,
+      ranet_session_get_budget (self->session));
 
   GST_LOG_OBJECT (self, "class %u (%s) confidence %.3f exit %u%s", r.class_id,
       r.label, r.confidence, r.exit_index, r.reused ? " (reused)" : "");
@@ -469,7 +475,8 @@ transform_roi_list (GstRanetClassify *self, GstVideoFrame *frame,
   s = gst_custom_meta_get_structure (gst_buffer_add_custom_meta (frame->buffer,
           RANET_CLASSIFICATION_META_NAME));
   ranet_region_result_fill_structure (s, element_name, self->model_name,
-      (const RanetRegionInfo *) (gpointer) regions->data, regions->len, results, &summary);
+      (const RanetRegionInfo *) (gpointer) regions->data, regions->len, results, &summary,
+      ranet_session_get_budget (self->session));
 
   GST_LOG_OBJECT (self, "%u regions: %u classified, %u skipped, %u degenerate",
       regions->len, summary.n_classified, summary.n_skipped, regions->len - n);
@@ -633,6 +640,15 @@ gst_ranet_classify_set_property (GObject * object, guint prop_id,
     case PROP_MAX_BATCH:
       self->max_batch = g_value_get_uint (value);
       break;
+    case PROP_ONLINE_CALIBRATION:
+      self->online_calibration = g_value_get_boolean (value);
+      break;
+    case PROP_CALIBRATION_INTERVAL:
+      self->calibration_interval = g_value_get_uint (value);
+      break;
+    case PROP_CALIBRATION_WINDOW:
+      self->calibration_window = g_value_get_uint (value);
+      break;
     case PROP_QOS:
       /* see class_init: the base class's dropping stays off */
       if (g_value_get_boolean (value))
@@ -730,6 +746,15 @@ gst_ranet_classify_get_property (GObject * object, guint prop_id, GValue * value
       break;
     case PROP_MAX_BATCH:
       g_value_set_uint (value, self->max_batch);
+      break;
+    case PROP_ONLINE_CALIBRATION:
+      g_value_set_boolean (value, self->online_calibration);
+      break;
+    case PROP_CALIBRATION_INTERVAL:
+      g_value_set_uint (value, self->calibration_interval);
+      break;
+    case PROP_CALIBRATION_WINDOW:
+      g_value_set_uint (value, self->calibration_window);
       break;
     case PROP_CURRENT_THRESHOLD:
       get_current_thresholds (session, value);
@@ -834,6 +859,9 @@ gst_ranet_classify_init (GstRanetClassify * self)
   self->report_latency = DEFAULT_REPORT_LATENCY;
   self->inference_region = DEFAULT_INFERENCE_REGION;
   self->max_batch = DEFAULT_MAX_BATCH;
+  self->online_calibration = DEFAULT_ONLINE_CALIBRATION;
+  self->calibration_interval = DEFAULT_CALIBRATION_INTERVAL;
+  self->calibration_window = DEFAULT_CALIBRATION_WINDOW;
   /* late frames are classified more cheaply, never dropped: QoS events feed
    * the session's budget (src_event) instead of the base class's dropping */
   gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);

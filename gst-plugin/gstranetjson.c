@@ -222,6 +222,8 @@ add_classification (GString *out, const GstStructure *s, const RanetClassificati
   ranet_json_member_bool (out, "reused", c->reused);
   ranet_json_member_uint (out, "macs", c->macs);
   ranet_json_member_uint (out, "latency-ns", c->latency_ns);
+  ranet_json_member_int (out, "operating-point", c->operating_point);
+  ranet_json_member_uint (out, "budget-ns", c->budget_ns);
   ranet_json_member_top_k (out, s);
   g_string_append_c (out, '}');
 }

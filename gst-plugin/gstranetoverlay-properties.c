@@ -57,9 +57,11 @@ gst_ranet_overlay_install_properties (GObjectClass *gobject_class)
   g_object_class_install_property (gobject_class, PROP_SHOW_STATS,
       g_param_spec_boolean ("show-stats", "Show statistics",
           "Show the frames per second passing the element and their mean exit "
-          "(counted from 1) over the last second, and the frame's inference "
-          "latency in ms and as a share of the frame period; for a frame's "
-          "regions, also how many were classified and skipped. Default false",
+          "(counted from 1) over the last second, the operating point (or "
+          "\"fixed\"), the frame's inference latency in ms and the budget use "
+          "(latency / budget, mean and max over the last second; \"no budget\" "
+          "without one); for a frame's regions, also how many were classified "
+          "and skipped. Default false",
           DEFAULT_SHOW_STATS, rw));
   g_object_class_install_property (gobject_class, PROP_SHOW_REGIONS,
       g_param_spec_boolean ("show-regions", "Show regions",

@@ -6,7 +6,9 @@
  * ranet-classification-meta.h) on the video: the label and its confidence,
  * the exit taken as a bar of one cell per exit (those up to the exit taken
  * filled), a "forced" or "reused" mark, and with show-stats the frame rate,
- * the mean exit over the last second and the frame's latency.
+ * the mean exit over the last second, the operating point, the frame's
+ * latency and the budget use (latency / budget) over the last second, mean
+ * and max.
  *
  * Where ranetclassify classified the frame's regions of interest
  * (inference-region=roi-list) there is no frame-level class: each region's
@@ -14,8 +16,9 @@
  * with its label and confidence in a tag at its top-left corner; a region the
  * frame's budget skipped is drawn dashed and grey, tagged "skipped"; a
  * degenerate region (no pixels in the frame) is not drawn. show-regions turns
- * the boxes off; show-stats adds the corner box with the frame rate, the
- * regions classified and skipped and the frame's latency.
+ * the boxes off; show-stats adds the corner box with the same statistics (the
+ * mean exit over the classified regions) and the regions classified and
+ * skipped.
  *
  * The box is drawn with Pango and Cairo into an ARGB image and handed on as a
  * GstVideoOverlayComposition: attached to the buffer as a
@@ -150,27 +153,10 @@ downstream_draws_composition (GstRanetOverlay *self)
 
 /* ---- the box ---- */
 
-/* "latency": the frame's inference time, and its share of the frame period */
-static void
-append_latency (GstRanetOverlay *self, GString *text, guint64 latency_ns)
-{
-  GstVideoInfo *info = &GST_VIDEO_FILTER (self)->out_info;
-
-  g_string_append_printf (text, "\nlatency %.2f ms", latency_ns / (gdouble) GST_MSECOND);
-  /* the budget is the frame period (ranetclassify's default budget
-   * fraction): the share of it this frame's inference used */
-  if (GST_VIDEO_INFO_FPS_N (info) > 0 && GST_VIDEO_INFO_FPS_D (info) > 0) {
-    gdouble period_ns = (gdouble) GST_SECOND * GST_VIDEO_INFO_FPS_D (info)
-        / GST_VIDEO_INFO_FPS_N (info);
-
-    g_string_append_printf (text, " (%.0f%% of frame)", 100.0 * latency_ns / period_ns);
-  }
-}
-
 /* The box's lines for @c, in what the properties show; "" for none. */
 static gchar *
 box_text (GstRanetOverlay *self, const RanetClassification *c,
-    gboolean show_label, gboolean show_stats)
+    const RanetOverlayFrame *frame, gboolean show_label, gboolean show_stats)
 {
   GString *text = g_string_new (NULL);
 
@@ -182,21 +168,17 @@ box_text (GstRanetOverlay *self, const RanetClassification *c,
       g_string_append (text, " reused");
   }
   if (show_stats) {
-    gdouble mean;
+    g_autofree gchar *stats = ranet_overlay_stats_text (&self->stats, frame);
 
-    /* exits counted from 1 on the box, as the bar's cells read */
-    g_string_append_printf (text, "%s%.1f fps", text->len > 0 ? "\n" : "",
-        ranet_overlay_stats_fps (&self->stats));
-    if (ranet_overlay_stats_mean_exit (&self->stats, &mean))
-      g_string_append_printf (text, ", mean exit %.2f/%d", mean + 1.0, c->num_exits);
-    append_latency (self, text, c->latency_ns);
+    g_string_append_printf (text, "%s%s", text->len > 0 ? "\n" : "", stats);
   }
   return g_string_free (text, FALSE);
 }
 
 /* The composition to put on a frame with result @c; %NULL for nothing. */
 static GstVideoOverlayComposition *
-composition_for (GstRanetOverlay *self, const RanetClassification *c)
+composition_for (GstRanetOverlay *self, const RanetClassification *c,
+    const RanetOverlayFrame *frame)
 {
   GstVideoInfo *info = &GST_VIDEO_FILTER (self)->out_info;
   RanetOverlayBox box;
@@ -216,7 +198,7 @@ composition_for (GstRanetOverlay *self, const RanetClassification *c)
   show_stats = self->show_stats;
   GST_OBJECT_UNLOCK (self);
 
-  text = box_text (self, c, show_label, show_stats);
+  text = box_text (self, c, frame, show_label, show_stats);
   box.font = font;
   box.text = text;
   box.n_cells = show_exit_bar && c->num_exits > 0 ? (guint) c->num_exits : 0;
@@ -241,21 +223,6 @@ composition_for (GstRanetOverlay *self, const RanetClassification *c)
 }
 
 /* ---- a frame's regions ---- */
-
-/* The statistics box of a roi-list frame: its regions' counts instead of an
- * exit, which a frame of regions does not have. */
-static gchar *
-regions_stats_text (GstRanetOverlay *self, const RanetRegionTotals *t)
-{
-  GString *text = g_string_new (NULL);
-
-  g_string_append_printf (text, "%.1f fps\n%u/%u regions classified",
-      ranet_overlay_stats_fps (&self->stats), t->classified, t->regions);
-  if (t->skipped > 0)
-    g_string_append_printf (text, ", %u skipped", t->skipped);
-  append_latency (self, text, t->latency_ns);
-  return g_string_free (text, FALSE);
-}
 
 /* The regions to draw, their tags' texts kept in @texts; appends to @key
  * what they were drawn from. */
@@ -291,7 +258,8 @@ regions_to_draw (const GstStructure *s, gboolean show_label, GPtrArray *texts, G
 /* The composition for a roi-list result @s: a rectangle per region drawn,
  * and the statistics box; %NULL for nothing. */
 static GstVideoOverlayComposition *
-composition_for_regions (GstRanetOverlay *self, const GstStructure *s)
+composition_for_regions (GstRanetOverlay *self, const GstStructure *s,
+    const RanetOverlayFrame *frame)
 {
   GstVideoInfo *info = &GST_VIDEO_FILTER (self)->out_info;
   gint width = GST_VIDEO_INFO_WIDTH (info), height = GST_VIDEO_INFO_HEIGHT (info);
@@ -300,7 +268,6 @@ composition_for_regions (GstRanetOverlay *self, const GstStructure *s)
   g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) regions = NULL;
   g_autoptr (GString) key = g_string_new ("regions");
-  RanetRegionTotals totals;
   RanetOverlayBox box = { 0 };
   gboolean show_label, show_stats, show_regions;
   GstVideoOverlayComposition *comp = NULL;
@@ -315,8 +282,8 @@ composition_for_regions (GstRanetOverlay *self, const GstStructure *s)
   show_regions = self->show_regions;
   GST_OBJECT_UNLOCK (self);
 
-  if (show_stats && ranet_classification_read_totals (s, &totals))
-    stats = regions_stats_text (self, &totals);
+  if (show_stats && frame->roi_list)
+    stats = ranet_overlay_stats_text (&self->stats, frame);
   regions = show_regions ? regions_to_draw (s, show_label, texts, key)
       : g_array_new (FALSE, FALSE, sizeof (RanetOverlayRegion));
   g_string_append_printf (key, "|%s|%08x|%08x|%d|%dx%d|%s", font, box.text_argb,
@@ -356,6 +323,50 @@ composition_for_regions (GstRanetOverlay *self, const GstStructure *s)
   return comp != NULL ? gst_video_overlay_composition_ref (comp) : NULL;
 }
 
+/* What the frame's result brings to the statistics: @c where it is a
+ * full-frame one, else @s where that is a complete roi-list one, else
+ * nothing but the frame itself. */
+static void
+stats_frame_for (const GstStructure *s, const RanetClassification *c,
+    RanetOverlayFrame *frame)
+{
+  RanetRegionTotals totals;
+  guint n;
+
+  *frame = (RanetOverlayFrame) { .operating_point = -1 };
+  if (c != NULL) {
+    frame->exit_sum = (guint) MAX (c->exit_index, 0);
+    frame->n_results = 1;
+    frame->num_exits = c->num_exits;
+    frame->operating_point = c->operating_point;
+    frame->latency_ns = c->latency_ns;
+    frame->budget_ns = c->budget_ns;
+    frame->inferred = !c->reused;
+    return;
+  }
+  if (s == NULL || !ranet_classification_read_totals (s, &totals))
+    return;
+  frame->roi_list = TRUE;
+  frame->operating_point = totals.operating_point;
+  frame->latency_ns = totals.latency_ns;
+  frame->budget_ns = totals.budget_ns;
+  /* a frame without a region to classify ran nothing under its budget */
+  frame->inferred = totals.regions > totals.degenerate;
+  frame->regions = totals.regions;
+  frame->classified = totals.classified;
+  frame->skipped = totals.skipped;
+  n = ranet_classification_get_n_objects (s);
+  for (guint i = 0; i < n; i++) {
+    RanetRegionClassification r;
+
+    if (!ranet_classification_read_object (s, i, &r) || r.exit_index < 0)
+      continue;
+    frame->exit_sum += (guint) r.exit_index;
+    frame->n_results++;
+    frame->num_exits = r.num_exits;
+  }
+}
+
 /* Hands @comp to downstream on @buf: added to a composition already there
  * (an overlay upstream that also attaches), else as a new meta. */
 static void
@@ -392,15 +403,16 @@ gst_ranet_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   gboolean regions = s != NULL && ranet_classification_is_roi_list (s);
   RanetClassification c;
   gboolean has_result = !regions && s != NULL && ranet_classification_read_structure (s, &c);
+  RanetOverlayFrame stats_frame;
   GstVideoOverlayComposition *comp;
   GstVideoFrame frame;
 
   if (!filter->negotiated)
     return GST_FLOW_NOT_NEGOTIATED;
-  /* a frame of regions has no exit of its own: it counts in the frame rate,
-   * not in the mean exit */
-  ranet_overlay_stats_add (&self->stats, g_get_monotonic_time (),
-      has_result ? c.exit_index : -1);
+  /* every frame counts in the frame rate; a frame of regions has no exit of
+   * its own: its classified regions' exits count in the mean exit */
+  stats_frame_for (s, has_result ? &c : NULL, &stats_frame);
+  ranet_overlay_stats_add (&self->stats, g_get_monotonic_time (), &stats_frame);
   if (!has_result && !regions)
     return GST_FLOW_OK;
 
@@ -411,7 +423,8 @@ gst_ranet_overlay_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
         self->attach ? "draws" : "does not draw: blending");
   }
 
-  comp = regions ? composition_for_regions (self, s) : composition_for (self, &c);
+  comp = regions ? composition_for_regions (self, s, &stats_frame)
+      : composition_for (self, &c, &stats_frame);
   if (comp == NULL)
     return GST_FLOW_OK;
   if (self->attach) {

@@ -24,6 +24,10 @@
  *                           classified frame's result (inference-interval)
  *   macs         guint64    multiply-adds spent on this frame
  *   latency      guint64    this frame's inference time, in nanoseconds
+ *   operating-point gint    the calibrated operating point whose thresholds
+ *                           the frame used; -1 outside adaptive mode
+ *   budget       guint64    the per-frame budget in force when the frame ran,
+ *                           in nanoseconds; 0 where none applied
  *   top-k        GstValueArray of GstStructure "ranet-class" with
  *                class-id (gint), label (gchararray), score (gdouble)
  *   inference-region gchararray "full-frame"
@@ -41,7 +45,9 @@
  *                           or outside it): not classified
  *   macs         guint64    multiply-adds spent on the frame, all regions
  *   latency      guint64    the frame's inference time, in nanoseconds
- *   operating-point gint    the operating point the frame ran at
+ *   operating-point gint    the operating point the frame ran at; -1
+ *                           outside adaptive mode
+ *   budget       guint64    as above
  *   objects      GstValueArray of GstStructure "object", one per region:
  *     id         gint       the GstVideoRegionOfInterestMeta's id
  *     roi-type   gchararray its type's name
@@ -84,6 +90,10 @@ G_BEGIN_DECLS
  * @reused: the result was carried over from an earlier frame
  * @macs: multiply-adds spent on this frame
  * @latency_ns: this frame's inference time
+ * @operating_point: the operating point whose thresholds the frame used; -1
+ *   outside adaptive mode, and where the metadata predates the field
+ * @budget_ns: the per-frame budget in force when the frame ran; 0 where none
+ *   applied, and where the metadata predates the field
  *
  * The scalar fields of the metadata, typed.
  */
@@ -100,7 +110,28 @@ typedef struct {
   gboolean reused;
   guint64 macs;
   guint64 latency_ns;
+  gint operating_point;
+  guint64 budget_ns;
 } RanetClassification;
+
+/**
+ * ranet_classification_read_budget:
+ * @s: a result's structure, full-frame or roi-list
+ * @operating_point: (out) (optional): its operating-point; -1 where absent
+ * @budget_ns: (out): its budget; 0 where absent
+ *
+ * Reads the fields added after the others: a result written without them
+ * (or with another type) reads with their "none" values, never fails.
+ */
+static inline void
+ranet_classification_read_budget (const GstStructure *s, gint *operating_point,
+    guint64 *budget_ns)
+{
+  if (operating_point != NULL && !gst_structure_get_int (s, "operating-point", operating_point))
+    *operating_point = -1;
+  if (!gst_structure_get_uint64 (s, "budget", budget_ns))
+    *budget_ns = 0;
+}
 
 /**
  * ranet_classification_meta_get_structure:
@@ -154,11 +185,15 @@ ranet_classification_meta_get_structure_from (GstBuffer *buffer, const gchar *el
  * @s: a result's structure
  * @result: (out caller-allocates): the result
  *
+ * operating-point and budget are optional: without them @result's
+ * operating_point is -1 and its budget_ns 0.
+ *
  * Returns: %TRUE when @s holds a complete result.
  */
 static inline gboolean
 ranet_classification_read_structure (const GstStructure *s, RanetClassification *result)
 {
+  ranet_classification_read_budget (s, &result->operating_point, &result->budget_ns);
   result->element = gst_structure_get_string (s, "element");
   result->model = gst_structure_get_string (s, "model");
   result->label = gst_structure_get_string (s, "label");
@@ -226,7 +261,10 @@ ranet_classification_meta_read_from (GstBuffer *buffer, const gchar *element,
  * @degenerate: how many had no pixels in the frame
  * @macs: multiply-adds spent on the frame, all regions together
  * @latency_ns: the frame's inference time
- * @operating_point: the operating point the frame ran at
+ * @operating_point: the operating point the frame ran at; -1 outside
+ *   adaptive mode
+ * @budget_ns: the per-frame budget in force when the frame ran; 0 where none
+ *   applied, and where the metadata predates the field
  *
  * The frame-level fields of a roi-list result, typed.
  */
@@ -240,6 +278,7 @@ typedef struct {
   guint64 macs;
   guint64 latency_ns;
   gint operating_point;
+  guint64 budget_ns;
 } RanetRegionTotals;
 
 /**
@@ -296,11 +335,14 @@ ranet_classification_is_roi_list (const GstStructure *s)
  * @s: a result's structure
  * @totals: (out caller-allocates): the frame's totals
  *
+ * budget is optional: without it @totals' budget_ns is 0.
+ *
  * Returns: %TRUE when @s is a roi-list result with every frame-level field.
  */
 static inline gboolean
 ranet_classification_read_totals (const GstStructure *s, RanetRegionTotals *totals)
 {
+  ranet_classification_read_budget (s, NULL, &totals->budget_ns);
   totals->element = gst_structure_get_string (s, "element");
   totals->model = gst_structure_get_string (s, "model");
   return ranet_classification_is_roi_list (s)

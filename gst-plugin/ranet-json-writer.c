@@ -148,6 +148,7 @@ add_totals (GString *out, const RanetRegionTotals *t)
   ranet_json_member_uint (out, "macs", t->macs);
   ranet_json_member_uint (out, "latency-ns", t->latency_ns);
   ranet_json_member_int (out, "operating-point", t->operating_point);
+  ranet_json_member_uint (out, "budget-ns", t->budget_ns);
   g_string_append_c (out, '}');
 }
 

@@ -1,4 +1,5 @@
-/* ranet-overlay-stats.c: the last second of frames, as a ring. */
+/* ranet-overlay-stats.c: the last second of frames, as a ring, and the
+ * statistics box's text. */
 #include "ranet-overlay-stats.h"
 
 #define WINDOW_US G_USEC_PER_SEC
@@ -15,8 +16,18 @@ ranet_overlay_stats_reset (RanetOverlayStats *stats)
   stats->first = stats->count = 0;
 }
 
+/* latency / budget of a frame classified under a budget; -1 for others */
+static gdouble
+budget_use (const RanetOverlayFrame *frame)
+{
+  if (!frame->inferred || frame->budget_ns == 0)
+    return -1.0;
+  return (gdouble) frame->latency_ns / (gdouble) frame->budget_ns;
+}
+
 void
-ranet_overlay_stats_add (RanetOverlayStats *stats, gint64 now_us, gint exit_index)
+ranet_overlay_stats_add (RanetOverlayStats *stats, gint64 now_us,
+    const RanetOverlayFrame *frame)
 {
   guint at;
 
@@ -30,7 +41,9 @@ ranet_overlay_stats_add (RanetOverlayStats *stats, gint64 now_us, gint exit_inde
   }
   at = slot (stats, stats->count);
   stats->time_us[at] = now_us;
-  stats->exit_index[at] = exit_index;
+  stats->exit_sum[at] = frame->exit_sum;
+  stats->n_results[at] = frame->n_results;
+  stats->budget_use[at] = budget_use (frame);
   stats->count++;
 }
 
@@ -51,19 +64,80 @@ ranet_overlay_stats_fps (const RanetOverlayStats *stats)
 gboolean
 ranet_overlay_stats_mean_exit (const RanetOverlayStats *stats, gdouble *mean)
 {
-  gint64 sum = 0;
-  guint n = 0;
+  guint64 sum = 0, n = 0;
 
   for (guint i = 0; i < stats->count; i++) {
-    gint e = stats->exit_index[slot (stats, i)];
-
-    if (e >= 0) {
-      sum += e;
-      n++;
-    }
+    sum += stats->exit_sum[slot (stats, i)];
+    n += stats->n_results[slot (stats, i)];
   }
   if (n == 0)
     return FALSE;
   *mean = (gdouble) sum / n;
   return TRUE;
+}
+
+gboolean
+ranet_overlay_stats_budget_use (const RanetOverlayStats *stats, gdouble *mean,
+    gdouble *max)
+{
+  gdouble sum = 0.0, largest = 0.0;
+  guint n = 0;
+
+  for (guint i = 0; i < stats->count; i++) {
+    gdouble use = stats->budget_use[slot (stats, i)];
+
+    if (use < 0.0)
+      continue;
+    sum += use;
+    largest = MAX (largest, use);
+    n++;
+  }
+  if (n == 0)
+    return FALSE;
+  *mean = sum / n;
+  *max = largest;
+  return TRUE;
+}
+
+/* "point 3, 4.20 ms, budget use 45% (max 80%)" */
+static void
+append_budget_line (GString *text, const RanetOverlayStats *stats,
+    const RanetOverlayFrame *frame)
+{
+  gdouble mean, max;
+
+  if (frame->operating_point >= 0)
+    g_string_append_printf (text, "\npoint %d", frame->operating_point);
+  else
+    g_string_append (text, "\nfixed");
+  g_string_append_printf (text, ", %.2f ms", frame->latency_ns / 1e6);
+  if (frame->budget_ns == 0)
+    g_string_append (text, ", no budget");
+  else if (ranet_overlay_stats_budget_use (stats, &mean, &max))
+    g_string_append_printf (text, ", budget use %.0f%% (max %.0f%%)", 100.0 * mean, 100.0 * max);
+  else
+    /* no frame of the window was classified under it (reused results) */
+    g_string_append_printf (text, ", budget %.2f ms", frame->budget_ns / 1e6);
+}
+
+gchar *
+ranet_overlay_stats_text (const RanetOverlayStats *stats, const RanetOverlayFrame *frame)
+{
+  GString *text = g_string_new (NULL);
+  gdouble mean;
+
+  g_string_append_printf (text, "%.1f fps", ranet_overlay_stats_fps (stats));
+  if (ranet_overlay_stats_mean_exit (stats, &mean)) {
+    g_string_append_printf (text, ", mean exit %.2f", mean + 1.0);
+    if (frame->num_exits > 0)
+      g_string_append_printf (text, "/%d", frame->num_exits);
+  }
+  if (frame->roi_list) {
+    g_string_append_printf (text, "\n%u/%u regions classified", frame->classified,
+        frame->regions);
+    if (frame->skipped > 0)
+      g_string_append_printf (text, ", %u skipped", frame->skipped);
+  }
+  append_budget_line (text, stats, frame);
+  return g_string_free (text, FALSE);
 }

@@ -61,7 +61,8 @@ object_new (const RanetRegionInfo *region, const RanetSessionResult *r)
 void
 ranet_region_result_fill_structure (GstStructure *s, const char *element,
     const char *model, const RanetRegionInfo *regions, guint n_regions,
-    const RanetSessionResult *results, const RanetSessionBatchSummary *summary)
+    const RanetSessionResult *results, const RanetSessionBatchSummary *summary,
+    guint64 budget_ns)
 {
   GValue objects = G_VALUE_INIT;
   guint degenerate = 0, next_result = 0;
@@ -89,6 +90,7 @@ ranet_region_result_fill_structure (GstStructure *s, const char *element,
       "degenerate", G_TYPE_UINT, degenerate,
       "macs", G_TYPE_UINT64, summary->macs,
       "latency", G_TYPE_UINT64, summary->latency_ns,
-      "operating-point", G_TYPE_INT, summary->operating_point, NULL);
+      "operating-point", G_TYPE_INT, summary->operating_point,
+      "budget", G_TYPE_UINT64, budget_ns, NULL);
   gst_structure_take_value (s, "objects", &objects);
 }

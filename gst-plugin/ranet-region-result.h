@@ -37,11 +37,12 @@ GstStructure *ranet_region_result_param_new (const RanetSessionResult *r);
  * @results: (array): one result per region that is not degenerate, in the
  *   order of @regions
  * @summary: the session's totals for the frame
+ * @budget_ns: the per-frame budget in force when the frame ran; 0 for none
  *
  * Sets element, model, inference-region ("roi-list"), regions (guint, the
  *   chosen regions), classified, skipped and degenerate (guint), macs and
- *   latency (guint64, ns), operating-point (gint) and objects: a
- *   GstValueArray of "object" structures, one per region, with id (gint),
+ *   latency (guint64, ns), operating-point (gint), budget (guint64, ns) and
+ *   objects: a GstValueArray of "object" structures, one per region, with id (gint),
  *   roi-type (gchararray), x, y, w, h (guint, the clipped box; a degenerate
  *   region's own box), skipped and degenerate (gboolean), and for a
  *   classified region class-id (gint), label (gchararray), confidence
@@ -49,6 +50,7 @@ GstStructure *ranet_region_result_param_new (const RanetSessionResult *r);
  */
 void ranet_region_result_fill_structure (GstStructure *s, const char *element,
     const char *model, const RanetRegionInfo *regions, guint n_regions,
-    const RanetSessionResult *results, const RanetSessionBatchSummary *summary);
+    const RanetSessionResult *results, const RanetSessionBatchSummary *summary,
+    guint64 budget_ns);
 
 G_END_DECLS

@@ -47,7 +47,8 @@ add_top_k (GstStructure *s, const RanetSessionResult *r, const char *const *labe
 
 void
 ranet_result_fill_structure (const RanetSessionResult *r, GstStructure *s,
-    const char *element, const char *model, const char *const *labels, guint top_k)
+    const char *element, const char *model, const char *const *labels, guint top_k,
+    guint64 budget_ns)
 {
   gst_structure_set (s,
       "element", G_TYPE_STRING, element,
@@ -62,6 +63,8 @@ ranet_result_fill_structure (const RanetSessionResult *r, GstStructure *s,
       "reused", G_TYPE_BOOLEAN, r->reused,
       "macs", G_TYPE_UINT64, r->macs,
       "latency", G_TYPE_UINT64, r->wall_ns,
+      "operating-point", G_TYPE_INT, r->operating_point,
+      "budget", G_TYPE_UINT64, budget_ns,
       "inference-region", G_TYPE_STRING, "full-frame",
       NULL);
   add_top_k (s, r, labels, top_k);

@@ -16,12 +16,14 @@ G_BEGIN_DECLS
  * @model: the name of the model that did (see ranet-classification-meta.h)
  * @labels: num_classes labels
  * @top_k: how many classes the top-k list holds (clamped to the class count)
+ * @budget_ns: the per-frame budget in force when the frame ran; 0 for none
  *
  * Sets the fields documented in ranet-classification-meta.h, and
  * inference-region ("full-frame").
  */
 void ranet_result_fill_structure (const RanetSessionResult *r, GstStructure *s,
-    const char *element, const char *model, const char *const *labels, guint top_k);
+    const char *element, const char *model, const char *const *labels, guint top_k,
+    guint64 budget_ns);
 
 /**
  * ranet_result_add_times:

@@ -19,7 +19,9 @@ G_BEGIN_DECLS
  *   forced-exits, deadline-misses, operating-point-changes and budget;
  *   regions (every region chosen: classified, skipped or degenerate),
  *   regions-classified, regions-skipped and regions-degenerate; all
- *   guint64 (times in ns).
+ *   guint64 (times in ns); calibration-source ("file" or "online"),
+ *   probe-frames, recalibrations, share-frames (guint64), realised-shares
+ *   and planned-shares (GstValueArrays of gdouble, per exit).
  */
 GstStructure *ranet_stats_structure_new (const RanetSessionStats *stats,
     guint64 regions_degenerate);

@@ -19,7 +19,7 @@ PIPELINE = ("videotestsrc num-buffers=%d pattern=ball ! video/x-raw,width=64,hei
             "! ranetclassify threshold-mode=fixed threshold=%r top-k=3 ! fakesink" % (FRAMES, THRESHOLD))
 FRAME_FIELDS = {"frame": int, "pts": int, "class-id": int, "label": str, "confidence": float, "exit": int,
                 "num-exits": int, "threshold": float, "forced": bool, "reused": bool, "macs": int,
-                "latency-ns": int, "top-k": list}
+                "latency-ns": int, "operating-point": int, "budget-ns": int, "top-k": list}
 SUMMARY_FIELDS = {"frames": int, "classified": int, "mean-exit": float, "fps": float}
 
 

@@ -58,7 +58,8 @@ test_roi_list_fill (GstStructure *s, const TestRegion *regions, const gint *ids,
       "degenerate", G_TYPE_UINT, degenerate,
       "macs", G_TYPE_UINT64, macs,
       "latency", G_TYPE_UINT64, TEST_ROI_LIST_LATENCY_NS,
-      "operating-point", G_TYPE_INT, TEST_ROI_LIST_OPERATING_POINT, NULL);
+      "operating-point", G_TYPE_INT, TEST_ROI_LIST_OPERATING_POINT,
+      "budget", G_TYPE_UINT64, TEST_ROI_LIST_BUDGET_NS, NULL);
   gst_structure_take_value (s, "objects", &objects);
 }
 
@@ -115,7 +116,9 @@ test_full_frame_attach (GstBuffer *buf)
       "forced", G_TYPE_BOOLEAN, FALSE,
       "reused", G_TYPE_BOOLEAN, FALSE,
       "macs", G_TYPE_UINT64, (guint64) 123456,
-      "latency", G_TYPE_UINT64, (guint64) (2 * GST_MSECOND), NULL);
+      "latency", G_TYPE_UINT64, (guint64) (2 * GST_MSECOND),
+      "operating-point", G_TYPE_INT, TEST_FULL_FRAME_OPERATING_POINT,
+      "budget", G_TYPE_UINT64, TEST_FULL_FRAME_BUDGET_NS, NULL);
   gst_value_array_init (&top_k, 1);
   g_value_init (&entry, GST_TYPE_STRUCTURE);
   g_value_take_boxed (&entry, gst_structure_new ("ranet-class", "class-id", G_TYPE_INT, 7,

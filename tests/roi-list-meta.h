@@ -27,6 +27,10 @@ typedef struct {
 
 #define TEST_ROI_LIST_LATENCY_NS ((guint64) 3 * GST_MSECOND)
 #define TEST_ROI_LIST_OPERATING_POINT 2
+#define TEST_ROI_LIST_BUDGET_NS ((guint64) 10 * GST_MSECOND)
+/* the full-frame result's */
+#define TEST_FULL_FRAME_OPERATING_POINT 1
+#define TEST_FULL_FRAME_BUDGET_NS ((guint64) 20 * GST_MSECOND)
 
 /* Sets @s's fields as ranetclassify's roi-list metadata holds them for
  * @regions, @ids their ROI metas' ids; the totals follow from the regions. */

@@ -2,7 +2,9 @@
  * ranet-classification-meta.h, on structures made here: every field read as
  * written, a region that was not classified read without class fields, and
  * a missing or mistyped field a FALSE, never a crash. The full-frame readers
- * refuse a roi-list result and keep reading a full-frame one. */
+ * refuse a roi-list result and keep reading a full-frame one. A result
+ * written before operating-point and budget (full-frame) or budget
+ * (roi-list) existed still reads, with their "none" values. */
 #include <gst/check/gstcheck.h>
 
 #include "ranet-classification-meta.h"
@@ -57,6 +59,7 @@ GST_START_TEST (test_reads_every_field)
   fail_unless_equals_uint64 (t.macs, 1000);
   fail_unless_equals_uint64 (t.latency_ns, TEST_ROI_LIST_LATENCY_NS);
   fail_unless_equals_int (t.operating_point, TEST_ROI_LIST_OPERATING_POINT);
+  fail_unless_equals_uint64 (t.budget_ns, TEST_ROI_LIST_BUDGET_NS);
 
   fail_unless_equals_int (ranet_classification_get_n_objects (s), 3);
   fail_unless (ranet_classification_read_object (s, 0, &r));
@@ -176,10 +179,49 @@ GST_START_TEST (test_full_frame_readers)
   fail_unless (ranet_classification_meta_read (buf, &c));
   fail_unless_equals_int (c.class_id, 7);
   fail_unless_equals_string (c.label, "Sneaker");
+  fail_unless_equals_int (c.operating_point, TEST_FULL_FRAME_OPERATING_POINT);
+  fail_unless_equals_uint64 (c.budget_ns, TEST_FULL_FRAME_BUDGET_NS);
   fail_if (ranet_classification_is_roi_list (full));
   fail_if (ranet_classification_read_totals (full, &t));
   fail_unless_equals_int (ranet_classification_get_n_objects (full), 0);
   fail_if (ranet_classification_read_object (full, 0, &r));
+  gst_buffer_unref (buf);
+}
+GST_END_TEST;
+
+/* Results from before operating-point and budget: complete, with -1 and 0
+ * for them; a mistyped one reads as absent. */
+GST_START_TEST (test_without_budget_fields)
+{
+  g_autoptr (GstStructure) roi = roi_list_structure ();
+  GstBuffer *buf = gst_buffer_new ();
+  RanetClassification c;
+  RanetRegionTotals t;
+  GstStructure *full;
+  static const gchar *no_tags[] = { NULL };
+
+  gst_structure_remove_field (roi, "budget");
+  t.budget_ns = 42;
+  fail_unless (ranet_classification_read_totals (roi, &t));
+  fail_unless_equals_uint64 (t.budget_ns, 0);
+  fail_unless_equals_int (t.operating_point, TEST_ROI_LIST_OPERATING_POINT);
+
+  if (gst_meta_get_info (RANET_CLASSIFICATION_META_NAME) == NULL)
+    gst_meta_register_custom (RANET_CLASSIFICATION_META_NAME, no_tags, NULL, NULL, NULL);
+  full = test_full_frame_attach (buf);
+  gst_structure_remove_fields (full, "operating-point", "budget", NULL);
+  c.operating_point = 42;
+  c.budget_ns = 42;
+  fail_unless (ranet_classification_meta_read (buf, &c));
+  fail_unless_equals_int (c.class_id, 7);
+  fail_unless_equals_int (c.operating_point, -1);
+  fail_unless_equals_uint64 (c.budget_ns, 0);
+
+  gst_structure_set (full, "operating-point", G_TYPE_STRING, "3",
+      "budget", G_TYPE_INT, 5, NULL);
+  fail_unless (ranet_classification_meta_read (buf, &c));
+  fail_unless_equals_int (c.operating_point, -1);
+  fail_unless_equals_uint64 (c.budget_ns, 0);
   gst_buffer_unref (buf);
 }
 GST_END_TEST;
@@ -193,6 +235,7 @@ readers_suite (void)
   tcase_add_test (tc, test_reads_every_field);
   tcase_add_test (tc, test_missing_fields);
   tcase_add_test (tc, test_full_frame_readers);
+  tcase_add_test (tc, test_without_budget_fields);
   suite_add_tcase (s, tc);
   return s;
 }

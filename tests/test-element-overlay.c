@@ -7,7 +7,9 @@
  * attaching run reported change, bytes outside it do not. Every format of the
  * element's caps, which are ranetclassify's. A frame without the metadata
  * passes byte-identical; one already carrying a composition gets the box
- * added to it. The statistics' window, on a made-up clock. A frame's
+ * added to it. The statistics' window, on a made-up clock, and the text of
+ * the statistics box for given frames; with show-stats, blending still
+ * changes pixels only inside the rectangles drawn. A frame's
  * regions (a hand-made roi-list result): each box's edges drawn in its
  * class's colour, a skipped box's dashed, a degenerate one not at all, and
  * nothing far from the boxes, whether attached or blended. Last,
@@ -159,16 +161,34 @@ check_attached (GstHarness *h, const GstVideoInfo *info, GstVideoRectangle *plac
   gst_buffer_unref (ref);
 }
 
-/* The blend path: every plane's bytes outside @place (widened by the chroma
- * subsampling) equal the solid frame's, and plane 0 changed inside it. */
+/* Whether the plane pixel covering frame pixels [x, x + sx) x [y, y + sy)
+ * may be touched by blending @places: it overlaps one of them, widened by a
+ * pixel for the chroma subsampling. */
+static gboolean
+inside_any (const GstVideoRectangle *places, guint n_places, gint x, gint y, gint sx, gint sy)
+{
+  for (guint i = 0; i < n_places; i++) {
+    const GstVideoRectangle *place = &places[i];
+
+    if (x + sx + 1 > place->x && x - 1 < place->x + place->w
+        && y + sy + 1 > place->y && y - 1 < place->y + place->h)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* The blend path, @in pushed (a solid frame with a result): every plane's
+ * bytes outside @places (widened by the chroma subsampling) equal the solid
+ * frame's, and plane 0 changed inside them. */
 static void
-check_blended (GstHarness *h, const GstVideoInfo *info, const GstVideoRectangle *place)
+check_blended_in (GstHarness *h, const GstVideoInfo *info, GstBuffer *in,
+    const GstVideoRectangle *places, guint n_places)
 {
   GstBuffer *out;
   GstVideoFrame frame;
   guint changed_inside = 0;
 
-  fail_unless_equals_int (gst_harness_push (h, solid_frame (info, TRUE)), GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
   out = gst_harness_pull (h);
   fail_unless (gst_buffer_get_video_overlay_composition_meta (out) == NULL,
       "nothing attached where downstream does not draw compositions");
@@ -188,9 +208,7 @@ check_blended (GstHarness *h, const GstVideoInfo *info, const GstVideoRectangle 
     sy = HEIGHT / ph;
     for (gint y = 0; y < ph; y++) {
       for (gint x = 0; x < pw; x++) {
-        /* the plane's pixel covers frame pixels [x*sx, x*sx+sx) */
-        gboolean inside = x * sx + sx + 1 > place->x && x * sx - 1 < place->x + place->w
-            && y * sy + sy + 1 > place->y && y * sy - 1 < place->y + place->h;
+        gboolean inside = inside_any (places, n_places, x * sx, y * sy, sx, sy);
 
         for (gint b = 0; b < ps; b++) {
           gboolean same = data[y * stride + x * ps + b] == FILL;
@@ -207,6 +225,12 @@ check_blended (GstHarness *h, const GstVideoInfo *info, const GstVideoRectangle 
   fail_unless (changed_inside > 0, "the box is blended into the frame");
   gst_video_frame_unmap (&frame);
   gst_buffer_unref (out);
+}
+
+static void
+check_blended (GstHarness *h, const GstVideoInfo *info, const GstVideoRectangle *place)
+{
+  check_blended_in (h, info, solid_frame (info, TRUE), place, 1);
 }
 
 static void
@@ -390,10 +414,20 @@ GST_END_TEST;
 
 /* The window holds the last second: its rate, and the mean of the exits of
  * the frames that had a result. */
+/* A whole frame's result at @exit_index, or none for -1 */
+static RanetOverlayFrame
+whole_frame (gint exit_index)
+{
+  return (RanetOverlayFrame) {
+    .exit_sum = (guint) MAX (exit_index, 0), .n_results = exit_index >= 0,
+    .num_exits = 5, .operating_point = -1, .inferred = exit_index >= 0,
+  };
+}
+
 GST_START_TEST (test_stats_window)
 {
   static RanetOverlayStats stats;
-  gdouble mean;
+  gdouble mean, max;
 
   ranet_overlay_stats_reset (&stats);
   fail_unless (ranet_overlay_stats_fps (&stats) == 0.0);
@@ -401,9 +435,9 @@ GST_START_TEST (test_stats_window)
   /* 3 s at 25 frames/s: exit 4 for the first two seconds, then 0 and 2
    * alternating, every fifth frame without a result */
   for (guint i = 0; i < 75; i++) {
-    gint exit_index = i < 50 ? 4 : (i % 5 == 0 ? -1 : (gint) (i % 2) * 2);
+    RanetOverlayFrame f = whole_frame (i < 50 ? 4 : (i % 5 == 0 ? -1 : (gint) (i % 2) * 2));
 
-    ranet_overlay_stats_add (&stats, 1000000 + i * 40000, exit_index);
+    ranet_overlay_stats_add (&stats, 1000000 + i * 40000, &f);
   }
   fail_unless (fabs (ranet_overlay_stats_fps (&stats) - 25.0) < 1e-9,
       "%f frames/s", ranet_overlay_stats_fps (&stats));
@@ -422,12 +456,139 @@ GST_START_TEST (test_stats_window)
     fail_unless (fabs (mean - (gdouble) sum / n) < 1e-9, "mean %f, expected %f",
         mean, (gdouble) sum / n);
   }
+  /* no frame had a budget */
+  fail_if (ranet_overlay_stats_budget_use (&stats, &mean, &max));
   /* more frames in a second than slots: the newest are kept */
   ranet_overlay_stats_reset (&stats);
-  for (guint i = 0; i < 3 * RANET_OVERLAY_STATS_SLOTS; i++)
-    ranet_overlay_stats_add (&stats, i * 100, 1);
+  for (guint i = 0; i < 3 * RANET_OVERLAY_STATS_SLOTS; i++) {
+    RanetOverlayFrame f = whole_frame (1);
+
+    ranet_overlay_stats_add (&stats, i * 100, &f);
+  }
   fail_unless_equals_int (stats.count, RANET_OVERLAY_STATS_SLOTS);
   fail_unless (fabs (ranet_overlay_stats_fps (&stats) - 10000.0) < 1e-6);
+}
+GST_END_TEST;
+
+/* Pushes @frames, 40 ms apart (25 frames/s); returns the text for the last. */
+static gchar *
+stats_text_after (const RanetOverlayFrame *frames, guint n)
+{
+  static RanetOverlayStats stats;
+
+  ranet_overlay_stats_reset (&stats);
+  for (guint i = 0; i < n; i++)
+    ranet_overlay_stats_add (&stats, 5000000 + i * 40000, &frames[i]);
+  return ranet_overlay_stats_text (&stats, &frames[n - 1]);
+}
+
+/* The statistics box's lines: rate and mean exit (from 1), the regions where
+ * there are, then the operating point or "fixed", the frame's latency and
+ * the budget use over the window (mean and max) or "no budget". */
+GST_START_TEST (test_stats_text)
+{
+  const guint64 ms = 1000000;
+  /* fixed thresholds, no budget */
+  const RanetOverlayFrame fixed[] = {
+    { 2, 1, 5, -1, 2 * ms, 0, TRUE },
+    { 4, 1, 5, -1, 3 * ms, 0, TRUE },
+  };
+  /* adaptive, a 40 ms budget: 10, 20 and 12 ms used (25%, 50%, 30%); a
+   * reused frame (latency 0) does not count */
+  const RanetOverlayFrame adaptive[] = {
+    { 0, 1, 5, 7, 10 * ms, 40 * ms, TRUE },
+    { 1, 1, 5, 6, 20 * ms, 40 * ms, TRUE },
+    { 1, 1, 5, 6, 0, 40 * ms, FALSE },
+    { 2, 1, 5, 7, 12 * ms, 40 * ms, TRUE },
+  };
+  /* a budget, but no frame of the window ran under it */
+  const RanetOverlayFrame only_reused[] = {
+    { 1, 1, 5, 3, 0, 40 * ms, FALSE },
+  };
+  /* frames of regions: 3 and 2 classified (exits summing to 3 and 2); the
+   * second at 3 ms of a 10 ms budget, the first at 5 ms */
+  const RanetOverlayFrame regions_frames[] = {
+    { 3, 3, 5, 2, 5 * ms, 10 * ms, TRUE, TRUE, 3, 3, 0 },
+    { 2, 2, 5, 2, 3 * ms, 10 * ms, TRUE, TRUE, 4, 2, 1 },
+  };
+  /* no result yet */
+  const RanetOverlayFrame nothing[] = { { .operating_point = -1 } };
+  struct {
+    const RanetOverlayFrame *frames;
+    guint n;
+    const gchar *text;
+  } cases[] = {
+    { fixed, G_N_ELEMENTS (fixed), "25.0 fps, mean exit 4.00/5\nfixed, 3.00 ms, no budget" },
+    { adaptive, G_N_ELEMENTS (adaptive),
+      "25.0 fps, mean exit 2.00/5\npoint 7, 12.00 ms, budget use 35% (max 50%)" },
+    { only_reused, G_N_ELEMENTS (only_reused),
+      "0.0 fps, mean exit 2.00/5\npoint 3, 0.00 ms, budget 40.00 ms" },
+    { regions_frames, G_N_ELEMENTS (regions_frames),
+      "25.0 fps, mean exit 2.00/5\n2/4 regions classified, 1 skipped\n"
+      "point 2, 3.00 ms, budget use 40% (max 50%)" },
+    { nothing, 1, "0.0 fps\nfixed, 0.00 ms, no budget" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree gchar *text = stats_text_after (cases[i].frames, cases[i].n);
+
+    fail_unless_equals_string (text, cases[i].text);
+  }
+}
+GST_END_TEST;
+
+/* With show-stats, fresh elements (the text of a first frame is always the
+ * same: no rate yet) attach, then blend: the frame changes only inside the
+ * rectangles the attaching run reported. A whole frame's result written
+ * before operating-point and budget existed, in several formats; a frame of
+ * regions with its boxes and the statistics box. */
+static GstBuffer *frame_with_regions (const GstVideoInfo *info);
+
+GST_START_TEST (test_stats_box_blended)
+{
+  static const gchar *formats[] = { "RGBA", "I420", "NV12", "GRAY8" };
+  GstVideoRectangle places[3];
+  GstVideoOverlayCompositionMeta *meta;
+  GstVideoInfo info;
+  GstBuffer *out;
+  GstHarness *h;
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++) {
+    g_autoptr (GstCaps) caps = caps_for (formats[i]);
+
+    fail_unless (gst_video_info_from_caps (&info, caps));
+    h = overlay_harness (formats[i], NULL, TRUE);
+    g_object_set (h->element, "show-stats", TRUE, NULL);
+    check_attached (h, &info, &places[0]);
+    gst_harness_teardown (h);
+    h = overlay_harness (formats[i], NULL, FALSE);
+    g_object_set (h->element, "show-stats", TRUE, NULL);
+    check_blended (h, &info, &places[0]);
+    gst_harness_teardown (h);
+  }
+
+  {
+    g_autoptr (GstCaps) caps = caps_for ("RGBA");
+
+    fail_unless (gst_video_info_from_caps (&info, caps));
+  }
+  h = overlay_harness ("RGBA", NULL, TRUE);
+  g_object_set (h->element, "show-stats", TRUE, NULL);
+  fail_unless_equals_int (gst_harness_push (h, frame_with_regions (&info)), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  meta = gst_buffer_get_video_overlay_composition_meta (out);
+  fail_unless (meta != NULL);
+  fail_unless_equals_int (gst_video_overlay_composition_n_rectangles (meta->overlay), 3);
+  for (guint i = 0; i < 3; i++)
+    gst_video_overlay_rectangle_get_render_rectangle (
+        gst_video_overlay_composition_get_rectangle (meta->overlay, i), &places[i].x,
+        &places[i].y, (guint *) &places[i].w, (guint *) &places[i].h);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+  h = overlay_harness ("RGBA", NULL, FALSE);
+  g_object_set (h->element, "show-stats", TRUE, NULL);
+  check_blended_in (h, &info, frame_with_regions (&info), places, 3);
+  gst_harness_teardown (h);
 }
 GST_END_TEST;
 
@@ -718,6 +879,8 @@ overlay_suite (void)
   tcase_add_test (tc, test_marks);
   tcase_add_test (tc, test_adds_to_composition);
   tcase_add_test (tc, test_stats_window);
+  tcase_add_test (tc, test_stats_text);
+  tcase_add_test (tc, test_stats_box_blended);
   tcase_add_test (tc, test_regions_attached);
   tcase_add_test (tc, test_regions_blended);
   tcase_add_test (tc, test_regions_properties);

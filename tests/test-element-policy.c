@@ -8,7 +8,8 @@
  * budget without a single frame being dropped, even with the base class's
  * qos property set. In a live pipeline the element adds its budget to the
  * latency. Every numeric property, at the ends of its range, reads back as
- * set and gives the budget and frames it implies. */
+ * set and gives the budget and frames it implies. Online calibration probes
+ * and recomputes the thresholds as its properties say. */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
@@ -183,6 +184,83 @@ test_no_budget_uses_most_accurate_point (void)
   assert_most_accurate_point (e, point);
   g_assert_cmpuint (stats_uint64 (e, "budget"), ==, 0);
   g_assert_cmpuint (stats_uint64 (e, "forced-exits"), ==, 0);
+  gst_object_unref (e);
+  gst_harness_teardown (h);
+}
+
+/* The sum of a stats array of doubles, after checking its length. */
+static gdouble
+stats_array_sum (GstElement *e, const char *field, guint n)
+{
+  GstStructure *s = NULL;
+  const GValue *array;
+  gdouble sum = 0.0;
+
+  g_object_get (e, "stats", &s, NULL);
+  array = gst_structure_get_value (s, field);
+  g_assert_nonnull (array);
+  g_assert_cmpuint (gst_value_array_get_size (array), ==, n);
+  for (guint k = 0; k < n; k++)
+    sum += g_value_get_double (gst_value_array_get_value (array, k));
+  gst_structure_free (s);
+  return sum;
+}
+
+static gchar *
+stats_string (GstElement *e, const char *field)
+{
+  GstStructure *s = NULL;
+  gchar *v;
+
+  g_object_get (e, "stats", &s, NULL);
+  v = g_strdup (gst_structure_get_string (s, field));
+  gst_structure_free (s);
+  return v;
+}
+
+/* Online calibration is off by default; on, one frame in calibration-interval
+ * is a probe, a full window recomputes the thresholds (every frame's metadata
+ * still agrees with the thresholds the element says it used), and stats say
+ * so. */
+static void
+test_online_calibration (void)
+{
+  GstElement *fresh = gst_element_factory_make ("ranetclassify", NULL);
+  GstHarness *h;
+  GstElement *e;
+  gboolean online;
+  guint interval, window;
+
+  g_object_get (fresh, "online-calibration", &online, "calibration-interval", &interval,
+      "calibration-window", &window, NULL);
+  g_assert_false (online);
+  g_assert_cmpuint (interval, ==, 30);
+  g_assert_cmpuint (window, ==, 500);
+  gst_object_unref (fresh);
+
+  h = start_harness ("ranetclassify name=c online-calibration=true calibration-interval=2 "
+      "calibration-window=10", FALSE);
+  e = classifier (h);
+  {
+    g_autofree gchar *source = stats_string (e, "calibration-source");
+    g_assert_cmpstr (source, ==, "file");
+  }
+  for (guint i = 0; i < N_FRAMES; i++) {
+    GstBuffer *buf;
+    push_and_check (h, e, i, &buf);
+    gst_buffer_unref (buf);
+  }
+  /* no budget: every second frame is a probe */
+  g_assert_cmpuint (stats_uint64 (e, "probe-frames"), ==, N_FRAMES / 2);
+  /* first when the window is full, then every tenth of it */
+  g_assert_cmpuint (stats_uint64 (e, "recalibrations"), ==, N_FRAMES / 2 - 10);
+  {
+    g_autofree gchar *source = stats_string (e, "calibration-source");
+    g_assert_cmpstr (source, ==, "online");
+  }
+  g_assert_cmpuint (stats_uint64 (e, "share-frames"), >, 0);
+  g_assert_cmpfloat_with_epsilon (stats_array_sum (e, "realised-shares", 5), 1.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (stats_array_sum (e, "planned-shares", 5), 1.0, 1e-9);
   gst_object_unref (e);
   gst_harness_teardown (h);
 }
@@ -782,6 +860,7 @@ main (int argc, char **argv)
   g_test_add_func ("/element-policy/budget-below-first-stage", test_budget_below_first_stage);
   g_test_add_func ("/element-policy/no-budget", test_no_budget_uses_most_accurate_point);
   g_test_add_func ("/element-policy/fixed-mode", test_fixed_mode);
+  g_test_add_func ("/element-policy/online-calibration", test_online_calibration);
   g_test_add_func ("/element-policy/qos-flood", test_qos_flood_never_drops);
   g_test_add_func ("/element-policy/qos-property", test_qos_property_never_drops);
   g_test_add_func ("/element-policy/ample-budget", test_ample_budget_first_frame);

@@ -474,7 +474,7 @@ test_frame_structure (void)
   results[2] = classified_result (9, "Ankle boot", 0.25f, 4, TRUE, 3000);
 
   ranet_region_result_fill_structure (s, "c", "model.safetensors", regions, 4,
-      results, &summary);
+      results, &summary, 33 * GST_MSECOND);
   g_assert_cmpstr (gst_structure_get_string (s, "element"), ==, "c");
   g_assert_cmpstr (gst_structure_get_string (s, "model"), ==, "model.safetensors");
   g_assert_cmpstr (gst_structure_get_string (s, "inference-region"), ==, "roi-list");
@@ -485,6 +485,7 @@ test_frame_structure (void)
   g_assert_cmpuint (get_uint64 (s, "macs"), ==, 5000);
   g_assert_cmpuint (get_uint64 (s, "latency"), ==, 1234567);
   g_assert_cmpint (get_int (s, "operating-point"), ==, 2);
+  g_assert_cmpuint (get_uint64 (s, "budget"), ==, 33 * GST_MSECOND);
   /* no frame-level class in this mode */
   g_assert_false (gst_structure_has_field (s, "class-id"));
   g_assert_false (gst_structure_has_field (s, "label"));
@@ -519,11 +520,12 @@ test_frame_structure_empty (void)
   g_autoptr (GstStructure) s = gst_structure_new_empty ("RanetClassificationMeta");
 
   summary.operating_point = -1;
-  ranet_region_result_fill_structure (s, "c", "m", NULL, 0, NULL, &summary);
+  ranet_region_result_fill_structure (s, "c", "m", NULL, 0, NULL, &summary, 0);
   g_assert_cmpuint (get_uint (s, "regions"), ==, 0);
   g_assert_cmpuint (get_uint (s, "classified"), ==, 0);
   g_assert_cmpuint (get_uint (s, "degenerate"), ==, 0);
   g_assert_cmpint (get_int (s, "operating-point"), ==, -1);
+  g_assert_cmpuint (get_uint64 (s, "budget"), ==, 0);
   g_assert_cmpuint (n_objects (s), ==, 0);
 }
 
@@ -878,8 +880,30 @@ test_roi_message (void)
             gst_structure_get_value (s, field)), ==, GST_VALUE_EQUAL);
   }
   g_assert_true (gst_structure_has_field (m, "timestamp"));
+  /* fixed thresholds: no operating point, no budget */
+  g_assert_cmpint (get_int (m, "operating-point"), ==, -1);
+  g_assert_cmpuint (get_uint64 (m, "budget"), ==, 0);
   gst_message_unref (msg);
   gst_element_set_bus (classifier (h), NULL);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+/* Adaptive with a latency budget: the frame's metadata says the budget and a
+ * calibrated operating point. */
+static void
+test_roi_budget (void)
+{
+  GstHarness *h = harness_new ("inference-region=roi-list latency-budget=50000000", 64, 48);
+  GstBuffer *in = gray_frame (64, 48, 4);
+  const GstStructure *s;
+  GstBuffer *out;
+
+  add_roi (in, "person", 0, 0, 30, 30);
+  out = gst_harness_push_and_pull (h, in);
+  s = frame_meta (out);
+  g_assert_cmpuint (get_uint64 (s, "budget"), ==, 50 * GST_MSECOND);
+  g_assert_cmpint (get_int (s, "operating-point"), >=, 0);
   gst_buffer_unref (out);
   gst_harness_teardown (h);
 }
@@ -916,6 +940,7 @@ main (int argc, char **argv)
   g_test_add_func ("/element-roi/roi-list/caps-change", test_roi_caps_change);
   g_test_add_func ("/element-roi/roi-list/no-regions", test_roi_no_regions);
   g_test_add_func ("/element-roi/roi-list/message", test_roi_message);
+  g_test_add_func ("/element-roi/roi-list/budget", test_roi_budget);
   ret = g_test_run ();
 
   if (ranet_vk_device_get_validation_error_count (device) > 0) {

@@ -1,7 +1,8 @@
 /* test-session.c: the session on the built-in model: its settings and what
  * they give (budget, latency figure, operating point), its statistics, the
  * last exit taking every frame, max-exit, the inference interval, operating-
- * point mode, deadlines under a simulated clock, and bad arguments (a GError
+ * point mode, deadlines under a simulated clock, online calibration's probe
+ * frames, and bad arguments (a GError
  * for values from outside, a critical for programming errors, such as a
  * frame run while another is running).
  *
@@ -233,6 +234,111 @@ test_inference_interval_and_stats (void)
   ranet_session_result_clear (&first);
 }
 
+/* Online calibration on the real net: a probe frame runs every exit (its
+ * multiply-adds are the whole network's) yet gives the result its
+ * thresholds pick, the same as the frame without probing; a full window
+ * recomputes the thresholds, which then realise the point's plan on the
+ * window's frames. */
+static void
+test_online_calibration (void)
+{
+  enum { WINDOW = 8 };
+  g_autoptr (RanetSession) s = new_session ();
+  g_autoptr (RanetSession) plain = new_session ();
+  g_autoptr (RanetSessionStats) stats = NULL;
+  g_autoptr (GError) error = NULL;
+  const RanetCalibration *cal = ranet_model_get_calibration (ranet_session_get_model (s));
+  RanetPolicy *policy = ranet_session_get_policy (s);
+  RanetSessionResult r, q;
+
+  ranet_session_set_online_calibration (s, TRUE, 1, WINDOW);
+  ranet_session_set_threshold_mode (plain, RANET_THRESHOLD_OPERATING_POINT);
+  for (guint i = 0; i < WINDOW; i++) {
+    classify (s, i, &r);
+    g_assert_cmpuint (r.macs, ==, (guint64) cal->exit_macs[cal->n_exits - 1]);
+    g_assert_true (ranet_session_set_operating_point (plain, (guint) r.operating_point, &error));
+    g_assert_no_error (error);
+    classify (plain, i, &q);
+    g_assert_cmpuint (r.exit_index, ==, q.exit_index);
+    g_assert_cmpuint (r.class_id, ==, q.class_id);
+    g_assert_cmpfloat (r.confidence, ==, q.confidence);
+    g_assert_true (r.forced == q.forced);
+    g_assert_cmpmem (r.probs, r.n_classes * sizeof (float), q.probs, q.n_classes * sizeof (float));
+    ranet_session_result_clear (&r);
+    ranet_session_result_clear (&q);
+  }
+  stats = ranet_session_get_stats (s);
+  g_assert_cmpuint (stats->probes, ==, WINDOW);
+  g_assert_cmpuint (stats->recalibrations, ==, 0);
+  g_assert_false (stats->calibrated_online);
+  g_clear_pointer (&stats, ranet_session_stats_free);
+
+  /* the next frame starts from recomputed thresholds */
+  classify (s, WINDOW, &r);
+  stats = ranet_session_get_stats (s);
+  g_assert_cmpuint (stats->recalibrations, ==, 1);
+  g_assert_true (stats->calibrated_online);
+  g_assert_cmpuint (stats->share_frames, ==, 1);
+  for (guint p = 0; p < ranet_policy_get_n_points (policy); p++) {
+    const double *t = ranet_policy_get_thresholds (policy, p);
+    for (guint k = 0; k + 1 < cal->n_exits; k++)
+      g_assert_true (t[k] >= 0.0 && t[k] <= 1.0);
+  }
+  for (guint k = 0; k + 1 < cal->n_exits; k++)
+    g_assert_cmpfloat (r.thresholds[k], ==,
+        ranet_policy_get_thresholds (policy, (guint) r.operating_point)[k]);
+  ranet_session_result_clear (&r);
+}
+
+/* A model whose file has only the placeholder calibration (one point, every
+ * frame to the last exit) becomes adaptive: once the window is full its one
+ * point becomes points with the calibration's geometric shares, and the
+ * policy then chooses among them. */
+static void
+test_placeholder_becomes_adaptive (void)
+{
+  enum { WINDOW = 12 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RanetModel) model = ranet_model_load_file (RANET_SOURCE_ROOT
+      "/tests/golden/cifar-lg.safetensors", &error);
+  g_autoptr (RanetSession) s = NULL;
+  g_autoptr (RanetSessionStats) stats = NULL;
+  g_autofree float *input = NULL;
+  RanetTensorView view;
+  RanetPolicy *policy;
+  GRand *rand = g_rand_new_with_seed (16);
+  gsize n;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (ranet_model_get_calibration (model)->n_operating_points, ==, 1);
+  s = ranet_session_new (device, model, &error);
+  g_assert_no_error (error);
+  policy = ranet_session_get_policy (s);
+  view = ranet_graph_get_input_view (ranet_net_get_graph (ranet_session_get_net (s)));
+  n = (gsize) view.c * view.h * view.w;
+  input = g_new (float, n);
+  /* the interval does not apply: every frame runs every exit anyway */
+  ranet_session_set_online_calibration (s, TRUE, 30, WINDOW);
+  for (guint i = 0; i <= WINDOW; i++) {
+    RanetSessionResult r;
+
+    for (gsize j = 0; j < n; j++)
+      input[j] = (float) g_rand_double_range (rand, -2.0, 2.0);
+    g_assert_true (ranet_session_classify_tensor (s, input, &r, &error));
+    g_assert_no_error (error);
+    ranet_session_result_clear (&r);
+  }
+  stats = ranet_session_get_stats (s);
+  /* the frame after the window filled began on the new points: the
+   * interval applies from there */
+  g_assert_cmpuint (stats->probes, ==, WINDOW);
+  g_assert_true (stats->calibrated_online);
+  g_assert_cmpuint (ranet_policy_get_n_points (policy), >, 1);
+  /* the deepest point, with no budget; a cheaper one lets frames out early */
+  g_assert_cmpfloat (ranet_policy_get_thresholds (policy, 0)[0], <, 1.0);
+  g_rand_free (rand);
+}
+
 /* A clock that moves a second each time it is read. */
 static guint64
 step_clock (gpointer user_data)
@@ -433,6 +539,8 @@ main (int argc, char **argv)
   g_test_add_func ("/session/operating-point-mode", test_operating_point_mode);
   g_test_add_func ("/session/inference-interval-and-stats", test_inference_interval_and_stats);
   g_test_add_func ("/session/simulated-clock-deadline", test_simulated_clock_deadline);
+  g_test_add_func ("/session/online-calibration", test_online_calibration);
+  g_test_add_func ("/session/placeholder-becomes-adaptive", test_placeholder_becomes_adaptive);
   g_test_add_func ("/session/bad-arguments", test_bad_arguments);
   g_test_add_func ("/session/backend-misuse", test_backend_misuse);
   ret = g_test_run ();

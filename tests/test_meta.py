@@ -90,6 +90,9 @@ class MetaTest(unittest.TestCase):
             self.assertEqual(s.get_string("model"), "fashion-mnist-ranet.safetensors (built-in)")
             self.assertGreater(s.get_uint64("macs")[1], 0)
             self.assertGreater(s.get_uint64("latency")[1], 0)
+            # fixed thresholds: no operating point, no budget
+            self.assertEqual(s.get_int("operating-point"), (True, -1))
+            self.assertEqual(s.get_uint64("budget"), (True, 0))
 
             self.assertTrue(0 <= class_id < 10)
             self.assertTrue(0.0 < confidence <= 1.0)
@@ -110,6 +113,21 @@ class MetaTest(unittest.TestCase):
             self.assertAlmostEqual(top[0][2], confidence)
             scores = [score for _, _, score in top]
             self.assertEqual(scores, sorted(scores, reverse=True))
+
+    def test_operating_point_and_budget(self):
+        # adaptive mode: the budget set, and a calibrated point per frame
+        budget = 40 * Gst.MSECOND
+        buffers = run(f"videotestsrc num-buffers={FRAMES} "
+                      "! video/x-raw,width=64,height=48 "
+                      f"! ranetclassify threshold-mode=adaptive latency-budget={budget} "
+                      "! appsink name=sink sync=false")
+        self.assertEqual(len(buffers), FRAMES)
+        for buf in buffers:
+            s = buf.get_custom_meta(META_NAME).get_structure()
+            has_point, point = s.get_int("operating-point")
+            self.assertTrue(has_point)
+            self.assertGreaterEqual(point, 0)
+            self.assertEqual(s.get_uint64("budget"), (True, budget))
 
     def test_reused_frames(self):
         buffers = run("videotestsrc num-buffers=4 ! ranetclassify inference-interval=2 "

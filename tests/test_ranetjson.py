@@ -123,6 +123,8 @@ class RanetJsonTest(unittest.TestCase):
             self.assertEqual(c[name], s.get_boolean(name)[1], name)
         self.assertEqual(c["macs"], s.get_uint64("macs")[1])
         self.assertEqual(c["latency-ns"], s.get_uint64("latency")[1])
+        self.assertEqual(c["operating-point"], s.get_int("operating-point")[1])
+        self.assertEqual(c["budget-ns"], s.get_uint64("budget")[1])
         self.assertEqual([(e["class-id"], e["label"], e["score"]) for e in c["top-k"]], top_k_entries(s))
 
     def test_lines_are_the_metadata(self):

@@ -100,6 +100,7 @@ class RegionsTest(unittest.TestCase):
             self.assertEqual(t["macs"], s.get_uint64("macs")[1])
             self.assertEqual(t["latency-ns"], s.get_uint64("latency")[1])
             self.assertEqual(t["operating-point"], s.get_int("operating-point")[1])
+            self.assertEqual(t["budget-ns"], s.get_uint64("budget")[1])
             self.assertEqual(len(line["objects"]), t["regions"])
             self.assertNotIn("classification", line)
 

@@ -36,6 +36,24 @@ typedef struct {
   double fit_w, fit_n, fit_nn, fit_c, fit_nc;
 } RanetPolicyStage;
 
+/* Online calibration's state (policy-online.c). */
+typedef struct {
+  gboolean enabled;
+  gboolean placeholder;     /* the points are the file's placeholder: one, to the last exit */
+  guint interval;
+  guint size;               /* the window's capacity, in probes */
+  float *window;            /* size x n_exits, a ring of probes' confidences */
+  guint filled;             /* probes in it */
+  guint next;               /* the slot the next probe goes to */
+  guint since_probe;        /* frames since the last probe */
+  guint since_recompute;    /* probes since the thresholds were last recomputed */
+  /* frames since the thresholds last changed: per exit, frames that left
+   * there and the sum of their points' planned fractions */
+  guint64 share_frames;
+  guint64 *realised;
+  double *planned;
+} RanetPolicyOnline;
+
 struct _RanetPolicy {
   RanetPolicyParams params;
   guint n_exits;
@@ -54,6 +72,7 @@ struct _RanetPolicy {
   guint frames_since_change;
   guint next_first;         /* where the next batch that cannot run every item starts */
   RanetPolicyStats stats;
+  RanetPolicyOnline online;
 };
 
 /* @a + @b, G_MAXUINT64 where that overflows. */
@@ -89,5 +108,20 @@ double ranet_policy_batch_cost_from (RanetPolicy *policy, guint point, guint fir
  * to the line of its cost by items. */
 void ranet_policy_add_to_line (RanetPolicy *policy, guint stage, guint n_items,
     guint64 cost_ns);
+
+/* policy-online.c: sets up online calibration's state for a new policy. */
+void ranet_policy_online_init (RanetPolicy *policy);
+void ranet_policy_online_clear (RanetPolicy *policy);
+
+/* policy-online.c: whether the frame about to begin is a probe; counts the
+ * frame. */
+gboolean ranet_policy_online_take_probe (RanetPolicy *policy);
+
+/* policy-online.c: counts a single frame that left at @exit_index, at
+ * @point, for the realised against planned shares. */
+void ranet_policy_online_count_exit (RanetPolicy *policy, guint point, guint exit_index);
+
+/* The frame cost through every stage, uncorrected. */
+double ranet_policy_full_cost (RanetPolicy *policy);
 
 G_END_DECLS

@@ -81,6 +81,7 @@ ranet_policy_new (guint n_exits, const double *stage_macs,
   p->qos_scale = 1.0;
   p->feedback = 1.0;
   p->current = best;
+  ranet_policy_online_init (p);
   return p;
 }
 
@@ -94,6 +95,7 @@ ranet_policy_free (RanetPolicy *policy)
     g_free (policy->points[i].fractions);
   }
   g_free (policy->points);
+  ranet_policy_online_clear (policy);
   g_free (policy->stages);
   g_free (policy->stage_macs);
   g_free (policy);
@@ -334,6 +336,8 @@ ranet_policy_begin_frame (RanetPolicy *policy, guint64 now_ns, RanetPolicyFrame 
   guint64 budget;
 
   ranet_policy_start_frame (policy);
+  /* before the choice: a recomputation may change every point's cost */
+  frame->probe = ranet_policy_online_take_probe (policy);
   ranet_policy_choose_point (policy, 1);
   budget = ranet_policy_get_budget (policy);
   frame->point = policy->current;
@@ -475,9 +479,16 @@ ranet_policy_end_frame (RanetPolicy *policy, const RanetPolicyFrame *frame,
    * deadline cut its frames short. Where it would have left is unknown; the
    * calibration says where frames that pass exit_index leave on average. */
   double extra = forced ? expected_cost_beyond (policy, frame->point, exit_index) : 0.0;
+  /* a probe ran every stage: what it cost says nothing of its point's
+   * prediction, only of the stages' (which they learnt already) */
+  double predicted = frame->probe ? ranet_policy_full_cost (policy)
+      : predict_single (policy, frame->point);
 
+  g_return_if_fail (exit_index < policy->n_exits);
+  if (!forced)
+    ranet_policy_online_count_exit (policy, frame->point, exit_index);
   ranet_policy_finish_frame (policy, frame->point, frame->start_ns, frame->deadline_ns,
-      now_ns, forced, predict_single (policy, frame->point), extra);
+      now_ns, forced, predicted, extra);
 }
 
 /* ---- what it did ---- */

@@ -141,12 +141,16 @@ guint64 ranet_policy_get_budget (RanetPolicy *policy);
  *   policy, valid until the next ranet_policy_begin_frame()
  * @start_ns: when the frame started
  * @deadline_ns: when it must be done (G_MAXUINT64: no deadline)
+ * @probe: online calibration wants this frame's confidence at every exit:
+ *   run every stage (its result is still the exit @thresholds pick), then
+ *   ranet_policy_add_probe()
  */
 typedef struct {
   guint point;
   const double *thresholds;
   guint64 start_ns;
   guint64 deadline_ns;
+  gboolean probe;
 } RanetPolicyFrame;
 
 /* Picks the point for a frame starting at @now_ns and fills @frame. */
@@ -236,6 +240,8 @@ double ranet_policy_get_stage_latency (RanetPolicy *policy, guint stage);
  * @batch_items_skipped: items not classified because the budget did not hold
  *   even exit 0 for all of them
  * @batch_items_forced: items the deadline forced out below their threshold
+ * @probes: probe frames whose confidences entered the calibration window
+ * @recalibrations: times online calibration recomputed the thresholds
  */
 typedef struct {
   guint64 frames;
@@ -246,6 +252,8 @@ typedef struct {
   guint64 batch_items;
   guint64 batch_items_skipped;
   guint64 batch_items_forced;
+  guint64 probes;
+  guint64 recalibrations;
 } RanetPolicyStats;
 
 void ranet_policy_get_stats (RanetPolicy *policy, RanetPolicyStats *stats);
@@ -371,5 +379,70 @@ double ranet_policy_predict_batch_cost (RanetPolicy *policy, guint point, guint 
  *   items.
  */
 double ranet_policy_get_batch_stage_cost (RanetPolicy *policy, guint stage, guint n_items);
+
+/* ---- online calibration (policy-online.c) ----
+ *
+ * The thresholds of every operating point are chosen on a validation set;
+ * on a stream whose content differs, the share of frames leaving at each exit
+ * drifts from the point's plan, and with it the cost and the accuracy. Online
+ * calibration applies the calibration's rule (ranet-calibration.h) to the
+ * stream itself: now and then a frame runs every exit (a probe), its exits'
+ * confidences enter a sliding window, and every so often each point's
+ * thresholds are recomputed from the window so that its planned exit
+ * fractions hold on this content. No labels are needed; the points' stored
+ * accuracies stay as estimates.
+ *
+ * A model with only a placeholder calibration (one point whose thresholds,
+ * 1 or more before the last exit, send every frame to the last exit) gets a
+ * set of points from the window instead, from the calibration's geometric
+ * shares, so that it can adapt at all; until then every frame that the budget
+ * lets run every exit is a probe, since it runs every exit anyway. */
+
+/**
+ * ranet_policy_set_online_calibration:
+ * @policy: a policy
+ * @enabled: whether to probe and recalibrate
+ * @interval: at most one frame in @interval is a probe (at least 1)
+ * @window: the probes the thresholds are computed from (at least 1); the
+ *   oldest leave as new ones come. A change of size empties the window.
+ *
+ * A frame becomes a probe only when the policy predicts that every stage
+ * fits its budget; only single frames (ranet_policy_begin_frame()) are
+ * probed, never batches. The thresholds are first recomputed when the window is
+ * full, then every time a tenth of it has been replaced. Disabling keeps the
+ * thresholds the last recomputation gave.
+ */
+void ranet_policy_set_online_calibration (RanetPolicy *policy, gboolean enabled,
+    guint interval, guint window);
+
+/**
+ * ranet_policy_add_probe:
+ * @policy: a policy
+ * @confidences: (array): a probe frame's top softmax probability at each exit
+ *
+ * Adds a probe frame that ran every stage to the window, and recomputes the
+ * thresholds when it is time. Call it before ranet_policy_end_frame().
+ */
+void ranet_policy_add_probe (RanetPolicy *policy, const float *confidences);
+
+/* %TRUE once online calibration has recomputed the thresholds: they no
+ * longer are the model file's. */
+gboolean ranet_policy_is_calibrated_online (RanetPolicy *policy);
+
+/**
+ * ranet_policy_get_exit_shares:
+ * @policy: a policy
+ * @realised: (out caller-allocates) (array) (optional): n_exits: the share of
+ *   frames that left at each exit
+ * @planned: (out caller-allocates) (array) (optional): n_exits: the mean of
+ *   those frames' points' exit fractions, what the calibration promised
+ *
+ * Over the single frames (not batches) ended since the thresholds last
+ * changed, the frames a deadline forced out left aside (where they would have
+ * left is unknown). Probe frames count at the exit their thresholds picked.
+ *
+ * Returns: how many frames the shares are over; 0 leaves both arrays zeros.
+ */
+guint64 ranet_policy_get_exit_shares (RanetPolicy *policy, double *realised, double *planned);
 
 G_END_DECLS

@@ -135,6 +135,18 @@ void ranet_session_result_copy (RanetSessionResult *dest, const RanetSessionResu
  * @regions_classified: those classified
  * @regions_skipped: those the budget left out (@regions minus
  *   @regions_classified)
+ * @calibrated_online: the thresholds come from online calibration
+ *   (ranet_session_set_online_calibration()), no longer from the model file;
+ *   the points' accuracies are then estimates from the file
+ * @probes: probe frames whose confidences entered the calibration window
+ * @recalibrations: times the thresholds were recomputed from the window
+ * @share_frames: the frames @realised_shares and @planned_shares are over:
+ *   adaptive frames since the thresholds last changed, those a deadline
+ *   forced out left aside
+ * @realised_shares: (array length=n_exits): the share of them that left at
+ *   each exit
+ * @planned_shares: (array length=n_exits): the share their operating points
+ *   planned for each exit
  *
  * What a session did since it was made. Free with ranet_session_stats_free().
  */
@@ -152,6 +164,12 @@ typedef struct {
   guint64 regions;
   guint64 regions_classified;
   guint64 regions_skipped;
+  gboolean calibrated_online;
+  guint64 probes;
+  guint64 recalibrations;
+  guint64 share_frames;
+  double *realised_shares;
+  double *planned_shares;
 } RanetSessionStats;
 
 void ranet_session_stats_free (RanetSessionStats *stats);
@@ -278,6 +296,24 @@ void ranet_session_set_budget_fraction (RanetSession *session, double fraction);
 /* A per-frame budget in ns overriding period x fraction; 0 for none. Any
  * other value is a budget, G_MAXUINT64 included (the arithmetic saturates). */
 void ranet_session_set_latency_budget (RanetSession *session, guint64 budget_ns);
+
+/**
+ * ranet_session_set_online_calibration:
+ * @session: a session
+ * @enabled: adaptive mode: recompute the operating points' thresholds from
+ *   the stream (off until set)
+ * @interval: at most one frame in @interval runs every exit as a probe
+ * @window: the probes the thresholds are computed from
+ *
+ * See ranet_policy_set_online_calibration(). A probe frame runs stage by
+ * stage through every exit (max-exit below the last exit allows none) and
+ * gives the result of the exit its thresholds pick, as it would have without
+ * probing; it costs the whole network. Regions
+ * (ranet_session_classify_regions()) are never probed, but run on the
+ * thresholds the probes of whole frames gave.
+ */
+void ranet_session_set_online_calibration (RanetSession *session, gboolean enabled,
+    guint interval, guint window);
 
 /**
  * ranet_session_handle_qos:

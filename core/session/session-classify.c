@@ -29,6 +29,8 @@ begin_adaptive (RanetSession *s, RanetSessionPlan *plan, guint64 t0)
   g_mutex_lock (&s->lock);
   ranet_policy_begin_frame (s->policy, t0, &plan->frame);
   plan->point = (gint) plan->frame.point;
+  /* max-exit short of the last exit leaves no exit's confidence to probe */
+  plan->frame.probe = plan->frame.probe && plan->last + 1 == s->n_exits;
   ranet_session_plan_thresholds_locked (s, plan, plan->frame.thresholds);
   g_mutex_unlock (&s->lock);
 }
@@ -122,6 +124,64 @@ run_adaptive_by_stage (RanetSession *s, const RanetSessionPlan *plan, guint64 *t
   return TRUE;
 }
 
+/* A probe frame: every stage, stage by stage, each only if the deadline
+ * leaves time for it (the policy made it a probe because it predicted every
+ * stage fits). Each exit's confidence is kept; when every stage ran they go to
+ * the policy's calibration window. @exit becomes the exit the frame's
+ * thresholds pick, the one it would have left at without probing, with the
+ * multiply-adds and device time of every stage run; @probs_copy owns its
+ * probabilities, which a later stage's run overwrites. */
+static gboolean
+run_probe (RanetSession *s, const RanetSessionPlan *plan, guint64 *t,
+    RanetExitResult *exit, float **probs_copy, GError **error)
+{
+  g_autofree float *confidences = g_new (float, s->n_exits);
+  RanetExitResult taken = { 0 }, stage = { 0 };
+  gboolean have_taken = FALSE;
+  guint64 device_ns = 0;
+  guint k;
+
+  for (k = 0; k < s->n_exits; k++) {
+    guint64 now;
+
+    if (k > 0) {
+      gboolean out_of_time;
+
+      g_mutex_lock (&s->lock);
+      out_of_time = !ranet_policy_can_run_stage (s->policy, &plan->frame, k, *t);
+      g_mutex_unlock (&s->lock);
+      if (out_of_time)
+        break;
+    }
+    if (!s->backend.run_stage (s->network, k, &stage, error))
+      return FALSE;
+    now = ranet_session_plan_now (plan);
+    g_mutex_lock (&s->lock);
+    ranet_policy_stage_done (s->policy, k, now - *t);
+    g_mutex_unlock (&s->lock);
+    *t = now;
+    device_ns += stage.gpu_ns;
+    confidences[k] = stage.confidence;
+    if (!have_taken && stage.confidence >= plan->thresholds[k]) {
+      taken = stage;
+      *probs_copy = g_memdup2 (stage.probs, stage.n_classes * sizeof (float));
+      taken.probs = *probs_copy;
+      have_taken = TRUE;
+    }
+  }
+  if (k == s->n_exits) {
+    g_mutex_lock (&s->lock);
+    ranet_policy_add_probe (s->policy, confidences);
+    g_mutex_unlock (&s->lock);
+  }
+  /* cut short by the deadline before any exit took it: forced, at the last
+   * stage run */
+  *exit = have_taken ? taken : stage;
+  exit->macs = stage.macs;
+  exit->gpu_ns = device_ns;
+  return TRUE;
+}
+
 /* The policy learns from the frame, the counts take it, and it becomes the
  * result later frames may reuse. */
 static void
@@ -144,6 +204,7 @@ run_frame (RanetSession *s, RanetSessionPlan *plan, const FrameInput *in,
     RanetSessionResult *r, GError **error)
 {
   RanetExitResult exit = { 0 };
+  g_autofree float *probe_probs = NULL;
   guint64 t0 = ranet_session_plan_now (plan), t = t0;
   gboolean ok;
 
@@ -154,6 +215,8 @@ run_frame (RanetSession *s, RanetSessionPlan *plan, const FrameInput *in,
   if (plan->mode != RANET_THRESHOLD_ADAPTIVE) {
     ok = run_fixed (s, plan, &exit, error);
     t = ranet_session_plan_now (plan);
+  } else if (plan->frame.probe) {
+    ok = run_probe (s, plan, &t, &exit, &probe_probs, error);
   } else if (s->backend.decides_exit_on_device) {
     ok = run_adaptive_whole (s, plan, &t, &exit, error);
   } else {

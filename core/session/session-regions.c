@@ -181,6 +181,10 @@ run_regions (RanetSession *s, RanetSessionPlan *plan, const RanetFrameLayout *la
     }
     if (!ranet_net_set_batch_regions (net, layout, plan->resize_mode, chunk, m, error))
       return FALSE;
+    /* a new layout compiles its preprocess pipeline here, once: not a cost
+     * of stage 0 the policy should plan every frame on (copying the rows
+     * below is) */
+    t = ranet_session_plan_now (plan);
     for (guint i = 0; i < RANET_MAX_PLANES && ranet_frame_layout_plane_rows (layout, i) > 0; i++)
       ranet_net_write_frame_plane (net, i, planes[i], layout->stride[i]);
     if (!run_batch (s, plan, &batch, net, m, exits, &t, error))

@@ -57,6 +57,13 @@ ranet_session_get_stats (RanetSession *session)
   stats->regions = c->regions;
   stats->regions_classified = c->regions_classified;
   stats->regions_skipped = c->regions - c->regions_classified;
+  stats->calibrated_online = ranet_policy_is_calibrated_online (session->policy);
+  stats->probes = policy_stats.probes;
+  stats->recalibrations = policy_stats.recalibrations;
+  stats->realised_shares = g_new0 (double, session->n_exits);
+  stats->planned_shares = g_new0 (double, session->n_exits);
+  stats->share_frames = ranet_policy_get_exit_shares (session->policy, stats->realised_shares,
+      stats->planned_shares);
   g_mutex_unlock (&session->lock);
   return stats;
 }
@@ -67,5 +74,7 @@ ranet_session_stats_free (RanetSessionStats *stats)
   if (stats == NULL)
     return;
   g_free (stats->exit_counts);
+  g_free (stats->realised_shares);
+  g_free (stats->planned_shares);
   g_free (stats);
 }

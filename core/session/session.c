@@ -167,6 +167,16 @@ ranet_session_set_latency_budget (RanetSession *session, guint64 budget_ns)
 }
 
 void
+ranet_session_set_online_calibration (RanetSession *session, gboolean enabled, guint interval,
+    guint window)
+{
+  g_return_if_fail (session != NULL);
+  g_mutex_lock (&session->lock);
+  ranet_policy_set_online_calibration (session->policy, enabled, interval, window);
+  g_mutex_unlock (&session->lock);
+}
+
+void
 ranet_session_handle_qos (RanetSession *session, double proportion, gint64 jitter_ns)
 {
   g_return_if_fail (session != NULL);
