@@ -87,6 +87,37 @@ run_adaptive_whole (RanetSession *s, const RanetSessionPlan *plan, guint64 *t,
   return TRUE;
 }
 
+/* Stage @k of an adaptive frame, if the deadline leaves time for it (stage 0
+ * always runs); its cost from @t (updated) goes to the policy. FALSE with
+ * @error set on a device error; *@ran says whether it ran. */
+static gboolean
+run_stage_in_time (RanetSession *s, const RanetSessionPlan *plan, guint k, guint64 *t,
+    RanetExitResult *exit, gboolean *ran, GError **error)
+{
+  guint64 now;
+
+  *ran = FALSE;
+  if (k > 0) {
+    gboolean out_of_time;
+
+    g_mutex_lock (&s->lock);
+    out_of_time = !ranet_policy_can_run_stage (s->policy, &plan->frame, k, *t);
+    g_mutex_unlock (&s->lock);
+    if (out_of_time)
+      return TRUE;
+  }
+  if (!s->backend.run_stage (s->network, k, exit, error))
+    return FALSE;
+  now = ranet_session_plan_now (plan);
+  /* stage 0's cost includes getting the frame to the device */
+  g_mutex_lock (&s->lock);
+  ranet_policy_stage_done (s->policy, k, now - *t);
+  g_mutex_unlock (&s->lock);
+  *t = now;
+  *ran = TRUE;
+  return TRUE;
+}
+
 /* Adaptive thresholds, stage by stage: each stage only if the deadline
  * leaves time for it; every stage's cost (from @t, updated) goes to the
  * policy. @exit's device time becomes the frame's. */
@@ -97,25 +128,12 @@ run_adaptive_by_stage (RanetSession *s, const RanetSessionPlan *plan, guint64 *t
   guint64 device_ns = 0;
 
   for (guint k = 0; k <= plan->last; k++) {
-    guint64 now;
+    gboolean ran;
 
-    if (k > 0) {
-      gboolean out_of_time;
-
-      g_mutex_lock (&s->lock);
-      out_of_time = !ranet_policy_can_run_stage (s->policy, &plan->frame, k, *t);
-      g_mutex_unlock (&s->lock);
-      if (out_of_time)
-        break;
-    }
-    if (!s->backend.run_stage (s->network, k, exit, error))
+    if (!run_stage_in_time (s, plan, k, t, exit, &ran, error))
       return FALSE;
-    now = ranet_session_plan_now (plan);
-    /* stage 0's cost includes getting the frame to the device */
-    g_mutex_lock (&s->lock);
-    ranet_policy_stage_done (s->policy, k, now - *t);
-    g_mutex_unlock (&s->lock);
-    *t = now;
+    if (!ran)
+      break;
     device_ns += exit->gpu_ns;
     if (exit->confidence >= plan->thresholds[k])
       break;
@@ -142,24 +160,12 @@ run_probe (RanetSession *s, const RanetSessionPlan *plan, guint64 *t,
   guint k;
 
   for (k = 0; k < s->n_exits; k++) {
-    guint64 now;
+    gboolean ran;
 
-    if (k > 0) {
-      gboolean out_of_time;
-
-      g_mutex_lock (&s->lock);
-      out_of_time = !ranet_policy_can_run_stage (s->policy, &plan->frame, k, *t);
-      g_mutex_unlock (&s->lock);
-      if (out_of_time)
-        break;
-    }
-    if (!s->backend.run_stage (s->network, k, &stage, error))
+    if (!run_stage_in_time (s, plan, k, t, &stage, &ran, error))
       return FALSE;
-    now = ranet_session_plan_now (plan);
-    g_mutex_lock (&s->lock);
-    ranet_policy_stage_done (s->policy, k, now - *t);
-    g_mutex_unlock (&s->lock);
-    *t = now;
+    if (!ran)
+      break;
     device_ns += stage.gpu_ns;
     confidences[k] = stage.confidence;
     if (!have_taken && stage.confidence >= plan->thresholds[k]) {
