@@ -266,7 +266,6 @@ ranet_net_run_batch (RanetNet *net, const float *thresholds, guint max_exit,
 
   for (guint k = 0; k <= last && n > 0; k++) {
     guint still = 0;
-    guint64 gpu_ns = 0, wall_ns = 0;
 
     if (!ranet_net_run_batch_stage (net, k, active, n, stage_results, error))
       return FALSE;
@@ -275,12 +274,10 @@ ranet_net_run_batch (RanetNet *net, const float *thresholds, guint max_exit,
       guint64 before_gpu = k > 0 ? results[item].gpu_ns : 0;
       guint64 before_wall = k > 0 ? results[item].wall_ns : 0;
 
-      gpu_ns = stage_results[j].gpu_ns;
-      wall_ns = stage_results[j].wall_ns;
       results[item] = stage_results[j];
       /* an item's times are those of every stage it was part of */
-      results[item].gpu_ns = before_gpu + gpu_ns;
-      results[item].wall_ns = before_wall + wall_ns;
+      results[item].gpu_ns += before_gpu;
+      results[item].wall_ns += before_wall;
       if (k < last && (thresholds == NULL || stage_results[j].confidence < thresholds[k]))
         active[still++] = item;
     }
