@@ -5,14 +5,14 @@ gboolean
 ranet_regions_clip (guint frame_width, guint frame_height, guint x, guint y,
     guint w, guint h, RanetRegion *clipped)
 {
-  if (w == 0 || h == 0 || x >= frame_width || y >= frame_height)
+  RanetFrameLayout frame = { .width = frame_width, .height = frame_height };
+  RanetRegion box = { x, y, w, h }, inside;
+
+  /* the engine's clip, which never computes x + w; @clipped stays as it was
+   * for a box outside the frame */
+  if (!ranet_region_clip (&frame, &box, &inside))
     return FALSE;
-  /* x < frame_width: the room to the right of x does not underflow, and
-   * x + w (which may wrap for a box near G_MAXUINT) is never computed */
-  clipped->x = x;
-  clipped->y = y;
-  clipped->width = MIN (w, frame_width - x);
-  clipped->height = MIN (h, frame_height - y);
+  *clipped = inside;
   return TRUE;
 }
 

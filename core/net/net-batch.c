@@ -105,12 +105,6 @@ ranet_net_set_batch_tensors (RanetNet *net, const float *inputs, guint n,
   return TRUE;
 }
 
-static gboolean
-same_layout (const RanetFrameLayout *a, const RanetFrameLayout *b)
-{
-  return memcmp (a, b, sizeof *a) == 0;
-}
-
 /* Every region lies inside the frame and is not empty. */
 static gboolean
 check_regions (const RanetFrameLayout *layout, const RanetRegion *regions, guint n,
@@ -118,10 +112,11 @@ check_regions (const RanetFrameLayout *layout, const RanetRegion *regions, guint
 {
   for (guint i = 0; i < n; i++) {
     const RanetRegion *r = &regions[i];
+    RanetRegion inside;
 
-    if (r->width == 0 || r->height == 0 || r->x >= layout->width
-        || r->y >= layout->height || r->width > layout->width - r->x
-        || r->height > layout->height - r->y) {
+    /* clipping takes nothing off a region inside the frame */
+    if (!ranet_region_clip (layout, r, &inside) || inside.width != r->width
+        || inside.height != r->height) {
       g_set_error (error, RANET_NET_ERROR, RANET_NET_ERROR_BATCH,
           "region %u (%ux%u at %u,%u) is empty or not inside the %ux%u frame",
           i, r->width, r->height, r->x, r->y, layout->width, layout->height);
@@ -144,7 +139,7 @@ ranet_net_set_batch_regions (RanetNet *net, const RanetFrameLayout *layout,
       || !begin_batch (net, n, error))
     return FALSE;
   if (net->input != RANET_NET_INPUT_REGIONS || net->preprocess == NULL
-      || net->frame_mode != mode || !same_layout (&net->frame_layout, layout)) {
+      || net->frame_mode != mode || !ranet_net_same_layout (&net->frame_layout, layout)) {
     if (!ranet_net_build_preprocess (net, layout, mode, error))
       return FALSE;
     net->input = RANET_NET_INPUT_REGIONS;

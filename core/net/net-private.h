@@ -102,6 +102,10 @@ void ranet_net_build_clear (RanetNet *net);
 RanetNet *ranet_net_new_internal (RanetVkDevice *dev, RanetModel *model, guint max_batch,
     GError **error);
 
+/* Whether frames of @a and @b are read alike: every field compared (a
+ * struct's padding may differ between two equal layouts). */
+gboolean ranet_net_same_layout (const RanetFrameLayout *a, const RanetFrameLayout *b);
+
 /* net-run.c */
 /* Fills @result from exit @stage's softmax output of @item (0 outside a
  * batch) in the results buffer. */

@@ -93,8 +93,8 @@ ranet_net_set_input_tensor (RanetNet *net, const float *input, GError **error)
   return TRUE;
 }
 
-static gboolean
-same_layout (const RanetFrameLayout *a, const RanetFrameLayout *b)
+gboolean
+ranet_net_same_layout (const RanetFrameLayout *a, const RanetFrameLayout *b)
 {
   return a->format == b->format && a->width == b->width && a->height == b->height
       && memcmp (a->offset, b->offset, sizeof a->offset) == 0
@@ -124,7 +124,7 @@ ranet_net_set_frame_layout (RanetNet *net, const RanetFrameLayout *layout,
   g_return_val_if_fail (net != NULL && layout != NULL, FALSE);
   g_return_val_if_fail (net->max_batch == 1, FALSE);
   if (net->input == RANET_NET_INPUT_FRAME && net->preprocess != NULL
-      && net->frame_mode == mode && same_layout (&net->frame_layout, layout))
+      && net->frame_mode == mode && ranet_net_same_layout (&net->frame_layout, layout))
     return TRUE;
   if (!ranet_net_build_preprocess (net, layout, mode, error))
     return FALSE;
