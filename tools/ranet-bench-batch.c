@@ -4,24 +4,10 @@
  * values. */
 #include "ranet-bench-batch.h"
 
+#include "bench-stats.h"
+
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-static int
-compare_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *v, guint n)
-{
-  qsort (v, n, sizeof *v, compare_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* Median wall and device ms of one item through every exit of a net of
  * single frames. */
@@ -46,8 +32,8 @@ time_single (RanetVkDevice *dev, RanetModel *model, guint runs, const float *inp
       gpu[r - 2] = res.gpu_ns / 1e6;
     }
   }
-  *wall_ms = median (wall, runs);
-  *gpu_ms = median (gpu, runs);
+  *wall_ms = bench_median (wall, runs);
+  *gpu_ms = bench_median (gpu, runs);
   return TRUE;
 }
 
@@ -77,8 +63,8 @@ time_batch (RanetVkDevice *dev, RanetModel *model, guint n, guint runs, const fl
       gpu[r - 2] = results[0].gpu_ns / 1e6;
     }
   }
-  *wall_ms = median (wall, runs);
-  *gpu_ms = median (gpu, runs);
+  *wall_ms = bench_median (wall, runs);
+  *gpu_ms = bench_median (gpu, runs);
   return TRUE;
 }
 

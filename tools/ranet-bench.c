@@ -23,6 +23,7 @@
  * The output is Markdown tables, ready for docs/PERFORMANCE.md.
  */
 #include "graph/ranet-layer-kind.h"
+#include "bench-stats.h"
 #include "ranet-bench-batch.h"
 #include "net/ranet-net.h"
 #include "preprocess/ranet-preprocess.h"
@@ -60,32 +61,6 @@ typedef struct {
 } Options;
 
 /* ---- statistics ---- */
-
-static int
-compare_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-/* The q-quantile (nearest rank) of @n values; sorts them. */
-static double
-quantile (double *v, guint n, double q)
-{
-  guint i;
-
-  if (n == 0)
-    return 0.0;
-  qsort (v, n, sizeof (double), compare_double);
-  i = (guint) ceil (q * n);
-  return v[CLAMP (i, 1, n) - 1];
-}
-
-static double
-median (double *v, guint n)
-{
-  return quantile (v, n, 0.5);
-}
 
 static double
 now_ms (void)
@@ -413,11 +388,11 @@ bench_preprocess (RanetVkDevice *dev, RanetModel *model, guint runs,
   ranet_op_free (op);
   if (error != NULL && *error != NULL)
     return FALSE;
-  r->copy_full_ms = median (t_full, runs);
-  r->copy_rows_ms = median (t_rows, runs);
-  r->wall_full_ms = median (w_full, runs);
-  r->wall_rows_ms = median (w_rows, runs);
-  r->gpu_ms = median (gpu, 2 * runs);
+  r->copy_full_ms = bench_median (t_full, runs);
+  r->copy_rows_ms = bench_median (t_rows, runs);
+  r->wall_full_ms = bench_median (w_full, runs);
+  r->wall_rows_ms = bench_median (w_rows, runs);
+  r->gpu_ms = bench_median (gpu, 2 * runs);
   return TRUE;
 }
 
@@ -603,8 +578,8 @@ run (const Options *o, GError **error)
     input_runs[r] = in_ns / 1e6;
   }
   for (guint i = 0; i < n_layers; i++)
-    layer_ms[i] = median (layer_runs + (gsize) i * pruns, pruns);
-  double input_ms = median (input_runs, pruns);
+    layer_ms[i] = bench_median (layer_runs + (gsize) i * pruns, pruns);
+  double input_ms = bench_median (input_runs, pruns);
 
   /* our logits, for the comparison with PyTorch's */
   g_autoptr (GPtrArray) ours = g_ptr_array_new_with_free_func (g_free);
@@ -680,24 +655,24 @@ run (const Options *o, GError **error)
   for (guint k = 0; k < n_exits; k++) {
     guint64 macs = ranet_graph_get_exit_macs (g, k) - (k ? ranet_graph_get_exit_macs (g, k - 1) : 0);
     double *gv = st_gpu + (gsize) k * frames, *wv = st_wall + (gsize) k * frames;
-    double gmed = median (gv, frames), gp99 = quantile (gv, frames, 0.99);
-    double wmed = median (wv, frames), wp99 = quantile (wv, frames, 0.99);
+    double gmed = bench_median (gv, frames), gp99 = bench_quantile (gv, frames, 0.99);
+    double wmed = bench_median (wv, frames), wp99 = bench_quantile (wv, frames, 0.99);
     printf ("| %u | %u | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |\n", k,
         stage_layers[k] + (k == 0), macs / 1e6, gmed, gp99, wmed, wp99, stage_prof_ms[k],
         gflops (macs, gmed));
   }
-  double e2e_gmed = median (e2e_gpu, frames), e2e_gp99 = quantile (e2e_gpu, frames, 0.99);
-  double e2e_wmed = median (e2e_wall, frames), e2e_wp99 = quantile (e2e_wall, frames, 0.99);
+  double e2e_gmed = bench_median (e2e_gpu, frames), e2e_gp99 = bench_quantile (e2e_gpu, frames, 0.99);
+  double e2e_wmed = bench_median (e2e_wall, frames), e2e_wp99 = bench_quantile (e2e_wall, frames, 0.99);
   printf ("| all | %u | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |\n\n", n_layers + 1,
       total_macs / 1e6, e2e_gmed, e2e_gp99, e2e_wmed, e2e_wp99, total_prof_ms,
       gflops (total_macs, e2e_gmed));
   printf ("Process CPU time per frame (all threads), median: %.3f ms.\n\n",
-      median (e2e_cpu, frames));
+      bench_median (e2e_cpu, frames));
   printf ("Every exit as one frame (`ranet_net_run()`, %s): wall median %.3f ms, p99 %.3f ms; "
       "GPU median %.3f ms.\n\n",
       ranet_net_decides_exit_on_device (net)
       ? "one submission, the exit decided on the device" : "a submission per stage",
-      median (one_wall, frames), quantile (one_wall, frames, 0.99), median (one_gpu, frames));
+      bench_median (one_wall, frames), bench_quantile (one_wall, frames, 0.99), bench_median (one_gpu, frames));
 
   printf ("| op kind | layers | MMACs | profiled ms | share | GFLOP/s | of peak |\n");
   printf ("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -750,7 +725,7 @@ run (const Options *o, GError **error)
     printf ("| median ms (wall), a submission per stage | %.3f | %.3f | %.3f |\n", e2e_wmed,
         torch.median_ms, e2e_wmed / torch.median_ms);
     printf ("| median ms (wall), one frame (`ranet_net_run()`) | %.3f | %.3f | %.3f |\n",
-        median (one_wall, frames), torch.median_ms, median (one_wall, frames) / torch.median_ms);
+        bench_median (one_wall, frames), torch.median_ms, bench_median (one_wall, frames) / torch.median_ms);
     printf ("| p99 ms (wall) | %.3f | %.3f | %.3f |\n", e2e_wp99, torch.p99_ms,
         e2e_wp99 / torch.p99_ms);
     printf ("| GFLOP/s | %.2f | %.2f | |\n\n", gflops (total_macs, e2e_wmed),
