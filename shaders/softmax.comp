@@ -11,9 +11,8 @@
  * bits), [N_EXITS, 2 N_EXITS) per stage: 1 when it runs (the host sets stage
  * 0's and clears the others), [2 N_EXITS] the last stage the frame may run.
  * The test is the host's, exactly: go on unless confidence >= threshold, so a
- * NaN confidence goes on in both. */
-/* Nothing is included here; the directive stays because the SPIR-V records
- * it (OpSourceExtension): without it the embedded binary would change. */
+ * NaN confidence goes on in both. The computation is softmax-body.glsl's,
+ * shared with classifier.comp. */
 #extension GL_GOOGLE_include_directive : require
 
 layout(local_size_x = 1) in;
@@ -49,6 +48,10 @@ layout(constant_id = 4) const uint N_EXITS = 1;
 layout(std430, set = 0, binding = 2) buffer Control { uint control[]; };
 #endif
 
+#define LOGIT(i) x[IN_START + (i)]
+#define RESULT(i) y[OUT_START + (i)]
+#include "softmax-body.glsl"
+
 void main ()
 {
 #if BATCH
@@ -56,29 +59,5 @@ void main ()
   in_start = IN_ORIGIN + item_slot * IN_ITEM_STRIDE;
   out_start = OUT_BASE + item_slot * OUT_ITEM_STRIDE;
 #endif
-  uint best = 0u;
-  float m = x[IN_START];
-  for (uint i = 1u; i < K; i++) {
-    float v = x[IN_START + i];
-    if (v > m) {
-      m = v;
-      best = i;
-    }
-  }
-  float sum = 0.0;
-  for (uint i = 0u; i < K; i++)
-    sum += exp (x[IN_START + i] - m);
-  float inv = 1.0 / sum;
-  for (uint i = 0u; i < K; i++)
-    y[OUT_START + i] = exp (x[IN_START + i] - m) * inv;
-  y[OUT_START + K] = inv;
-  y[OUT_START + K + 1u] = float(best);
-
-#if DECIDE
-  /* inv is the confidence the host reads back */
-  float threshold = uintBitsToFloat (control[EXIT]);
-  bool go_on = control[N_EXITS + EXIT] != 0u && EXIT < control[2u * N_EXITS]
-      && !(inv >= threshold);
-  control[N_EXITS + EXIT + 1u] = go_on ? 1u : 0u;
-#endif
+  softmax_write_results ();
 }

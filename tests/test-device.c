@@ -13,6 +13,8 @@ test_device_new_from_args (int *argc, char **argv, GError **error)
   for (int i = 1; i < *argc; i++) {
     if (strcmp (argv[i], "--per-stage") == 0)
       options.conditional_stages = FALSE;
+    else if (strcmp (argv[i], "--unfused") == 0)
+      options.fused_layers = RANET_VK_FUSION_OFF;
     else
       argv[kept++] = argv[i];
   }

@@ -636,6 +636,49 @@ test_frame_default (void)
   }
 }
 
+/* The dispatches each stage records with fused runs and without: the end
+ * of every classifier of the default model is one dispatch instead of three;
+ * on a CPU implementation fusing is the default (fused_layers). */
+static void
+test_fused_dispatches (void)
+{
+  g_autofree char *dir = golden_dir ();
+  g_autofree char *model_file = g_strdup_printf ("%s/default.safetensors", dir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RanetModel) model = ranet_model_load_file (model_file, &error);
+  static const RanetVkFusion modes[] = {
+    RANET_VK_FUSION_OFF, RANET_VK_FUSION_ON, RANET_VK_FUSION_AUTO,
+  };
+  guint dispatches[G_N_ELEMENTS (modes)][8] = { { 0 } };
+  guint n_exits = 0;
+  gboolean cpu = FALSE;
+
+  g_assert_no_error (error);
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++) {
+    g_autoptr (RanetVkDevice) dev = NULL;
+    g_autoptr (RanetNet) net = NULL;
+    RanetVkOptions options;
+
+    ranet_vk_options_from_environment (&options);
+    options.fused_layers = modes[m];
+    dev = ranet_vk_device_new_full (NULL, &options, &error);
+    g_assert_no_error (error);
+    cpu = ranet_vk_device_is_cpu (dev);
+    net = ranet_net_new (dev, model, &error);
+    g_assert_no_error (error);
+    n_exits = ranet_net_get_n_exits (net);
+    g_assert_cmpuint (n_exits, <=, G_N_ELEMENTS (dispatches[m]));
+    for (guint k = 0; k < n_exits; k++)
+      dispatches[m][k] = ranet_net_get_stage_dispatches (net, k);
+    g_assert_cmpuint (ranet_vk_device_get_validation_error_count (dev), ==, 0);
+  }
+  for (guint k = 0; k < n_exits; k++) {
+    g_test_message ("stage %u: %u dispatches, %u fused", k, dispatches[0][k], dispatches[1][k]);
+    g_assert_cmpuint (dispatches[1][k] + 2, ==, dispatches[0][k]);
+    g_assert_cmpuint (dispatches[2][k], ==, dispatches[cpu ? 1 : 0][k]);
+  }
+}
+
 static void
 register_tests (const char *name)
 {
@@ -674,6 +717,7 @@ main (int argc, char **argv)
   for (guint i = 0; golden_names[i]; i++)
     register_tests (golden_names[i]);
   g_test_add_func ("/net/frame-default", test_frame_default);
+  g_test_add_func ("/net/fused-dispatches", test_fused_dispatches);
   ret = g_test_run ();
 
   g_hash_table_unref (goldens);

@@ -88,6 +88,10 @@ test_access_from_spirv (void)
   check_access ("softmax", 2, 0, 0, 0, 0x1, 0x2);
   /* the control words: read (thresholds, this stage's flag), written (the next's) */
   check_access ("softmax_decide", 3, 0, 0, 0, 0x5, 0x6);
+  /* input and weights read; logits and results written; control both */
+  check_access ("classifier", 4, 0, 0, 0, 0x3, 0xc);
+  check_access ("classifier_texel", 4, 0x1, 0x2, 0, 0x3, 0xc);
+  check_access ("classifier_decide", 5, 0, 0, 0, 0x13, 0x1c);
   check_access ("preprocess", 2, 0, 0, 0, 0x1, 0x2);
   /* frame, geometry and items read; the batch of items written */
   check_access ("preprocess_regions", 4, 0, 0, 0, 0xd, 0x2);

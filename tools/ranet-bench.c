@@ -649,22 +649,25 @@ run (const Options *o, GError **error)
   printf ("| fp32 arithmetic peak (probe_fma) | %.1f GFLOP/s |\n", probe.peak_gflops);
   printf ("| storage-buffer copy, read + write (probe_copy) | %.2f GB/s |\n\n", probe.copy_gbs);
 
-  printf ("| stage | layers | MMACs | GPU median ms | GPU p99 ms | wall median ms | "
+  printf ("| stage | layers | dispatches | MMACs | GPU median ms | GPU p99 ms | wall median ms | "
       "wall p99 ms | profiled ms | GFLOP/s (GPU median) |\n");
-  printf ("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  printf ("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  guint total_dispatches = 0;
   for (guint k = 0; k < n_exits; k++) {
     guint64 macs = ranet_graph_get_exit_macs (g, k) - (k ? ranet_graph_get_exit_macs (g, k - 1) : 0);
     double *gv = st_gpu + (gsize) k * frames, *wv = st_wall + (gsize) k * frames;
     double gmed = bench_median (gv, frames), gp99 = bench_quantile (gv, frames, 0.99);
     double wmed = bench_median (wv, frames), wp99 = bench_quantile (wv, frames, 0.99);
-    printf ("| %u | %u | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |\n", k,
-        stage_layers[k] + (k == 0), macs / 1e6, gmed, gp99, wmed, wp99, stage_prof_ms[k],
-        gflops (macs, gmed));
+    guint dispatches = ranet_net_get_stage_dispatches (net, k);
+    total_dispatches += dispatches;
+    printf ("| %u | %u | %u | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |\n", k,
+        stage_layers[k] + (k == 0), dispatches, macs / 1e6, gmed, gp99, wmed, wp99,
+        stage_prof_ms[k], gflops (macs, gmed));
   }
   double e2e_gmed = bench_median (e2e_gpu, frames), e2e_gp99 = bench_quantile (e2e_gpu, frames, 0.99);
   double e2e_wmed = bench_median (e2e_wall, frames), e2e_wp99 = bench_quantile (e2e_wall, frames, 0.99);
-  printf ("| all | %u | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |\n\n", n_layers + 1,
-      total_macs / 1e6, e2e_gmed, e2e_gp99, e2e_wmed, e2e_wp99, total_prof_ms,
+  printf ("| all | %u | %u | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |\n\n", n_layers + 1,
+      total_dispatches, total_macs / 1e6, e2e_gmed, e2e_gp99, e2e_wmed, e2e_wp99, total_prof_ms,
       gflops (total_macs, e2e_gmed));
   printf ("Process CPU time per frame (all threads), median: %.3f ms.\n\n",
       bench_median (e2e_cpu, frames));

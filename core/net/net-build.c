@@ -195,7 +195,7 @@ ranet_net_build (RanetNet *net, GError **error)
       RANET_VK_BUFFER_HOST, error);
   if (net->results == NULL || !build_ops (net, offsets, error)
       || !build_input_copy (net, error) || !build_frame (net, error)
-      || !build_batch (net, error))
+      || !build_batch (net, error) || !ranet_net_build_fusions (net, offsets, error))
     return FALSE;
   /* every pipeline exists now: a driver that caches compiled code keeps it */
   ranet_vk_device_save_pipeline_cache (net->dev);
@@ -291,6 +291,7 @@ ranet_net_build_clear (RanetNet *net)
       g_clear_pointer (&net->stages[k], ranet_vk_commands_free);
     g_clear_pointer (&net->stages, g_free);
   }
+  ranet_net_fusions_clear (net);
   if (net->ops != NULL) {
     for (guint i = 0; i < ranet_graph_get_n_layers (net->graph); i++)
       g_clear_pointer (&net->ops[i], ranet_op_free);

@@ -32,6 +32,13 @@ struct _RanetNet {
   RanetVkBuffer *activations;   /* every tensor, as the graph places them */
   RanetVkBuffer *results;       /* host-visible: each exit's softmax output */
   RanetOp **ops;                /* one per graph layer */
+  /* Runs of layers recorded as one op (net-fuse.c), indexed by a run's
+   * first layer: its op, the op's variant that decides a one-submission
+   * frame's exit (where the run ends a stage), its length; NULL and 0 at
+   * every other layer. NULL arrays where nothing is fused. */
+  RanetOp **fused;
+  RanetOp **fused_decide;
+  guint *fused_layers;
 
   RanetNetInput input;
   RanetVkBuffer *input_tensor;  /* host-visible, for tensor input */
@@ -95,6 +102,17 @@ gboolean ranet_net_build_preprocess (RanetNet *net, const RanetFrameLayout *layo
     RanetResizeMode mode, GError **error);
 /* Frees what the two above made. */
 void ranet_net_build_clear (RanetNet *net);
+
+/* net-fuse.c */
+/* The fused runs of a net whose ops, weights (at @offsets) and frame
+ * objects are built; none where its device's options say so. */
+gboolean ranet_net_build_fusions (RanetNet *net, const gsize *offsets, GError **error);
+/* Frees them. */
+void ranet_net_fusions_clear (RanetNet *net);
+/* Records the run starting at layer @first, with its variant that decides
+ * the exit of a one-submission frame if @decide. */
+void ranet_net_record_fused (RanetNet *net, RanetVkCommands *cmds, guint first,
+    gboolean decide);
 
 /* net.c */
 /* A net of @max_batch items (1: single frames) with its stages recorded for

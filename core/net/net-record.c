@@ -83,7 +83,13 @@ record_stage_dispatches (RanetNet *net, RanetVkCommands *cmds, guint k,
     ranet_net_record_input (net, cmds);
   ranet_graph_get_stage_layers (net->graph, k, &first, &n);
   for (guint i = first; i < first + n; i++) {
-    if (softmax_decide != NULL && i == first + n - 1) {
+    if (net->fused != NULL && net->fused[i] != NULL) {
+      /* a fused run that ends the stage decides where its softmax would */
+      guint n_fused = net->fused_layers[i];
+      ranet_net_record_fused (net, cmds, i,
+          softmax_decide != NULL && i + n_fused == first + n);
+      i += n_fused - 1;
+    } else if (softmax_decide != NULL && i == first + n - 1) {
       /* the control words are the host's and these dispatches' alone */
       RanetVkBuffer *buffers[] = { net->activations, net->results, net->control };
       g_assert (ranet_graph_get_layer (net->graph, i)->kind == RANET_LAYER_SOFTMAX);

@@ -149,6 +149,13 @@ ranet_net_get_stage_gpu_ns (RanetNet *net, guint stage)
   return net->stage_gpu_ns[stage];
 }
 
+guint
+ranet_net_get_stage_dispatches (RanetNet *net, guint stage)
+{
+  g_return_val_if_fail (net != NULL && stage < net->n_exits, 0);
+  return ranet_vk_commands_get_n_dispatches (net->stages[stage]);
+}
+
 gboolean
 ranet_net_read_logits (RanetNet *net, guint exit_index, float *logits,
     GError **error)

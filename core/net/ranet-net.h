@@ -203,6 +203,17 @@ gboolean ranet_net_run (RanetNet *net, const float *thresholds, guint max_exit,
 guint64 ranet_net_get_stage_gpu_ns (RanetNet *net, guint stage);
 
 /**
+ * ranet_net_get_stage_dispatches:
+ * @net: the net
+ * @stage: a stage
+ *
+ * Returns: the dispatches stage @stage records, stage 0's input op included:
+ *   fewer than its layers where runs of them are fused (the device's
+ *   fused_layers option).
+ */
+guint ranet_net_get_stage_dispatches (RanetNet *net, guint stage);
+
+/**
  * ranet_net_decides_exit_on_device:
  * @net: the net
  *

@@ -155,7 +155,8 @@ ranet_op_new_grid (RanetVkDevice *dev, const char *name,
   op = g_new0 (RanetOp, 1);
   op->name = name;
   op->has_weights = bindings == RANET_OP_IN_WEIGHTS_OUT;
-  op->n_bindings = bindings == RANET_OP_IN_OUT ? 2 : 3;
+  op->n_bindings = bindings == RANET_OP_IN_OUT ? 2
+      : bindings == RANET_OP_CLASSIFIER ? 4 : bindings == RANET_OP_CLASSIFIER_CONTROL ? 5 : 3;
   op->macs = macs;
   op->groups_x = (guint) groups_x;
   op->groups_y = (guint) groups_y;

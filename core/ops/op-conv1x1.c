@@ -148,6 +148,13 @@ ranet_op_conv1x1_new (RanetVkDevice *dev, const RanetConv1x1Params *p,
   return gemm_new (dev, "conv1x1", &g, &p->in, &p->out, weights_offset, error);
 }
 
+guint
+ranet_op_linear_oc_vec4s (const RanetLinearParams *p)
+{
+  Gemm g = gemm_from_linear (p);
+  return gemm_oc_vec4s (&g);
+}
+
 gsize
 ranet_op_linear_packed_weight_size (const RanetLinearParams *p)
 {

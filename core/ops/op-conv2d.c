@@ -46,8 +46,8 @@ ranet_op_conv2d_pack_weights (const RanetConv2dParams *p,
   g_assert (i == ranet_op_conv2d_packed_weight_size (p));
 }
 
-static gboolean
-conv2d_check (const RanetConv2dParams *p, GError **error)
+gboolean
+ranet_op_conv2d_check (const RanetConv2dParams *p, GError **error)
 {
   if (!ranet_op_check_view (&p->in, "conv2d", "input", error)
       || !ranet_op_check_view (&p->out, "conv2d", "output", error))
@@ -83,7 +83,7 @@ ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
   RanetOpItems items;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
-  if (!conv2d_check (p, error)
+  if (!ranet_op_conv2d_check (p, error)
       || !ranet_op_check_items (&p->in, &p->out, "conv2d", &items, error)
       || !ranet_op_check_weights_offset (weights_offset,
           ranet_op_conv2d_packed_weight_size (p), "conv2d", error))

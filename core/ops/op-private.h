@@ -15,9 +15,11 @@ typedef enum {
   RANET_OP_IN_OUT,
   RANET_OP_IN_WEIGHTS_OUT,
   RANET_OP_IN_OUT_CONTROL,  /* softmax_decide: the frame's control words last */
+  RANET_OP_CLASSIFIER,      /* input, weights, logits, results */
+  RANET_OP_CLASSIFIER_CONTROL,  /* the same and the control words */
 } RanetOpBindings;
 
-#define RANET_OP_MAX_BINDINGS 3
+#define RANET_OP_MAX_BINDINGS 5
 
 /* The items of an op (ranet_op_check_items()): @n_items 1 for an op that is
  * not batched; otherwise its views' slot count and their item strides in
@@ -117,6 +119,14 @@ guint32 ranet_op_view_window (RanetVkDevice *dev, const RanetTensorView *v, Rane
 
 /* Gives @op (nullable) the windows of its input and output bindings. */
 RanetOp *ranet_op_set_windows (RanetOp *op, const RanetOpWindow *in, const RanetOpWindow *out);
+
+/* The checks of ranet_op_conv2d_new(), for ops that run a convolution among
+ * other things. */
+gboolean ranet_op_conv2d_check (const RanetConv2dParams *p, GError **error);
+
+/* Vec4s of output channels per block of a linear layer's packed weights
+ * (op-conv1x1.c). */
+guint ranet_op_linear_oc_vec4s (const RanetLinearParams *p);
 
 /* Accumulators per invocation (output channels x pixels) of the convolution
  * shaders: 64 floats. More spill registers on lavapipe; within 64, more

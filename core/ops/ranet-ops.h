@@ -375,6 +375,77 @@ void ranet_op_record_items_indirect (RanetOp *op, RanetVkCommands *cmds,
  */
 void ranet_op_get_dispatch_args (RanetOp *op, guint n_items, guint32 args[3]);
 
+/**
+ * RanetClassifierParams:
+ * @conv: the classifier's last convolution (one item)
+ * @linear: its linear layer; @linear.in is @conv.out, flattened
+ * @softmax: the softmax of the logits; @softmax.in is @linear.out
+ *
+ * The end of an exit's classifier, run as one op by
+ * ranet_op_classifier_new().
+ */
+typedef struct {
+  RanetConv2dParams conv;
+  RanetLinearParams linear;
+  RanetSoftmaxParams softmax;
+} RanetClassifierParams;
+
+/**
+ * ranet_op_classifier_supported:
+ * @p: the layers
+ *
+ * Whether ranet_op_classifier_new() takes @p: each layer valid for its own
+ * op, one item, views that chain as #RanetClassifierParams says, no ReLU on
+ * the logits, and the convolution's output and the logits within the 16 KiB
+ * of shared memory every device has.
+ *
+ * Returns: %TRUE where it does.
+ */
+gboolean ranet_op_classifier_supported (const RanetClassifierParams *p);
+
+/**
+ * ranet_op_classifier_new:
+ * @dev: the device
+ * @p: the layers; copied
+ * @conv_weights_offset: the convolution's packed weights
+ *   (ranet_op_conv2d_pack_weights()), in floats, a multiple of 4
+ * @linear_weights_offset: the linear layer's (ranet_op_linear_pack_weights())
+ * @error: return location for a #GError
+ *
+ * The convolution, the linear layer and the softmax of @p as one dispatch of
+ * one workgroup (shaders/classifier.comp): what the three ops compute, in a
+ * third of the dispatches. It writes the logits (@p->linear.out) and the
+ * softmax results, not the convolution's output, which stays in the
+ * workgroup's memory. Recorded with ranet_op_record_buffers(): the
+ * activations (read), the weights, the activations (the logits), the
+ * results. Parameters ranet_op_classifier_supported() refuses give
+ * %RANET_VK_ERROR_INVALID.
+ *
+ * Returns: (transfer full): the op, or %NULL with @error set.
+ */
+RanetOp *ranet_op_classifier_new (RanetVkDevice *dev, const RanetClassifierParams *p,
+    gsize conv_weights_offset, gsize linear_weights_offset, GError **error);
+
+/**
+ * ranet_op_classifier_decide_new:
+ * @dev: the device
+ * @p: the layers; copied
+ * @conv_weights_offset: as ranet_op_classifier_new()
+ * @linear_weights_offset: as ranet_op_classifier_new()
+ * @exit_index: the exit the classifier belongs to
+ * @n_exits: the net's exits
+ * @error: return location for a #GError
+ *
+ * ranet_op_classifier_new() ending as ranet_op_softmax_decide_new() does:
+ * it also decides whether a frame run as one submission goes on after stage
+ * @exit_index. Recorded with the control words as a fifth buffer.
+ *
+ * Returns: (transfer full): the op, or %NULL with @error set.
+ */
+RanetOp *ranet_op_classifier_decide_new (RanetVkDevice *dev, const RanetClassifierParams *p,
+    gsize conv_weights_offset, gsize linear_weights_offset, guint exit_index, guint n_exits,
+    GError **error);
+
 /* The op's kind ("conv2d", "conv1x1", "linear", "resize_bilinear", "maxpool2d",
  * "avgpool2d", "softmax", "copy"). */
 const char *ranet_op_get_name (RanetOp *op);

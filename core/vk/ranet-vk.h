@@ -122,6 +122,20 @@ typedef enum {
 } RanetVkValidation;
 
 /**
+ * RanetVkFusion:
+ * @RANET_VK_FUSION_AUTO: where the device is a CPU implementation
+ * @RANET_VK_FUSION_OFF: never: an op per layer
+ * @RANET_VK_FUSION_ON: wherever the layers allow it
+ *
+ * When a net records runs of layers as one fused op.
+ */
+typedef enum {
+  RANET_VK_FUSION_AUTO,
+  RANET_VK_FUSION_OFF,
+  RANET_VK_FUSION_ON,
+} RanetVkFusion;
+
+/**
  * RanetVkOptions:
  * @validation: the Khronos validation layer (RANET_VK_VALIDATION: unset,
  *   "" or "0" off; "sync" with synchronisation checks; anything else on)
@@ -132,6 +146,11 @@ typedef enum {
  * @conditional_stages: a frame is one submission, its exit decided on the
  *   device, where the device can skip dispatches (RANET_CONDITIONAL_STAGES=0:
  *   a submission per stage)
+ * @fused_layers: where runs of layers are recorded as one fused op (an
+ *   exit's last convolution, linear layer and softmax):
+ *   %RANET_VK_FUSION_AUTO on CPU implementations, where each dispatch costs
+ *   a wake-up of the driver's threads (measured: docs/PERFORMANCE.md), or
+ *   always or never (RANET_FUSED_LAYERS=1 or 0)
  * @fail_alloc: tests: the Nth device-memory allocation from the first
  *   device's creation on fails (RANET_VK_FAIL_ALLOC; 0: none)
  * @fail_submit: tests: the Nth submission fails as a lost device
@@ -149,6 +168,7 @@ typedef struct {
   gboolean texel_buffers;
   gboolean subgroup_shuffle;
   gboolean conditional_stages;
+  RanetVkFusion fused_layers;
   guint fail_alloc;
   guint fail_submit;
   gboolean driver_threads_set;
@@ -360,6 +380,8 @@ void ranet_vk_commands_end_conditional (RanetVkCommands *cmds);
  * at its start included (the one before the host reads its results is
  * not counted). */
 guint ranet_vk_commands_get_n_barriers (RanetVkCommands *cmds);
+/* Dispatches in the current or last recording, direct and indirect. */
+guint ranet_vk_commands_get_n_dispatches (RanetVkCommands *cmds);
 /* Writes timestamp @index (< max_timestamps) after all earlier work completes. */
 void ranet_vk_commands_timestamp (RanetVkCommands *cmds, guint index);
 gboolean ranet_vk_commands_end (RanetVkCommands *cmds, GError **error);

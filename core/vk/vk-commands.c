@@ -41,6 +41,7 @@ struct _RanetVkCommands {
    * (ranet_vk_commands_dispatch_bindings) */
   GArray *reads, *writes;
   guint n_barriers;             /* in this recording */
+  guint n_dispatches;           /* in this recording */
   gboolean skip_ordering;       /* tests: no barriers between dispatches */
 };
 
@@ -249,6 +250,7 @@ ranet_vk_commands_begin (RanetVkCommands *cmds, GError **error)
     vkCmdResetQueryPool (cmds->cmd, cmds->query_pool, 0, cmds->max_timestamps);
   cmds->state = STATE_RECORDING;
   cmds->n_barriers = 0;
+  cmds->n_dispatches = 0;
   /* A barrier's first scope reaches into earlier submissions of the queue:
    * this one orders the recording after whatever they read or wrote (the
    * same buffers, the timestamp copy), which the fence the host waited on
@@ -517,8 +519,10 @@ ranet_vk_commands_dispatch_bindings (RanetVkCommands *cmds, RanetVkPipeline *pip
 {
   g_return_if_fail (cmds != NULL);
   if (check_dispatch (cmds, pipe, n_bindings, push, push_size, groups_x, groups_y, groups_z)
-      && bind_dispatch (cmds, pipe, bindings, n_bindings, push, push_size))
+      && bind_dispatch (cmds, pipe, bindings, n_bindings, push, push_size)) {
     vkCmdDispatch (cmds->cmd, groups_x, groups_y, groups_z);
+    cmds->n_dispatches++;
+  }
 }
 
 /**
@@ -554,8 +558,10 @@ ranet_vk_commands_dispatch_bindings_indirect (RanetVkCommands *cmds, RanetVkPipe
         "device, or has no three uint32s at byte %" G_GSIZE_FORMAT, args_offset);
     return;
   }
-  if (bind_dispatch (cmds, pipe, bindings, n_bindings, push, push_size))
+  if (bind_dispatch (cmds, pipe, bindings, n_bindings, push, push_size)) {
     vkCmdDispatchIndirect (cmds->cmd, args->buffer, args_offset);
+    cmds->n_dispatches++;
+  }
 }
 
 /**
@@ -808,6 +814,13 @@ ranet_vk_commands_get_n_barriers (RanetVkCommands *cmds)
 {
   g_return_val_if_fail (cmds != NULL, 0);
   return cmds->n_barriers;
+}
+
+guint
+ranet_vk_commands_get_n_dispatches (RanetVkCommands *cmds)
+{
+  g_return_val_if_fail (cmds != NULL, 0);
+  return cmds->n_dispatches;
 }
 
 void

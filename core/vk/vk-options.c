@@ -17,6 +17,15 @@ switch_on (const char *name)
   return g_strcmp0 (g_getenv (name), "0") != 0;
 }
 
+/* "0" never, "1" always, anything else the default rule. */
+static RanetVkFusion
+fusion (const char *value)
+{
+  if (g_strcmp0 (value, "0") == 0)
+    return RANET_VK_FUSION_OFF;
+  return g_strcmp0 (value, "1") == 0 ? RANET_VK_FUSION_ON : RANET_VK_FUSION_AUTO;
+}
+
 static guint
 count (const char *name)
 {
@@ -53,6 +62,7 @@ ranet_vk_options_from_environment (RanetVkOptions *options)
   options->texel_buffers = switch_on ("RANET_TEXEL_BUFFERS");
   options->subgroup_shuffle = switch_on ("RANET_SUBGROUP_SHUFFLE");
   options->conditional_stages = switch_on ("RANET_CONDITIONAL_STAGES");
+  options->fused_layers = fusion (g_getenv ("RANET_FUSED_LAYERS"));
   options->fail_alloc = count ("RANET_VK_FAIL_ALLOC");
   options->fail_submit = count ("RANET_VK_FAIL_SUBMIT");
   options->driver_threads_set = g_getenv ("LP_NUM_THREADS") != NULL;

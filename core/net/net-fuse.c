@@ -1,0 +1,128 @@
+/* net-fuse.c: runs of a net's layers recorded as one op. Each layer keeps
+ * its own op (profiling and batches use them); a run's op replaces them in
+ * the stage and frame recordings (net-record.c).
+ *
+ * Why: on lavapipe every dispatch wakes the driver's worker threads, 40-130
+ * us on this machine, while most layers of a small model hold a few
+ * microseconds of work (docs/PERFORMANCE.md, "Fewer dispatches"). What is
+ * fused:
+ *
+ * - the end of each exit's classifier: its last convolution, the linear
+ *   layer and the softmax (ranet_op_classifier_new()), three dispatches in
+ *   one.
+ *
+ * A run is fused only where its intermediate tensors are read by no layer
+ * outside it, since the fused op keeps them in the workgroup's memory. */
+#include "net/net-private.h"
+
+#include "graph/ranet-layer-kind.h"
+
+/* Whether the device's options ask for fused runs in @net: never in a batch
+ * (its items already fill the device, and its ops are batched ones). */
+static gboolean
+wants_fusion (RanetNet *net)
+{
+  RanetVkFusion opt = ranet_vk_device_get_options (net->dev)->fused_layers;
+
+  if (net->max_batch > 1 || opt == RANET_VK_FUSION_OFF)
+    return FALSE;
+  return opt == RANET_VK_FUSION_ON || ranet_vk_device_is_cpu (net->dev);
+}
+
+/* Whether a layer outside [@first, @first + @n) reads the tensor of @v. */
+static gboolean
+read_outside (RanetNet *net, const RanetTensorView *v, guint first, guint n)
+{
+  for (guint i = 0; i < ranet_graph_get_n_layers (net->graph); i++) {
+    RanetLayer layer = *ranet_graph_get_layer (net->graph, i);
+    const RanetTensorView *in = ranet_layer_view_at (&layer,
+        ranet_layer_kind_get_info (layer.kind)->in_view);
+
+    if ((i < first || i >= first + n) && in->base == v->base)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* The classifier run ending stage @k: its last three layers, where they
+ * are a convolution, a linear layer and a softmax that one op can run. */
+static gboolean
+classifier_run (RanetNet *net, guint k, guint *first, RanetClassifierParams *p)
+{
+  guint stage_first, n;
+  const RanetLayer *conv, *linear, *softmax;
+
+  ranet_graph_get_stage_layers (net->graph, k, &stage_first, &n);
+  if (n < 3)
+    return FALSE;
+  *first = stage_first + n - 3;
+  conv = ranet_graph_get_layer (net->graph, *first);
+  linear = ranet_graph_get_layer (net->graph, *first + 1);
+  softmax = ranet_graph_get_layer (net->graph, *first + 2);
+  if (conv->kind != RANET_LAYER_CONV2D || linear->kind != RANET_LAYER_LINEAR
+      || softmax->kind != RANET_LAYER_SOFTMAX
+      || net->layer_chunk[*first] != net->layer_chunk[*first + 1])
+    return FALSE;
+  *p = (RanetClassifierParams) {
+    .conv = conv->p.conv2d, .linear = linear->p.linear, .softmax = softmax->p.softmax,
+  };
+  return ranet_op_classifier_supported (p)
+      && !read_outside (net, &p->conv.out, *first, 3)
+      && !read_outside (net, &p->linear.out, *first, 3);
+}
+
+gboolean
+ranet_net_build_fusions (RanetNet *net, const gsize *offsets, GError **error)
+{
+  guint n_layers = ranet_graph_get_n_layers (net->graph);
+
+  if (!wants_fusion (net))
+    return TRUE;
+  net->fused = g_new0 (RanetOp *, n_layers);
+  net->fused_decide = g_new0 (RanetOp *, n_layers);
+  net->fused_layers = g_new0 (guint, n_layers);
+  for (guint k = 0; k < net->n_exits; k++) {
+    RanetClassifierParams p;
+    guint first;
+
+    if (!classifier_run (net, k, &first, &p))
+      continue;
+    net->fused[first] = ranet_op_classifier_new (net->dev, &p, offsets[first],
+        offsets[first + 1], error);
+    /* the one-submission frame ends every stage but the last deciding */
+    if (net->fused[first] != NULL && net->decide != NULL && k + 1 < net->n_exits)
+      net->fused_decide[first] = ranet_op_classifier_decide_new (net->dev, &p,
+          offsets[first], offsets[first + 1], k, net->n_exits, error);
+    if (net->fused[first] == NULL
+        || (net->decide != NULL && k + 1 < net->n_exits && net->fused_decide[first] == NULL)) {
+      g_prefix_error (error, "exit %u: ", k);
+      return FALSE;
+    }
+    net->fused_layers[first] = 3;
+  }
+  return TRUE;
+}
+
+void
+ranet_net_fusions_clear (RanetNet *net)
+{
+  for (guint i = 0; net->fused != NULL && i < ranet_graph_get_n_layers (net->graph); i++) {
+    g_clear_pointer (&net->fused[i], ranet_op_free);
+    g_clear_pointer (&net->fused_decide[i], ranet_op_free);
+  }
+  g_clear_pointer (&net->fused, g_free);
+  g_clear_pointer (&net->fused_decide, g_free);
+  g_clear_pointer (&net->fused_layers, g_free);
+}
+
+void
+ranet_net_record_fused (RanetNet *net, RanetVkCommands *cmds, guint first, gboolean decide)
+{
+  RanetVkBuffer *weights = net->weights[net->layer_chunk[first]];
+  RanetVkBuffer *buffers[] = {
+    net->activations, weights, net->activations, net->results, net->control,
+  };
+  RanetOp *op = decide ? net->fused_decide[first] : net->fused[first];
+
+  ranet_op_record_buffers (op, cmds, buffers, decide ? 5 : 4);
+}
