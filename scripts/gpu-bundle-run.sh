@@ -5,8 +5,8 @@
 # On whatever machine it lands: says which Vulkan drivers and devices it
 # finds, runs ranet-selfcheck, the op and golden tests, ranet-opbench and
 # ranet-bench (the default model and --config imagenet, each also with one
-# submission per stage and, on CPU devices, storage instead of texel
-# buffers), then a summary. Everything goes to stdout and, where $OUT is set,
+# submission per stage, with fused runs of layers forced on and off and, on
+# CPU devices, storage instead of texel buffers), then a summary. Everything goes to stdout and, where $OUT is set,
 # to $OUT/gpu-bundle-results.txt too.
 #
 # Environment (all optional):
@@ -184,12 +184,14 @@ if [ "${RANET_BUNDLE_SKIP_TESTS:-0}" != 1 ]; then
     test_env=(RANET_VK_VALIDATION="$validation")
   fi
   test_env+=(G_DEBUG=fatal-criticals G_SLICE=always-malloc RANET_CONDITIONAL_STAGES=1)
-  for t in test-vk test-vk-sync test-ops test-ops-batch test-preprocess test-preprocess-regions test-net test-net-batch; do
+  for t in test-vk test-vk-sync test-ops test-ops-batch test-ops-classifier test-preprocess test-preprocess-regions test-net test-net-batch; do
     # by full path: some tests run themselves again (g_test_trap_subprocess())
     run_test "$t" "${test_env[@]}" "$here/bin/$t"
   done
   # tests/meson.build's test-net-per-stage: a submission per stage
   run_test "test-net, RANET_CONDITIONAL_STAGES=0" "${test_env[@]}" RANET_CONDITIONAL_STAGES=0 "$here/bin/test-net"
+  # fused runs of layers, off by default on GPUs, against the golden files too
+  run_test "test-net, RANET_FUSED_LAYERS=1" "${test_env[@]}" RANET_FUSED_LAYERS=1 "$here/bin/test-net"
 else
   note "tests" "skipped (RANET_BUNDLE_SKIP_TESTS=1)"
 fi
@@ -216,8 +218,9 @@ run_bench() {
   fi
 }
 
-# bench NAME FRAMES ARGS...: the default, one submission per stage, and on a
-# CPU device storage buffers only.
+# bench NAME FRAMES ARGS...: the default, one submission per stage, fused
+# runs of layers against none (the default differs between CPU devices and
+# GPUs: these rows decide it), and on a CPU device storage buffers only.
 bench() {
   local name=$1 n=$2
   shift 2
@@ -225,6 +228,10 @@ bench() {
   run_bench "ranet-bench $name" ranet-bench "${common[@]}"
   run_bench "ranet-bench $name, RANET_CONDITIONAL_STAGES=0" \
     env RANET_CONDITIONAL_STAGES=0 ranet-bench "${common[@]}"
+  run_bench "ranet-bench $name, RANET_FUSED_LAYERS=1" \
+    env RANET_FUSED_LAYERS=1 ranet-bench "${common[@]}"
+  run_bench "ranet-bench $name, RANET_FUSED_LAYERS=0" \
+    env RANET_FUSED_LAYERS=0 ranet-bench "${common[@]}"
   if [ "$on_cpu" = 1 ] || [ -n "${RANET_VULKAN_DEVICE:-}" ]; then
     run_bench "ranet-bench $name, RANET_TEXEL_BUFFERS=0" \
       env RANET_TEXEL_BUFFERS=0 ranet-bench "${common[@]}"

@@ -42,7 +42,7 @@ fi
 meson compile -C "$build"
 
 tools=(ranet-selfcheck ranet-bench ranet-opbench)
-tests=(test-vk test-vk-sync test-ops test-ops-batch test-net test-net-batch test-preprocess test-preprocess-regions)
+tests=(test-vk test-vk-sync test-ops test-ops-batch test-ops-classifier test-net test-net-batch test-preprocess test-preprocess-regions)
 
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/lib/fallback" "$out/models" "$out/golden" "$out/python/ranet"
