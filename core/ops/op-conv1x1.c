@@ -28,17 +28,23 @@ gemm_from_linear (const RanetLinearParams *p)
   };
 }
 
-/* Vec4s of output channels per invocation: as the convolutions
+/* Vec4s of output channels per invocation (@out_c of them): as the convolutions
  * (ranet_op_oc_vec4s()), or 8 where the channels come in whole blocks of 32
  * (2 pixels per invocation then). Each input value then feeds 32
  * multiply-adds instead of 16 and each shared weight load covers a whole
  * input channel, which pays where loads cost more than arithmetic (lavapipe,
  * 256x28x28 -> 64: 12.4 -> 15.7-16.5 GFLOP/s); the 3x3 kernel, whose rows of
  * input already feed many taps, gains nothing from it. */
+guint
+ranet_op_conv1x1_oc_vec4s (guint out_c)
+{
+  return out_c % 32 == 0 ? 8 : ranet_op_oc_vec4s (out_c);
+}
+
 static guint
 gemm_oc_vec4s (const Gemm *g)
 {
-  return g->out_c % 32 == 0 ? 8 : ranet_op_oc_vec4s (g->out_c);
+  return ranet_op_conv1x1_oc_vec4s (g->out_c);
 }
 
 static guint
@@ -130,20 +136,28 @@ ranet_op_conv1x1_pack_weights (const RanetConv1x1Params *p,
   gemm_pack (&g, torch_weights, bias, pre_scale, pre_shift, packed);
 }
 
+gboolean
+ranet_op_conv1x1_check (const RanetConv1x1Params *p, GError **error)
+{
+  if (!ranet_op_check_view (&p->in, "conv1x1", "input", error)
+      || !ranet_op_check_view (&p->out, "conv1x1", "output", error))
+    return FALSE;
+  if (p->in.h != p->out.h || p->in.w != p->out.w) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "conv1x1: output %ux%u differs from input %ux%u",
+        p->out.h, p->out.w, p->in.h, p->in.w);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 RanetOp *
 ranet_op_conv1x1_new (RanetVkDevice *dev, const RanetConv1x1Params *p,
     gsize weights_offset, GError **error)
 {
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
-  if (!ranet_op_check_view (&p->in, "conv1x1", "input", error)
-      || !ranet_op_check_view (&p->out, "conv1x1", "output", error))
+  if (!ranet_op_conv1x1_check (p, error))
     return NULL;
-  if (p->in.h != p->out.h || p->in.w != p->out.w) {
-    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
-        "conv1x1: output %ux%u differs from input %ux%u",
-        p->out.h, p->out.w, p->in.h, p->in.w);
-    return NULL;
-  }
   Gemm g = gemm_from_conv1x1 (p);
   return gemm_new (dev, "conv1x1", &g, &p->in, &p->out, weights_offset, error);
 }

@@ -124,9 +124,17 @@ RanetOp *ranet_op_set_windows (RanetOp *op, const RanetOpWindow *in, const Ranet
  * other things. */
 gboolean ranet_op_conv2d_check (const RanetConv2dParams *p, GError **error);
 
+/* The shape checks of ranet_op_conv1x1_new() (views, output size), without
+ * the items and weights checks, for ops that run one among other things. */
+gboolean ranet_op_conv1x1_check (const RanetConv1x1Params *p, GError **error);
+
 /* Vec4s of output channels per block of a linear layer's packed weights
  * (op-conv1x1.c). */
 guint ranet_op_linear_oc_vec4s (const RanetLinearParams *p);
+
+/* Vec4s of output channels per invocation of conv1x1.comp for @out_c output
+ * channels, which its weight packing follows. */
+guint ranet_op_conv1x1_oc_vec4s (guint out_c);
 
 /* Accumulators per invocation (output channels x pixels) of the convolution
  * shaders: 64 floats. More spill registers on lavapipe; within 64, more

@@ -91,6 +91,24 @@ typedef struct {
 } RanetConv1x1Params;
 
 /**
+ * RanetBottleneckParams:
+ * @reduce: the 1x1 convolution into the bottleneck
+ * @conv: the convolution of the bottleneck; @conv.in must be the same view as
+ *   @reduce.out
+ *
+ * A 1x1 convolution followed by a KxK convolution of its result (RANet's
+ * ConvBN pairs), computed by one op: each workgroup keeps the bottleneck of
+ * its part of the map in shared memory, so the bottleneck view is never
+ * written. Its weights are the two convolutions' own packed blocks
+ * (ranet_op_conv1x1_pack_weights(), ranet_op_conv2d_pack_weights()), so a net
+ * can run a pair fused or as two ops over one weights buffer.
+ */
+typedef struct {
+  RanetConv1x1Params reduce;
+  RanetConv2dParams conv;
+} RanetBottleneckParams;
+
+/**
  * RanetResizeParams:
  * @in: input view
  * @out: output view, same c as @in, any h and w
@@ -255,6 +273,39 @@ RanetOp *ranet_op_conv2d_new (RanetVkDevice *dev, const RanetConv2dParams *p,
     gsize weights_offset, GError **error);
 RanetOp *ranet_op_conv1x1_new (RanetVkDevice *dev, const RanetConv1x1Params *p,
     gsize weights_offset, GError **error);
+/**
+ * ranet_op_bottleneck_supported:
+ * @dev: the device
+ * @p: the pair of convolutions
+ *
+ * Whether ranet_op_bottleneck_new() accepts @p on @dev: valid parameters of
+ * one item, and a bottleneck of which one output row's worth (its kernel
+ * rows at the full padded width) fits the shared memory the op uses (16 KiB,
+ * or the device's limit where that is less).
+ *
+ * Returns: %TRUE when the pair can be fused.
+ */
+gboolean ranet_op_bottleneck_supported (RanetVkDevice *dev, const RanetBottleneckParams *p);
+
+/**
+ * ranet_op_bottleneck_new:
+ * @dev: the device
+ * @p: the pair of convolutions; copied
+ * @reduce_weights_offset: where the 1x1 convolution's packed weights start in
+ *   the weights buffer, in floats; a multiple of 4
+ * @conv_weights_offset: where the KxK convolution's packed weights start, in
+ *   floats; a multiple of 4
+ * @error: return location for a #GError
+ *
+ * The fused op of @p, recorded with ranet_op_record() as the convolutions
+ * are: it reads @p's reduce.in, writes its conv.out and never the
+ * bottleneck view. Views of several items are refused, as is anything
+ * ranet_op_bottleneck_supported() refuses (%RANET_VK_ERROR_INVALID).
+ *
+ * Returns: (transfer full): the op, or %NULL with @error set.
+ */
+RanetOp *ranet_op_bottleneck_new (RanetVkDevice *dev, const RanetBottleneckParams *p,
+    gsize reduce_weights_offset, gsize conv_weights_offset, GError **error);
 RanetOp *ranet_op_linear_new (RanetVkDevice *dev, const RanetLinearParams *p,
     gsize weights_offset, GError **error);
 RanetOp *ranet_op_resize_bilinear_new (RanetVkDevice *dev,
@@ -446,7 +497,7 @@ RanetOp *ranet_op_classifier_decide_new (RanetVkDevice *dev, const RanetClassifi
     gsize conv_weights_offset, gsize linear_weights_offset, guint exit_index, guint n_exits,
     GError **error);
 
-/* The op's kind ("conv2d", "conv1x1", "linear", "resize_bilinear", "maxpool2d",
+/* The op's kind ("conv2d", "conv1x1", "bottleneck", "linear", "resize_bilinear", "maxpool2d",
  * "avgpool2d", "softmax", "copy"). */
 const char *ranet_op_get_name (RanetOp *op);
 

@@ -216,6 +216,9 @@ gsize ranet_vk_device_get_binding_alignment (RanetVkDevice *dev);
 guint64 ranet_vk_device_get_max_texel_buffer_elements (RanetVkDevice *dev);
 /* maxComputeWorkGroupInvocations: the largest workgroup size. */
 guint ranet_vk_device_get_max_workgroup_invocations (RanetVkDevice *dev);
+/* maxComputeSharedMemorySize: the most bytes of shared memory a compute
+ * shader may declare. */
+gsize ranet_vk_device_get_max_shared_memory (RanetVkDevice *dev);
 /* maxComputeWorkGroupCount[@dim] (@dim 0, 1 or 2): the most workgroups a
  * dispatch may have in that dimension (at least 65535). */
 guint ranet_vk_device_get_max_workgroup_count (RanetVkDevice *dev, guint dim);

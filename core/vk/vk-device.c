@@ -891,6 +891,13 @@ ranet_vk_device_get_max_workgroup_invocations (RanetVkDevice *dev)
   return dev->props.limits.maxComputeWorkGroupInvocations;
 }
 
+gsize
+ranet_vk_device_get_max_shared_memory (RanetVkDevice *dev)
+{
+  g_return_val_if_fail (dev != NULL, 0);
+  return dev->props.limits.maxComputeSharedMemorySize;
+}
+
 guint
 ranet_vk_device_get_max_workgroup_count (RanetVkDevice *dev, guint dim)
 {

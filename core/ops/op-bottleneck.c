@@ -1,0 +1,136 @@
+/* op-bottleneck.c: a 1x1 convolution into a bottleneck and a KxK convolution
+ * of it in one dispatch (shaders/bottleneck.comp), the bottleneck kept in
+ * shared memory. */
+#include "ops/op-private.h"
+
+/* Shared memory the shader may declare: 16 KiB, the least every Vulkan
+ * device offers, so that the same layers fuse on every device. */
+#define MAX_SHARED_BYTES 16384u
+
+/* How the shader covers the output, fixed once per layer. */
+typedef struct {
+  guint tile_h, n_tiles;        /* output rows per workgroup, workgroups */
+  guint ocv1, px1, ocv2, px2;   /* register blocks of the two phases */
+  guint local;                  /* invocations per workgroup */
+} Plan;
+
+/* Footprint rows of a tile of @tile_h output rows. */
+static guint64
+footprint_rows (const RanetConv2dParams *c, guint tile_h)
+{
+  return (guint64) (tile_h - 1) * c->stride + c->kh;
+}
+
+/* Bytes of the shared bottleneck for tiles of @tile_h output rows: every
+ * channel at every footprint row, the padding columns included. */
+static guint64
+shared_bytes (const RanetConv2dParams *c, guint tile_h)
+{
+  return (guint64) c->in.c * footprint_rows (c, tile_h)
+      * (c->in.w + 2 * (guint64) c->pad_w) * sizeof (float);
+}
+
+static gboolean
+views_equal (const RanetTensorView *a, const RanetTensorView *b)
+{
+  return a->c == b->c && a->h == b->h && a->w == b->w && a->c_offset == b->c_offset
+      && a->c_total == b->c_total && a->base == b->base
+      && ranet_tensor_view_n_items (a) == ranet_tensor_view_n_items (b)
+      && (ranet_tensor_view_n_items (a) <= 1 || a->item_stride == b->item_stride);
+}
+
+/* Checks @p and chooses its plan: the tallest tile whose bottleneck fits,
+ * then tiles of equal height, so the last is not a sliver that costs a
+ * whole halo. */
+static gboolean
+bottleneck_plan (RanetVkDevice *dev, const RanetBottleneckParams *p, Plan *plan,
+    GError **error)
+{
+  const RanetConv2dParams *c = &p->conv;
+  gsize limit = MIN (MAX_SHARED_BYTES, ranet_vk_device_get_max_shared_memory (dev));
+  guint tile_h, npb1, npb2;
+
+  if (!ranet_op_conv1x1_check (&p->reduce, error) || !ranet_op_conv2d_check (c, error))
+    return FALSE;
+  if (!views_equal (&p->reduce.out, &c->in)) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "bottleneck: the 1x1 convolution's output view (%ux%ux%u) is not the "
+        "KxK convolution's input view (%ux%ux%u)", p->reduce.out.c, p->reduce.out.h,
+        p->reduce.out.w, c->in.c, c->in.h, c->in.w);
+    return FALSE;
+  }
+  if (ranet_tensor_view_n_items (&p->reduce.in) > 1 || ranet_tensor_view_n_items (&c->in) > 1
+      || ranet_tensor_view_n_items (&c->out) > 1) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "bottleneck: views of several items are not supported");
+    return FALSE;
+  }
+  for (tile_h = c->out.h; tile_h > 0 && shared_bytes (c, tile_h) > limit; tile_h--)
+    ;
+  if (tile_h == 0) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "bottleneck: %u bottleneck channels of %u+%u columns need %" G_GUINT64_FORMAT
+        " bytes of shared memory for one output row, more than the %" G_GSIZE_FORMAT
+        " allowed", c->in.c, c->in.w, 2 * c->pad_w, shared_bytes (c, 1), limit);
+    return FALSE;
+  }
+  plan->n_tiles = (c->out.h + tile_h - 1) / tile_h;
+  plan->tile_h = (c->out.h + plan->n_tiles - 1) / plan->n_tiles;
+
+  plan->ocv1 = ranet_op_conv1x1_oc_vec4s (c->in.c);
+  plan->px1 = ranet_op_pixels_per_invocation (
+      (guint) footprint_rows (c, plan->tile_h) * c->in.w, ranet_op_max_pixels (plan->ocv1));
+  plan->ocv2 = ranet_op_oc_vec4s (c->out.c);
+  plan->px2 = ranet_op_pixels_per_invocation (c->out.w, ranet_op_max_pixels (plan->ocv2));
+  npb1 = ((guint) footprint_rows (c, plan->tile_h) * c->in.w + plan->px1 - 1) / plan->px1;
+  npb2 = plan->tile_h * ((c->out.w + plan->px2 - 1) / plan->px2);
+  /* as many invocations as the larger phase has pixel blocks, in whole SIMD
+   * widths of lavapipe (8): the channel blocks are loops, not invocations */
+  plan->local = MIN ((MAX (npb1, npb2) + 7) / 8 * 8, RANET_OP_GROUP_SIZE);
+  return TRUE;
+}
+
+gboolean
+ranet_op_bottleneck_supported (RanetVkDevice *dev, const RanetBottleneckParams *p)
+{
+  Plan plan;
+
+  g_return_val_if_fail (dev != NULL && p != NULL, FALSE);
+  return bottleneck_plan (dev, p, &plan, NULL);
+}
+
+RanetOp *
+ranet_op_bottleneck_new (RanetVkDevice *dev, const RanetBottleneckParams *p,
+    gsize reduce_weights_offset, gsize conv_weights_offset, GError **error)
+{
+  const RanetConv1x1Params *r = &p->reduce;
+  const RanetConv2dParams *c = &p->conv;
+  RanetOpWindow in_w, out_w;
+  RanetOpItems one = { 1, 0, 0 };
+  guint64 macs;
+  Plan plan;
+
+  g_return_val_if_fail (dev != NULL && p != NULL, NULL);
+  if (!bottleneck_plan (dev, p, &plan, error)
+      || !ranet_op_check_weights_offset (reduce_weights_offset,
+          ranet_op_conv1x1_packed_weight_size (r), "bottleneck", error)
+      || !ranet_op_check_weights_offset (conv_weights_offset,
+          ranet_op_conv2d_packed_weight_size (c), "bottleneck", error))
+    return NULL;
+
+  /* the layer's work; the halo rows two tiles both compute are not counted */
+  macs = (guint64) r->out.c * r->in.h * r->in.w * r->in.c
+      + (guint64) c->out.c * c->out.h * c->out.w * c->in.c * c->kh * c->kw;
+  guint32 spec[] = {
+    r->in.c, r->in.h, r->in.w, ranet_op_view_window (dev, &r->in, &in_w),
+    c->in.c, c->out.c, c->out.h, c->out.w, ranet_op_view_window (dev, &c->out, &out_w),
+    c->kh, c->kw, c->stride, c->pad_h, c->pad_w,
+    r->pre_act ? 1 : 0, r->relu ? 1 : 0, c->relu ? 1 : 0,
+    (guint32) (reduce_weights_offset / 4), (guint32) (conv_weights_offset / 4),
+    plan.ocv1, plan.px1, plan.ocv2, plan.px2, plan.tile_h, plan.local,
+  };
+  return ranet_op_set_windows (ranet_op_new_grid (dev, "bottleneck", "bottleneck",
+          RANET_OP_IN_WEIGHTS_OUT, 0, 0, &one, spec, G_N_ELEMENTS (spec), plan.n_tiles, 1,
+          macs, error),
+      &in_w, &out_w);
+}

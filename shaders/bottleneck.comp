@@ -1,0 +1,242 @@
+#version 450
+/* A 1x1 convolution into a narrow bottleneck followed by a KH x KW convolution
+ * of that bottleneck, in one dispatch: RANet's ConvBN pairs. On lavapipe each
+ * dispatch costs 40-130 us of waking the driver's threads, about as much as
+ * the work of one such layer, so two dispatches cost far more than one.
+ *
+ * Each workgroup owns TILE_H full-width rows of the output and computes every
+ * output channel of them, in two phases:
+ *   1. the bottleneck, MID_C channels, at every input row the tile's kernel
+ *      windows touch (its footprint: the tile's rows plus the halo), into
+ *      shared memory, with the padding around the map stored as zeros so that
+ *      phase 2 needs no bounds checks;
+ *   2. the KH x KW convolution of the shared bottleneck, written to the
+ *      output view.
+ * The bottleneck never reaches the output buffer. A footprint row shared by
+ * two tiles is computed by both (KH - STRIDE rows per tile).
+ *
+ * Both phases block registers as conv1x1.comp and conv2d.comp do: an
+ * invocation computes 4 * OCV channels at PX pixels, each loaded input value
+ * feeding 4 * OCV multiply-adds and each vec4 weight load PX of them. The
+ * block of channels is a loop counter, the same for every invocation, so
+ * every weight address is uniform: lavapipe loads each weight once for all
+ * its SIMD lanes instead of gathering it lane by lane. The pixel blocks are
+ * spread over the invocations; loops run a fixed number of times and
+ * surplus invocations compute a clamped duplicate and skip only the store,
+ * so nothing branches around the barrier.
+ *
+ * Phase 2 reads the bottleneck from shared memory rather than from a buffer:
+ * on lavapipe a storage-buffer load that differs between lanes is a loop over
+ * the lanes with a bounds check per float.
+ *
+ * Weights (vec4 units): from W1_OFFSET the 1x1 convolution's blocks exactly
+ * as conv1x1.comp packs them (with PRE_ACT, IN_C (scale, shift, 0, 0)
+ * vec4s first),
+ * from W2_OFFSET the KH x KW convolution's exactly as conv2d.comp does, so a
+ * net can record the pair fused or as two ops over one weights buffer. */
+
+layout(local_size_x_id = 24) in;
+
+layout(constant_id = 0) const uint IN_C = 1;
+layout(constant_id = 1) const uint IN_H = 1;
+layout(constant_id = 2) const uint IN_W = 1;
+layout(constant_id = 3) const uint IN_ORIGIN = 0;   /* float index of (0,0,0) of the view */
+layout(constant_id = 4) const uint MID_C = 1;       /* bottleneck channels */
+layout(constant_id = 5) const uint OUT_C = 1;
+layout(constant_id = 6) const uint OUT_H = 1;
+layout(constant_id = 7) const uint OUT_W = 1;
+layout(constant_id = 8) const uint OUT_ORIGIN = 0;
+layout(constant_id = 9) const uint KH = 1;
+layout(constant_id = 10) const uint KW = 1;
+layout(constant_id = 11) const uint STRIDE = 1;
+layout(constant_id = 12) const uint PAD_H = 0;
+layout(constant_id = 13) const uint PAD_W = 0;
+layout(constant_id = 14) const uint PRE_ACT = 0;    /* relu(scale * x + shift) on the input */
+layout(constant_id = 15) const uint MID_RELU = 0;   /* ReLU on the bottleneck */
+layout(constant_id = 16) const uint RELU = 0;       /* ReLU on the output */
+layout(constant_id = 17) const uint W1_OFFSET = 0;  /* in vec4s */
+layout(constant_id = 18) const uint W2_OFFSET = 0;  /* in vec4s */
+layout(constant_id = 19) const uint OCV1 = 1;
+layout(constant_id = 20) const uint PX1 = 1;
+layout(constant_id = 21) const uint OCV2 = 1;
+layout(constant_id = 22) const uint PX2 = 1;
+layout(constant_id = 23) const uint TILE_H = 1;     /* output rows per workgroup */
+layout(constant_id = 24) const uint LOCAL = 64;     /* invocations per workgroup */
+
+layout(std430, set = 0, binding = 0) readonly buffer In { float x[]; };
+layout(std430, set = 0, binding = 1) readonly buffer Weights { vec4 w[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer Out { float y[]; };
+
+/* the footprint: FH input rows, full width, stored WP wide with the padding */
+const uint FH = (TILE_H - 1u) * STRIDE + KH;
+const uint WP = IN_W + 2u * PAD_W;
+const uint FOOT = FH * IN_W;
+const uint IN_HW = IN_H * IN_W;
+
+const uint NPB1 = (FOOT + PX1 - 1u) / PX1;
+const uint ITERS1 = (NPB1 + LOCAL - 1u) / LOCAL;
+const uint NOCB1 = (MID_C + 4u * OCV1 - 1u) / (4u * OCV1);
+const uint PRE_VEC4S = PRE_ACT != 0u ? IN_C : 0u;
+const uint BLOCK1 = OCV1 * (1u + IN_C);
+
+const uint NXB2 = (OUT_W + PX2 - 1u) / PX2;
+const uint NPB2 = TILE_H * NXB2;
+const uint ITERS2 = (NPB2 + LOCAL - 1u) / LOCAL;
+const uint NOCB2 = (OUT_C + 4u * OCV2 - 1u) / (4u * OCV2);
+const uint TAPS = KH * KW * OCV2;                   /* weight vec4s per bottleneck channel */
+const uint BLOCK2 = OCV2 * (1u + MID_C * KH * KW);
+const uint ROW = (PX2 - 1u) * STRIDE + KW;
+
+shared float mid[MID_C * FH * WP];
+
+/* Phase 1: the bottleneck channels of block @ocb at the footprint's pixel
+ * block @slot (one past the last: a duplicate, not stored). Footprint pixel f
+ * is input pixel iy0 * IN_W + f: full-width rows are consecutive in CHW. */
+void
+bottleneck_block (uint ocb, uint slot, int iy0)
+{
+  bool valid = slot < NPB1;
+  uint f0 = min (slot, NPB1 - 1u) * PX1;
+  int first = iy0 * int(IN_W);
+
+  uint xoff[PX1];
+  bool inside[PX1];
+  for (uint p = 0u; p < PX1; p++) {
+    int i = first + int(min (f0 + p, FOOT - 1u));
+    inside[p] = i >= 0 && i < int(IN_HW);
+    xoff[p] = uint(clamp (i, 0, int(IN_HW) - 1));
+  }
+
+  uint wi = W1_OFFSET + PRE_VEC4S + ocb * BLOCK1;
+  vec4 acc[OCV1][PX1];
+  for (uint o = 0u; o < OCV1; o++) {
+    vec4 b = w[wi + o];
+    for (uint p = 0u; p < PX1; p++)
+      acc[o][p] = b;
+  }
+  wi += OCV1;
+
+  for (uint ic = 0u; ic < IN_C; ic++) {
+    uint cbase = IN_ORIGIN + ic * IN_HW;
+    float v[PX1];
+    for (uint p = 0u; p < PX1; p++)
+      v[p] = x[cbase + xoff[p]];
+    if (PRE_ACT != 0u) {
+      vec2 st = w[W1_OFFSET + ic].xy;
+      for (uint p = 0u; p < PX1; p++)
+        v[p] = max (st.x * v[p] + st.y, 0.0);
+    }
+    for (uint o = 0u; o < OCV1; o++) {
+      vec4 wv = w[wi + o];
+      for (uint p = 0u; p < PX1; p++)
+        acc[o][p] += wv * v[p];
+    }
+    wi += OCV1;
+  }
+
+  if (!valid)
+    return;
+  for (uint p = 0u; p < PX1; p++) {
+    uint f = f0 + p;
+    if (f >= FOOT)
+      continue;
+    uint s = (f / IN_W) * WP + PAD_W + f % IN_W;
+    for (uint o = 0u; o < OCV1; o++)
+      for (uint j = 0u; j < 4u; j++) {
+        uint mc = (ocb * OCV1 + o) * 4u + j;
+        if (mc >= MID_C)
+          continue;
+        float r = MID_RELU != 0u ? max (acc[o][p][j], 0.0) : acc[o][p][j];
+        /* rows above and below the map are the KH x KW convolution's zero
+         * padding, not the 1x1 of a clamped pixel */
+        mid[mc * FH * WP + s] = inside[p] ? r : 0.0;
+      }
+  }
+}
+
+/* Phase 2: output channels of block @ocb at the tile's pixel block @slot
+ * (past the last, or below the map in the last tile: not stored). */
+void
+conv_block (uint ocb, uint slot, uint oy0)
+{
+  uint pix = min (slot, NPB2 - 1u);
+  uint ty = pix / NXB2;
+  uint oy = oy0 + ty;
+  uint ox0 = (pix % NXB2) * PX2;
+  bool valid = slot < NPB2 && oy < OUT_H;
+
+  /* columns in the stored footprint, which starts at the left padding;
+   * surplus pixels of a row's last block read clamped columns */
+  uint coff[ROW];
+  for (uint r = 0u; r < ROW; r++)
+    coff[r] = min (ox0 * STRIDE + r, WP - 1u);
+
+  uint wi = W2_OFFSET + ocb * BLOCK2;
+  vec4 acc[OCV2][PX2];
+  for (uint o = 0u; o < OCV2; o++) {
+    vec4 b = w[wi + o];
+    for (uint p = 0u; p < PX2; p++)
+      acc[o][p] = b;
+  }
+  wi += OCV2;
+
+  for (uint mc = 0u; mc < MID_C; mc++) {
+    uint t = 0u;
+    for (uint ky = 0u; ky < KH; ky++) {
+      uint sbase = (mc * FH + ty * STRIDE + ky) * WP;
+      float row[ROW];
+      for (uint r = 0u; r < ROW; r++)
+        row[r] = mid[sbase + coff[r]];
+      for (uint kx = 0u; kx < KW; kx++)
+        for (uint o = 0u; o < OCV2; o++) {
+          vec4 wv = w[wi + t];
+          t++;
+          for (uint p = 0u; p < PX2; p++)
+            acc[o][p] += wv * row[p * STRIDE + kx];
+        }
+    }
+    wi += TAPS;
+  }
+
+  if (!valid)
+    return;
+  for (uint o = 0u; o < OCV2; o++)
+    for (uint j = 0u; j < 4u; j++) {
+      uint oc = (ocb * OCV2 + o) * 4u + j;
+      if (oc >= OUT_C)
+        continue;
+      uint obase = OUT_ORIGIN + (oc * OUT_H + oy) * OUT_W;
+      for (uint p = 0u; p < PX2; p++) {
+        if (ox0 + p >= OUT_W)
+          continue;
+        float v = acc[o][p][j];
+        y[obase + ox0 + p] = RELU != 0u ? max (v, 0.0) : v;
+      }
+    }
+}
+
+void
+main ()
+{
+  uint lid = gl_LocalInvocationID.x;
+  uint oy0 = gl_WorkGroupID.x * TILE_H;
+  int iy0 = int(oy0 * STRIDE) - int(PAD_H);
+
+  /* the left and right padding columns, which phase 1 does not write */
+  for (uint i = lid; i < MID_C * FH * 2u * PAD_W; i += LOCAL) {
+    uint row = i / (2u * PAD_W);
+    uint col = i % (2u * PAD_W);
+    mid[row * WP + (col < PAD_W ? col : IN_W + col)] = 0.0;
+  }
+  for (uint ocb = 0u; ocb < NOCB1; ocb++)
+    for (uint it = 0u; it < ITERS1; it++)
+      bottleneck_block (ocb, it * LOCAL + lid, iy0);
+
+  /* every invocation's bottleneck values are visible to all (barrier() in a
+   * compute shader also orders shared-memory accesses) */
+  barrier ();
+
+  for (uint ocb = 0u; ocb < NOCB2; ocb++)
+    for (uint it = 0u; it < ITERS2; it++)
+      conv_block (ocb, it * LOCAL + lid, oy0);
+}
