@@ -7,7 +7,7 @@
 
 /* Packed weights start here in the weights buffer, so the offset path of every
  * op is exercised; the floats before it are random. */
-#define WEIGHTS_OFFSET 8
+#define WEIGHTS_OFFSET RANET_OP_CHECK_WEIGHTS_OFFSET
 
 /* An indirect dispatch's arguments lie at this byte of their buffer, so
  * that the offset is exercised too. */
@@ -398,6 +398,28 @@ check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape,
       c.writes[j] = TRUE;
   }
   ok = case_run (&c, dev, op, packed, packed_n, check, error);
+  case_clear (&c);
+  return ok;
+}
+
+gboolean
+ranet_op_check_run (RanetVkDevice *dev, RanetOp *op, const RanetOpCheckRun *run,
+    guint32 seed, RanetOpCheck *check, GError **error)
+{
+  Case c;
+  gboolean ok;
+
+  g_return_val_if_fail (dev != NULL && op != NULL && run != NULL, FALSE);
+  memset (&c, 0, sizeof c);
+  c.rand = g_rand_new_with_seed (seed);
+  c.in_n = run->in_n;
+  c.out_n = run->out_n;
+  c.in = g_memdup2 (run->in, run->in_n * sizeof (float));
+  c.out_init = g_memdup2 (run->out, run->out_n * sizeof (float));
+  c.ref = g_memdup2 (run->expected, run->out_n * sizeof (float));
+  c.mag = g_memdup2 (run->magnitude, run->out_n * sizeof (float));
+  c.writes = g_memdup2 (run->writes, run->out_n * sizeof (gboolean));
+  ok = case_run (&c, dev, op, run->packed, run->packed_n, check, error);
   case_clear (&c);
   return ok;
 }

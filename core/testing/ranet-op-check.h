@@ -45,6 +45,60 @@ typedef struct {
 /* TRUE when @check is within tolerance and touched nothing outside its view. */
 gboolean ranet_op_check_passed (const RanetOpCheck *check);
 
+/* Where the checks place an op's packed weights in its weights buffer, in
+ * floats: not at 0, so that every op's offset is exercised. */
+#define RANET_OP_CHECK_WEIGHTS_OFFSET 8
+
+/**
+ * RanetOpCheckRun:
+ * @in: the input buffer, @in_n floats
+ * @in_n: its size
+ * @out: the output buffer before the run, @out_n floats
+ * @out_n: its size
+ * @expected: the output buffer the op should leave, @out_n floats
+ * @magnitude: per float of the output buffer, what its tolerance scales
+ *   with (the op on absolute values)
+ * @writes: per float of the output buffer, whether the op writes it; the
+ *   others must keep their @out value
+ * @packed: (nullable): the packed weights, placed at
+ *   %RANET_OP_CHECK_WEIGHTS_OFFSET of the weights buffer; %NULL for an op
+ *   without weights
+ * @packed_n: their number of floats
+ *
+ * An op's run on given data, for ops that are no layer kind of their own
+ * (the fused bottleneck), whose test computes the expectation itself.
+ */
+typedef struct {
+  const float *in;
+  gsize in_n;
+  const float *out;
+  gsize out_n;
+  const float *expected;
+  const float *magnitude;
+  const gboolean *writes;
+  const float *packed;
+  gsize packed_n;
+} RanetOpCheckRun;
+
+/**
+ * ranet_op_check_run:
+ * @dev: the device
+ * @op: (transfer full): the op, made with its weights at
+ *   %RANET_OP_CHECK_WEIGHTS_OFFSET; freed
+ * @run: the data and the expectation
+ * @seed: seeds the random floats of the weights buffer before the weights
+ * @check: (out): the comparison, with the tolerance of every op check
+ * @error: return location for a #GError
+ *
+ * Runs @op once on @run's buffers (input and output in buffers of their
+ * own), the second run timed, and compares the output buffer with @run's
+ * expectation as ranet_op_check_layer() does.
+ *
+ * Returns: FALSE with @error set only when the op could not be run.
+ */
+gboolean ranet_op_check_run (RanetVkDevice *dev, RanetOp *op, const RanetOpCheckRun *run,
+    guint32 seed, RanetOpCheck *check, GError **error);
+
 /**
  * RanetOpCheckShape:
  * @layer: the layer to check: its kind and parameters (names, macs and

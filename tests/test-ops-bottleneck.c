@@ -1,0 +1,532 @@
+/* test-ops-bottleneck.c: the fused bottleneck op (a 1x1 convolution, then a
+ * KxK convolution of its result, in one dispatch) against the C reference of
+ * the two convolutions run one after the other, with the tolerance of every
+ * op check (ranet-op-check.h); the parameters it refuses; and, with
+ * -m perf, its time against the two ops it replaces. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ref/ranet-ref.h"
+#include "testing/ranet-op-check.h"
+
+static RanetVkDevice *device;
+
+enum {
+  PRE_ACT = 1 << 0,   /* relu(scale * x + shift) before the 1x1 */
+  MID_RELU = 1 << 1,  /* ReLU on the bottleneck */
+  RELU = 1 << 2,      /* ReLU on the output */
+  ALL = PRE_ACT | MID_RELU | RELU,
+};
+
+typedef struct {
+  guint in_c, mid_c, out_c, h, w;
+  guint kh, kw, stride, pad_h, pad_w;
+  guint flags;
+} Shape;
+
+/* Bottleneck widths 1..64, input channels 1..128, maps from 1x1 to 28x28 and
+ * odd ones, strides 1 and 2; bottlenecks large enough to need several tiles
+ * (64 x 7x7, 32 x 14x14, 24 x 28x28), kernels other than 3x3. */
+static const Shape shapes[] = {
+  { 1, 1, 1, 1, 1, 3, 3, 1, 1, 1, 0 },
+  { 3, 2, 5, 1, 1, 3, 3, 2, 1, 1, ALL },
+  { 5, 3, 4, 2, 2, 3, 3, 1, 1, 1, MID_RELU },
+  { 8, 4, 8, 2, 2, 3, 3, 2, 1, 1, PRE_ACT | RELU },
+  { 16, 6, 6, 4, 4, 3, 3, 1, 1, 1, ALL },
+  { 12, 8, 16, 4, 4, 3, 3, 2, 1, 1, PRE_ACT },
+  { 64, 64, 32, 7, 7, 3, 3, 1, 1, 1, ALL },
+  { 72, 32, 16, 7, 7, 3, 3, 1, 1, 1, PRE_ACT | MID_RELU },
+  { 128, 64, 64, 7, 7, 3, 3, 2, 1, 1, ALL },
+  { 128, 64, 64, 4, 4, 3, 3, 2, 1, 1, RELU },
+  { 96, 48, 40, 7, 7, 3, 3, 1, 1, 1, MID_RELU | RELU },
+  { 16, 6, 6, 28, 28, 3, 3, 1, 1, 1, ALL },
+  { 16, 32, 32, 28, 28, 3, 3, 2, 1, 1, ALL },
+  { 24, 24, 12, 28, 28, 3, 3, 1, 1, 1, PRE_ACT | MID_RELU },
+  { 32, 24, 12, 14, 14, 3, 3, 1, 1, 1, ALL },
+  { 24, 24, 12, 14, 14, 3, 3, 2, 1, 1, ALL },
+  { 32, 32, 24, 14, 14, 3, 3, 1, 1, 1, 0 },
+  { 40, 16, 8, 14, 14, 3, 3, 2, 1, 1, MID_RELU },
+  { 7, 5, 9, 5, 9, 3, 3, 1, 1, 1, ALL },
+  { 9, 12, 7, 5, 9, 3, 3, 2, 1, 1, PRE_ACT },
+  { 33, 17, 13, 9, 5, 3, 3, 2, 1, 1, RELU | PRE_ACT },
+  { 2, 1, 3, 13, 11, 3, 3, 1, 1, 1, MID_RELU },
+  { 128, 1, 4, 7, 7, 3, 3, 1, 1, 1, ALL },
+  { 1, 64, 8, 4, 4, 3, 3, 1, 1, 1, ALL },
+  { 20, 10, 6, 7, 7, 5, 5, 1, 2, 2, ALL },
+  { 20, 10, 6, 8, 6, 3, 1, 1, 1, 0, MID_RELU },
+  { 20, 10, 6, 6, 6, 1, 1, 1, 0, 0, PRE_ACT },
+  { 12, 6, 5, 9, 9, 3, 3, 3, 1, 1, ALL },
+  { 12, 6, 5, 8, 8, 3, 3, 1, 0, 0, RELU },
+};
+
+/* The conv2d output size of @s. */
+static guint
+out_size (guint in, guint k, guint stride, guint pad)
+{
+  return (in + 2 * pad - k) / stride + 1;
+}
+
+/* @s's parameters: the input a slice of a larger tensor at a float offset,
+ * the output channels @out_off.. of a larger tensor (dense concatenation),
+ * the bottleneck a tensor of its own. */
+static RanetBottleneckParams
+shape_params (const Shape *s, guint in_off, guint out_off)
+{
+  RanetTensorView in = { s->in_c, s->h, s->w, in_off, s->in_c + in_off + 1, 5 };
+  RanetTensorView mid = { s->mid_c, s->h, s->w, 0, s->mid_c, 0 };
+  guint oh = out_size (s->h, s->kh, s->stride, s->pad_h);
+  guint ow = out_size (s->w, s->kw, s->stride, s->pad_w);
+  RanetTensorView out = { s->out_c, oh, ow, out_off, s->out_c + out_off + 3, 3 };
+
+  return (RanetBottleneckParams) {
+    .reduce = { in, mid, (s->flags & PRE_ACT) != 0, (s->flags & MID_RELU) != 0 },
+    .conv = { mid, out, s->kh, s->kw, s->stride, s->pad_h, s->pad_w,
+      (s->flags & RELU) != 0 },
+  };
+}
+
+static float *
+random_floats (GRand *rand, gsize n)
+{
+  float *a = g_new (float, MAX (n, 1));
+  for (gsize i = 0; i < n; i++)
+    a[i] = (float) g_rand_double_range (rand, -1.0, 1.0);
+  return a;
+}
+
+static float *
+abs_floats (const float *a, gsize n)
+{
+  float *b = g_new (float, MAX (n, 1));
+  for (gsize i = 0; i < n; i++)
+    b[i] = fabsf (a[i]);
+  return b;
+}
+
+static gsize
+view_end (const RanetTensorView *v)
+{
+  return v->base + (gsize) v->c_total * v->h * v->w;
+}
+
+/* The two convolutions' weights in PyTorch's layout. */
+typedef struct {
+  float *w1, *b1, *scale, *shift, *w3, *b3;
+} Weights;
+
+static void
+weights_init (Weights *w, GRand *rand, const RanetBottleneckParams *p)
+{
+  const RanetConv2dParams *c = &p->conv;
+
+  w->w1 = random_floats (rand, (gsize) c->in.c * p->reduce.in.c);
+  w->b1 = random_floats (rand, c->in.c);
+  w->scale = random_floats (rand, p->reduce.in.c);
+  w->shift = random_floats (rand, p->reduce.in.c);
+  w->w3 = random_floats (rand, (gsize) c->out.c * c->in.c * c->kh * c->kw);
+  w->b3 = random_floats (rand, c->out.c);
+}
+
+static void
+weights_abs (Weights *a, const Weights *w, const RanetBottleneckParams *p)
+{
+  const RanetConv2dParams *c = &p->conv;
+
+  a->w1 = abs_floats (w->w1, (gsize) c->in.c * p->reduce.in.c);
+  a->b1 = abs_floats (w->b1, c->in.c);
+  a->scale = abs_floats (w->scale, p->reduce.in.c);
+  a->shift = abs_floats (w->shift, p->reduce.in.c);
+  a->w3 = abs_floats (w->w3, (gsize) c->out.c * c->in.c * c->kh * c->kw);
+  a->b3 = abs_floats (w->b3, c->out.c);
+}
+
+static void
+weights_clear (Weights *w)
+{
+  g_free (w->w1);
+  g_free (w->b1);
+  g_free (w->scale);
+  g_free (w->shift);
+  g_free (w->w3);
+  g_free (w->b3);
+}
+
+/* The reference: the 1x1 into a host bottleneck, then the KxK of it. */
+static void
+reference (const RanetBottleneckParams *p, const Weights *w, const float *in, float *out)
+{
+  g_autofree float *mid = g_new0 (float, view_end (&p->reduce.out));
+
+  ranet_ref_conv1x1 (&p->reduce, in, w->w1, w->b1, w->scale, w->shift, mid);
+  ranet_ref_conv2d (&p->conv, mid, w->w3, w->b3, out);
+}
+
+/* Both convolutions' packed blocks, one after the other: the 1x1's at 0,
+ * the KxK's at *@conv_at. */
+static float *
+pack (const RanetBottleneckParams *p, const Weights *w, gsize *conv_at, gsize *n)
+{
+  gsize n1 = ranet_op_conv1x1_packed_weight_size (&p->reduce);
+  gsize n3 = ranet_op_conv2d_packed_weight_size (&p->conv);
+  float *packed = g_new (float, n1 + n3);
+
+  ranet_op_conv1x1_pack_weights (&p->reduce, w->w1, w->b1, w->scale, w->shift, packed);
+  ranet_op_conv2d_pack_weights (&p->conv, w->w3, w->b3, packed + n1);
+  *conv_at = n1;
+  *n = n1 + n3;
+  return packed;
+}
+
+static gboolean
+need_device (void)
+{
+  if (device == NULL)
+    g_test_skip ("no Vulkan device");
+  return device != NULL;
+}
+
+/* Runs @p's fused op on random data seeded by @seed and compares it with the
+ * reference. */
+static void
+check_params (const RanetBottleneckParams *p, guint32 seed, const char *what)
+{
+  const RanetTensorView *out = &p->conv.out;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
+  gsize in_n = view_end (&p->reduce.in), out_n = view_end (out);
+  g_autofree float *in = random_floats (rand, in_n);
+  g_autofree float *out_init = random_floats (rand, out_n);
+  g_autofree float *abs_in = abs_floats (in, in_n);
+  g_autofree float *expected = g_memdup2 (out_init, out_n * sizeof (float));
+  g_autofree float *mag = g_memdup2 (out_init, out_n * sizeof (float));
+  g_autofree gboolean *writes = g_new0 (gboolean, out_n);
+  g_autofree float *packed = NULL;
+  g_autoptr (GError) error = NULL;
+  Weights w, wa;
+  RanetOpCheck check;
+  gsize conv_at, packed_n;
+  RanetOp *op;
+
+  weights_init (&w, rand, p);
+  weights_abs (&wa, &w, p);
+  reference (p, &w, in, expected);
+  /* every term of the pair on absolute values is non-negative, so it bounds
+   * every partial sum of both convolutions and their rounding */
+  reference (p, &wa, abs_in, mag);
+  for (guint c = 0; c < out->c; c++)
+    for (guint y = 0; y < out->h; y++)
+      for (guint x = 0; x < out->w; x++)
+        writes[ranet_view_index (out, c, y, x)] = TRUE;
+  packed = pack (p, &w, &conv_at, &packed_n);
+
+  g_assert_true (ranet_op_bottleneck_supported (device, p));
+  op = ranet_op_bottleneck_new (device, p, RANET_OP_CHECK_WEIGHTS_OFFSET,
+      RANET_OP_CHECK_WEIGHTS_OFFSET + conv_at, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ranet_op_get_name (op), ==, "bottleneck");
+
+  RanetOpCheckRun run = { in, in_n, out_init, out_n, expected, mag, writes, packed, packed_n };
+  g_assert_true (ranet_op_check_run (device, op, &run, seed, &check, &error));
+  g_assert_no_error (error);
+  if (!ranet_op_check_passed (&check))
+    g_test_message ("%s: max err %g (%.2f of tolerance), %" G_GSIZE_FORMAT
+        " floats outside the output view changed", what, check.max_err,
+        check.max_err_ratio, check.n_outside_changed);
+  g_assert_cmpfloat (check.max_err_ratio, <=, 1.0);
+  g_assert_cmpuint (check.n_outside_changed, ==, 0);
+  g_assert_cmpuint (ranet_vk_device_get_validation_error_count (device), ==, 0);
+  weights_clear (&w);
+  weights_clear (&wa);
+}
+
+static void
+test_shapes (void)
+{
+  if (!need_device ())
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++) {
+    const Shape *s = &shapes[i];
+    /* input slices at channel 0, 1 and 2; outputs always past channel 0 */
+    RanetBottleneckParams p = shape_params (s, i % 3, 1 + i % 4);
+    g_autofree char *what = g_strdup_printf ("%ux%ux%u -> %u -> %ux%u/%u %u",
+        s->in_c, s->h, s->w, s->mid_c, s->kh, s->kw, s->stride, s->out_c);
+
+    check_params (&p, 1000 + i, what);
+  }
+}
+
+/* The bottleneck view is not the device's to write: a 1x1 whose output
+ * lies in the output buffer, inside the output tensor's channels outside
+ * the output view, stays as it was. */
+static void
+test_bottleneck_not_written (void)
+{
+  Shape s = { 16, 6, 6, 7, 7, 3, 3, 1, 1, 1, ALL };
+  RanetBottleneckParams p = shape_params (&s, 0, 8);
+
+  if (!need_device ())
+    return;
+  /* channels 1..6 of the output tensor, which the op must leave alone */
+  p.reduce.out.c_offset = 1;
+  p.reduce.out.c_total = p.conv.out.c_total;
+  p.reduce.out.base = p.conv.out.base;
+  p.conv.in = p.reduce.out;
+  check_params (&p, 77, "bottleneck view in the output tensor");
+}
+
+static void
+expect_invalid (const RanetBottleneckParams *p, gsize w1, gsize w3)
+{
+  g_autoptr (GError) error = NULL;
+  RanetOp *op = ranet_op_bottleneck_new (device, p, w1, w3, &error);
+
+  g_assert_null (op);
+  g_assert_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID);
+  g_test_message ("rejected as expected: %s", error->message);
+}
+
+static void
+test_invalid (void)
+{
+  Shape s = { 16, 8, 8, 7, 7, 3, 3, 1, 1, 1, ALL };
+  RanetBottleneckParams good = shape_params (&s, 0, 2), p;
+  Shape wide = { 16, 64, 8, 28, 28, 3, 3, 1, 1, 1, ALL };
+
+  if (!need_device ())
+    return;
+  g_assert_true (ranet_op_bottleneck_supported (device, &good));
+
+  /* the two views of the bottleneck differ */
+  p = good;
+  p.conv.in.c_offset = 1;
+  p.conv.in.c_total = p.conv.in.c + 1;
+  g_assert_false (ranet_op_bottleneck_supported (device, &p));
+  expect_invalid (&p, 0, 4096);
+  /* the KxK output does not match its input */
+  p = good;
+  p.conv.out.h = 6;
+  g_assert_false (ranet_op_bottleneck_supported (device, &p));
+  expect_invalid (&p, 0, 4096);
+  /* the 1x1 changes the map's size */
+  p = good;
+  p.reduce.out.w = 6;
+  p.conv.in.w = 6;
+  expect_invalid (&p, 0, 4096);
+  /* a stride of 0 */
+  p = good;
+  p.conv.stride = 0;
+  expect_invalid (&p, 0, 4096);
+  /* an input view outside its tensor */
+  p = good;
+  p.reduce.in.c_offset = 2;
+  expect_invalid (&p, 0, 4096);
+  /* weights offsets not multiples of 4 */
+  expect_invalid (&good, 2, 4096);
+  expect_invalid (&good, 0, 4098);
+  /* a batch */
+  p = good;
+  p.reduce.in.n_items = 2;
+  p.reduce.in.item_stride = (gsize) p.reduce.in.c_total * 49;
+  p.conv.out.n_items = 2;
+  p.conv.out.item_stride = (gsize) p.conv.out.c_total * 49;
+  g_assert_false (ranet_op_bottleneck_supported (device, &p));
+  expect_invalid (&p, 0, 4096);
+  /* a bottleneck of which one output row does not fit 16 KiB:
+   * 64 channels x 3 rows x 30 columns x 4 bytes */
+  p = shape_params (&wide, 0, 1);
+  g_assert_false (ranet_op_bottleneck_supported (device, &p));
+  expect_invalid (&p, 0, 4096);
+  g_assert_cmpuint (ranet_vk_device_get_validation_error_count (device), ==, 0);
+}
+
+static void
+test_macs (void)
+{
+  Shape s = { 16, 8, 4, 7, 7, 3, 3, 2, 1, 1, ALL };
+  RanetBottleneckParams p = shape_params (&s, 0, 0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RanetOp) op = NULL;
+
+  if (!need_device ())
+    return;
+  op = ranet_op_bottleneck_new (device, &p, 0, 4096, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ranet_op_get_macs (op), ==, 8 * 7 * 7 * 16 + 4 * 4 * 4 * 8 * 3 * 3);
+}
+
+/* The default model's pairs (the bnAfter form: ReLU after each
+ * convolution). */
+typedef struct {
+  guint in_c, mid_c, out_c, h, w, stride;
+} BenchShape;
+
+static const BenchShape bench_shapes[] = {
+  { 64, 64, 32, 7, 7, 1 },
+  { 16, 6, 6, 28, 28, 1 },
+  { 32, 24, 12, 14, 14, 1 },
+  { 72, 32, 16, 7, 7, 1 },
+  { 24, 24, 12, 14, 14, 2 },
+};
+
+/* Submissions timed per recording, after a few untimed ones. */
+#define BENCH_RUNS 300
+#define BENCH_WARMUP 20
+
+static int
+cmp_u64 (gconstpointer a, gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+static guint64
+median (guint64 *a, guint n)
+{
+  qsort (a, n, sizeof *a, cmp_u64);
+  return a[n / 2];
+}
+
+static RanetVkBuffer *
+random_buffer (GRand *rand, gsize n)
+{
+  g_autofree float *data = random_floats (rand, n);
+  g_autoptr (GError) error = NULL;
+  RanetVkBuffer *buf = ranet_vk_buffer_new (device, n * sizeof (float),
+      RANET_VK_BUFFER_DEVICE, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (ranet_vk_buffer_upload (buf, 0, data, n * sizeof (float), &error));
+  return buf;
+}
+
+/* A recording of @n ops, each on its three buffers, between timestamps 0 and 1. */
+static RanetVkCommands *
+record (RanetOp *const *ops, RanetVkBuffer *const (*bufs)[3], guint n)
+{
+  g_autoptr (GError) error = NULL;
+  RanetVkCommands *cmds = ranet_vk_commands_new (device, 2, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (ranet_vk_commands_begin (cmds, &error));
+  ranet_vk_commands_timestamp (cmds, 0);
+  for (guint i = 0; i < n; i++)
+    ranet_op_record (ops[i], cmds, bufs[i][0], bufs[i][1], bufs[i][2]);
+  ranet_vk_commands_timestamp (cmds, 1);
+  g_assert_true (ranet_vk_commands_end (cmds, &error));
+  return cmds;
+}
+
+/* One submission of @cmds: its device time and its wall time, in ns. */
+static void
+submit_timed (RanetVkCommands *cmds, guint64 *dev_ns, guint64 *wall_ns)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+
+  g_assert_true (ranet_vk_commands_submit (cmds, &error));
+  *wall_ns = (guint64) (g_get_monotonic_time () - t0) * 1000;
+  *dev_ns = ranet_vk_commands_get_elapsed_ns (cmds, 0, 1);
+}
+
+static void
+bench_shape (const BenchShape *b)
+{
+  Shape s = { b->in_c, b->mid_c, b->out_c, b->h, b->w, 3, 3, b->stride, 1, 1, ALL };
+  RanetBottleneckParams p = shape_params (&s, 0, 0);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (1);
+  g_autoptr (GError) error = NULL;
+  g_autofree float *packed = NULL;
+  g_autofree float *wbuf = NULL;
+  Weights w;
+  gsize conv_at, packed_n;
+  guint64 fused_dev[BENCH_RUNS], fused_wall[BENCH_RUNS];
+  guint64 pair_dev[BENCH_RUNS], pair_wall[BENCH_RUNS];
+
+  weights_init (&w, rand, &p);
+  packed = pack (&p, &w, &conv_at, &packed_n);
+  weights_clear (&w);
+  wbuf = g_new0 (float, RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n);
+  memcpy (wbuf + RANET_OP_CHECK_WEIGHTS_OFFSET, packed, packed_n * sizeof (float));
+
+  g_autoptr (RanetVkBuffer) in = random_buffer (rand, view_end (&p.reduce.in));
+  g_autoptr (RanetVkBuffer) mid = random_buffer (rand, view_end (&p.reduce.out));
+  g_autoptr (RanetVkBuffer) out = random_buffer (rand, view_end (&p.conv.out));
+  g_autoptr (RanetVkBuffer) weights = ranet_vk_buffer_new (device,
+      (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float), RANET_VK_BUFFER_DEVICE,
+      &error);
+  g_assert_no_error (error);
+  g_assert_true (ranet_vk_buffer_upload (weights, 0, wbuf,
+          (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float), &error));
+
+  gsize w1 = RANET_OP_CHECK_WEIGHTS_OFFSET, w3 = w1 + conv_at;
+  g_autoptr (RanetOp) fused = ranet_op_bottleneck_new (device, &p, w1, w3, &error);
+  g_assert_no_error (error);
+  g_autoptr (RanetOp) reduce = ranet_op_conv1x1_new (device, &p.reduce, w1, &error);
+  g_assert_no_error (error);
+  g_autoptr (RanetOp) conv = ranet_op_conv2d_new (device, &p.conv, w3, &error);
+  g_assert_no_error (error);
+
+  RanetOp *fused_ops[] = { fused };
+  RanetVkBuffer *const fused_bufs[][3] = { { in, weights, out } };
+  RanetOp *pair_ops[] = { reduce, conv };
+  RanetVkBuffer *const pair_bufs[][3] = { { in, weights, mid }, { mid, weights, out } };
+  g_autoptr (RanetVkCommands) fused_cmds = record (fused_ops, fused_bufs, 1);
+  g_autoptr (RanetVkCommands) pair_cmds = record (pair_ops, pair_bufs, 2);
+
+  /* the two alternate, so that the machine's other load hits both alike */
+  for (guint i = 0; i < BENCH_WARMUP + BENCH_RUNS; i++) {
+    guint k = i < BENCH_WARMUP ? 0 : i - BENCH_WARMUP;
+    submit_timed (fused_cmds, &fused_dev[k], &fused_wall[k]);
+    submit_timed (pair_cmds, &pair_dev[k], &pair_wall[k]);
+  }
+  g_test_message ("| %ux%ux%u -> %u -> 3x3/%u %u | %.1f | %.1f | %.1f | %.1f |",
+      b->in_c, b->h, b->w, b->mid_c, b->stride, b->out_c,
+      median (fused_dev, BENCH_RUNS) / 1e3, median (pair_dev, BENCH_RUNS) / 1e3,
+      median (fused_wall, BENCH_RUNS) / 1e3, median (pair_wall, BENCH_RUNS) / 1e3);
+}
+
+/* With -m perf: the fused op against the 1x1 and KxK ops recorded one after
+ * the other, on the default model's pairs. Run it with nothing set in the
+ * environment: the test environment's validation layer and LP_NUM_THREADS
+ * change what is measured. */
+static void
+test_bench (void)
+{
+  if (!g_test_perf ()) {
+    g_test_skip ("a benchmark: run with -m perf");
+    return;
+  }
+  if (!need_device ())
+    return;
+  g_test_message ("%s, median of %d submissions of one recording, in us:",
+      ranet_vk_device_get_name (device), BENCH_RUNS);
+  g_test_message ("| pair | fused, device | two ops, device | fused, wall | two ops, wall |");
+  g_test_message ("| --- | ---: | ---: | ---: | ---: |");
+  for (guint i = 0; i < G_N_ELEMENTS (bench_shapes); i++)
+    bench_shape (&bench_shapes[i]);
+}
+
+int
+main (int argc, char **argv)
+{
+  GError *error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  device = ranet_vk_device_new (NULL, &error);
+  if (device == NULL) {
+    g_printerr ("no Vulkan device, op tests will be skipped: %s\n", error->message);
+    g_clear_error (&error);
+  }
+
+  g_test_add_func ("/ops/bottleneck/shapes", test_shapes);
+  g_test_add_func ("/ops/bottleneck/bottleneck-not-written", test_bottleneck_not_written);
+  g_test_add_func ("/ops/bottleneck/invalid-params", test_invalid);
+  g_test_add_func ("/ops/bottleneck/macs", test_macs);
+  g_test_add_func ("/ops/bottleneck/bench", test_bench);
+  ret = g_test_run ();
+
+  if (device != NULL)
+    ranet_vk_device_unref (device);
+  return ret;
+}
