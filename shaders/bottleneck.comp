@@ -18,12 +18,10 @@
  * Both phases block registers as conv1x1.comp and conv2d.comp do: an
  * invocation computes 4 * OCV channels at PX pixels, each loaded input value
  * feeding 4 * OCV multiply-adds and each vec4 weight load PX of them. The
- * block of channels is a loop counter, the same for every invocation, so
- * every weight address is uniform: lavapipe loads each weight once for all
- * its SIMD lanes instead of gathering it lane by lane. The pixel blocks are
- * spread over the invocations; loops run a fixed number of times and
- * surplus invocations compute a clamped duplicate and skip only the store,
- * so nothing branches around the barrier.
+ * (channel block, pixel block) items of a phase are spread over the
+ * invocations in rounds of a fixed count; surplus invocations compute a
+ * clamped duplicate and skip only the store, so nothing branches around the
+ * barrier.
  *
  * Phase 2 reads the bottleneck from shared memory rather than from a buffer:
  * on lavapipe a storage-buffer load that differs between lanes is a loop over
@@ -34,6 +32,7 @@
  * vec4s first),
  * from W2_OFFSET the KH x KW convolution's exactly as conv2d.comp does, so a
  * net can record the pair fused or as two ops over one weights buffer. */
+#extension GL_GOOGLE_include_directive : require
 
 layout(local_size_x_id = 24) in;
 
@@ -63,40 +62,48 @@ layout(constant_id = 22) const uint PX2 = 1;
 layout(constant_id = 23) const uint TILE_H = 1;     /* output rows per workgroup */
 layout(constant_id = 24) const uint LOCAL = 64;     /* invocations per workgroup */
 
-layout(std430, set = 0, binding = 0) readonly buffer In { float x[]; };
-layout(std430, set = 0, binding = 1) readonly buffer Weights { vec4 w[]; };
-layout(std430, set = 0, binding = 2) writeonly buffer Out { float y[]; };
+/* the bindings of the convolutions, and with INPUT_TEXEL (bottleneck_texel)
+ * the input and the weights read as texel buffers: on lavapipe a storage-buffer
+ * load inside a loop is a loop over the SIMD lanes with a bounds check per
+ * float, even where every lane loads the same weight, and a texel fetch one
+ * gather (measured: 2.2-4.7x on the default model's pairs) */
+#include "conv-lanes.glsl"
 
 /* the footprint: FH input rows, full width, stored WP wide with the padding */
 const uint FH = (TILE_H - 1u) * STRIDE + KH;
 const uint WP = IN_W + 2u * PAD_W;
 const uint FOOT = FH * IN_W;
 const uint IN_HW = IN_H * IN_W;
+const uint MID_C4 = (MID_C + 3u) / 4u;              /* vec4s of bottleneck channels */
 
 const uint NPB1 = (FOOT + PX1 - 1u) / PX1;
-const uint ITERS1 = (NPB1 + LOCAL - 1u) / LOCAL;
 const uint NOCB1 = (MID_C + 4u * OCV1 - 1u) / (4u * OCV1);
+const uint ITERS1 = (NOCB1 * NPB1 + LOCAL - 1u) / LOCAL;
 const uint PRE_VEC4S = PRE_ACT != 0u ? IN_C : 0u;
 const uint BLOCK1 = OCV1 * (1u + IN_C);
 
 const uint NXB2 = (OUT_W + PX2 - 1u) / PX2;
 const uint NPB2 = TILE_H * NXB2;
-const uint ITERS2 = (NPB2 + LOCAL - 1u) / LOCAL;
 const uint NOCB2 = (OUT_C + 4u * OCV2 - 1u) / (4u * OCV2);
+const uint ITERS2 = (NOCB2 * NPB2 + LOCAL - 1u) / LOCAL;
 const uint TAPS = KH * KW * OCV2;                   /* weight vec4s per bottleneck channel */
 const uint BLOCK2 = OCV2 * (1u + MID_C * KH * KW);
 const uint ROW = (PX2 - 1u) * STRIDE + KW;
 
-shared float mid[MID_C * FH * WP];
+/* Four bottleneck channels per element: a block of the 1x1's accumulators
+ * is stored, and read back in phase 2, with one access instead of four
+ * (each one a loop over the lanes on lavapipe). Channels past MID_C in the
+ * last vec4 are 0: the 1x1's packed weights and bias are zero there. */
+shared vec4 mid[MID_C4 * FH * WP];
 
-/* Phase 1: the bottleneck channels of block @ocb at the footprint's pixel
- * block @slot (one past the last: a duplicate, not stored). Footprint pixel f
- * is input pixel iy0 * IN_W + f: full-width rows are consecutive in CHW. */
+/* Phase 1: the bottleneck at footprint pixel block @pb, channel block @ocb
+ * (@valid FALSE: a surplus invocation's clamped duplicate, not stored).
+ * Footprint pixel f is input pixel iy0 * IN_W + f: full-width rows are
+ * consecutive in CHW. */
 void
-bottleneck_block (uint ocb, uint slot, int iy0)
+bottleneck_block (uint ocb, uint pb, bool valid, int iy0)
 {
-  bool valid = slot < NPB1;
-  uint f0 = min (slot, NPB1 - 1u) * PX1;
+  uint f0 = pb * PX1;
   int first = iy0 * int(IN_W);
 
   uint xoff[PX1];
@@ -110,7 +117,7 @@ bottleneck_block (uint ocb, uint slot, int iy0)
   uint wi = W1_OFFSET + PRE_VEC4S + ocb * BLOCK1;
   vec4 acc[OCV1][PX1];
   for (uint o = 0u; o < OCV1; o++) {
-    vec4 b = w[wi + o];
+    vec4 b = LOAD_W (wi + o);
     for (uint p = 0u; p < PX1; p++)
       acc[o][p] = b;
   }
@@ -120,14 +127,14 @@ bottleneck_block (uint ocb, uint slot, int iy0)
     uint cbase = IN_ORIGIN + ic * IN_HW;
     float v[PX1];
     for (uint p = 0u; p < PX1; p++)
-      v[p] = x[cbase + xoff[p]];
+      v[p] = LOAD_X (cbase + xoff[p]);
     if (PRE_ACT != 0u) {
-      vec2 st = w[W1_OFFSET + ic].xy;
+      vec2 st = LOAD_W (W1_OFFSET + ic).xy;
       for (uint p = 0u; p < PX1; p++)
         v[p] = max (st.x * v[p] + st.y, 0.0);
     }
     for (uint o = 0u; o < OCV1; o++) {
-      vec4 wv = w[wi + o];
+      vec4 wv = LOAD_W (wi + o);
       for (uint p = 0u; p < PX1; p++)
         acc[o][p] += wv * v[p];
     }
@@ -141,64 +148,72 @@ bottleneck_block (uint ocb, uint slot, int iy0)
     if (f >= FOOT)
       continue;
     uint s = (f / IN_W) * WP + PAD_W + f % IN_W;
-    for (uint o = 0u; o < OCV1; o++)
-      for (uint j = 0u; j < 4u; j++) {
-        uint mc = (ocb * OCV1 + o) * 4u + j;
-        if (mc >= MID_C)
-          continue;
-        float r = MID_RELU != 0u ? max (acc[o][p][j], 0.0) : acc[o][p][j];
-        /* rows above and below the map are the KH x KW convolution's zero
-         * padding, not the 1x1 of a clamped pixel */
-        mid[mc * FH * WP + s] = inside[p] ? r : 0.0;
-      }
+    for (uint o = 0u; o < OCV1; o++) {
+      uint mc4 = ocb * OCV1 + o;
+      if (mc4 >= MID_C4)
+        continue;
+      vec4 r = MID_RELU != 0u ? max (acc[o][p], vec4 (0.0)) : acc[o][p];
+      /* rows above and below the map are the KH x KW convolution's zero
+       * padding, not the 1x1 of a clamped pixel */
+      mid[mc4 * FH * WP + s] = inside[p] ? r : vec4 (0.0);
+    }
   }
 }
 
-/* Phase 2: output channels of block @ocb at the tile's pixel block @slot
- * (past the last, or below the map in the last tile: not stored). */
+/* Phase 2's accumulators and the stored columns its pixels read; globals so
+ * that conv_channels() needs no array parameters */
+vec4 acc2[OCV2][PX2];
+uint coff[ROW];
+
+/* Adds bottleneck channels 4 * @mc4 .. 4 * @mc4 + @n - 1 of tile row @ty
+ * to acc2, with the weights of channel block @ocb. @n is a constant at each
+ * call, so its loop unrolls and no padding channel costs a multiply. */
 void
-conv_block (uint ocb, uint slot, uint oy0)
+conv_channels (uint ocb, uint mc4, uint n, uint ty)
 {
-  uint pix = min (slot, NPB2 - 1u);
+  uint wi = W2_OFFSET + ocb * BLOCK2 + OCV2 + mc4 * 4u * TAPS;
+
+  for (uint ky = 0u; ky < KH; ky++) {
+    uint sbase = (mc4 * FH + ty * STRIDE + ky) * WP;
+    vec4 row[ROW];
+    for (uint r = 0u; r < ROW; r++)
+      row[r] = mid[sbase + coff[r]];
+    for (uint j = 0u; j < n; j++)
+      for (uint kx = 0u; kx < KW; kx++)
+        for (uint o = 0u; o < OCV2; o++) {
+          vec4 wv = LOAD_W (wi + j * TAPS + (ky * KW + kx) * OCV2 + o);
+          for (uint p = 0u; p < PX2; p++)
+            acc2[o][p] += wv * row[p * STRIDE + kx][j];
+        }
+  }
+}
+
+/* Phase 2: output channel block @ocb at the tile's pixel block @pix (@valid
+ * FALSE, or below the map in the last tile: not stored). */
+void
+conv_block (uint ocb, uint pix, bool valid, uint oy0)
+{
   uint ty = pix / NXB2;
   uint oy = oy0 + ty;
   uint ox0 = (pix % NXB2) * PX2;
-  bool valid = slot < NPB2 && oy < OUT_H;
 
   /* columns in the stored footprint, which starts at the left padding;
    * surplus pixels of a row's last block read clamped columns */
-  uint coff[ROW];
   for (uint r = 0u; r < ROW; r++)
     coff[r] = min (ox0 * STRIDE + r, WP - 1u);
 
   uint wi = W2_OFFSET + ocb * BLOCK2;
-  vec4 acc[OCV2][PX2];
   for (uint o = 0u; o < OCV2; o++) {
-    vec4 b = w[wi + o];
+    vec4 b = LOAD_W (wi + o);
     for (uint p = 0u; p < PX2; p++)
-      acc[o][p] = b;
+      acc2[o][p] = b;
   }
-  wi += OCV2;
+  for (uint mc4 = 0u; mc4 < MID_C / 4u; mc4++)
+    conv_channels (ocb, mc4, 4u, ty);
+  if (MID_C % 4u != 0u)
+    conv_channels (ocb, MID_C / 4u, MID_C % 4u, ty);
 
-  for (uint mc = 0u; mc < MID_C; mc++) {
-    uint t = 0u;
-    for (uint ky = 0u; ky < KH; ky++) {
-      uint sbase = (mc * FH + ty * STRIDE + ky) * WP;
-      float row[ROW];
-      for (uint r = 0u; r < ROW; r++)
-        row[r] = mid[sbase + coff[r]];
-      for (uint kx = 0u; kx < KW; kx++)
-        for (uint o = 0u; o < OCV2; o++) {
-          vec4 wv = w[wi + t];
-          t++;
-          for (uint p = 0u; p < PX2; p++)
-            acc[o][p] += wv * row[p * STRIDE + kx];
-        }
-    }
-    wi += TAPS;
-  }
-
-  if (!valid)
+  if (!valid || oy >= OUT_H)
     return;
   for (uint o = 0u; o < OCV2; o++)
     for (uint j = 0u; j < 4u; j++) {
@@ -209,7 +224,7 @@ conv_block (uint ocb, uint slot, uint oy0)
       for (uint p = 0u; p < PX2; p++) {
         if (ox0 + p >= OUT_W)
           continue;
-        float v = acc[o][p][j];
+        float v = acc2[o][p][j];
         y[obase + ox0 + p] = RELU != 0u ? max (v, 0.0) : v;
       }
     }
@@ -223,20 +238,27 @@ main ()
   int iy0 = int(oy0 * STRIDE) - int(PAD_H);
 
   /* the left and right padding columns, which phase 1 does not write */
-  for (uint i = lid; i < MID_C * FH * 2u * PAD_W; i += LOCAL) {
+  for (uint i = lid; i < MID_C4 * FH * 2u * PAD_W; i += LOCAL) {
     uint row = i / (2u * PAD_W);
     uint col = i % (2u * PAD_W);
-    mid[row * WP + (col < PAD_W ? col : IN_W + col)] = 0.0;
+    mid[row * WP + (col < PAD_W ? col : IN_W + col)] = vec4 (0.0);
   }
-  for (uint ocb = 0u; ocb < NOCB1; ocb++)
-    for (uint it = 0u; it < ITERS1; it++)
-      bottleneck_block (ocb, it * LOCAL + lid, iy0);
+  /* each phase's (channel block, pixel block) items spread over the
+   * invocations; surplus invocations of the last round compute the last
+   * item again and do not store it */
+  for (uint it = 0u; it < ITERS1; it++) {
+    uint k = it * LOCAL + lid;
+    uint kc = min (k, NOCB1 * NPB1 - 1u);
+    bottleneck_block (kc / NPB1, kc % NPB1, k == kc, iy0);
+  }
 
   /* every invocation's bottleneck values are visible to all (barrier() in a
    * compute shader also orders shared-memory accesses) */
   barrier ();
 
-  for (uint ocb = 0u; ocb < NOCB2; ocb++)
-    for (uint it = 0u; it < ITERS2; it++)
-      conv_block (ocb, it * LOCAL + lid, oy0);
+  for (uint it = 0u; it < ITERS2; it++) {
+    uint k = it * LOCAL + lid;
+    uint kc = min (k, NOCB2 * NPB2 - 1u);
+    conv_block (kc / NPB2, kc % NPB2, k == kc, oy0);
+  }
 }

@@ -26,7 +26,8 @@ footprint_rows (const RanetConv2dParams *c, guint tile_h)
 static guint64
 shared_bytes (const RanetConv2dParams *c, guint tile_h)
 {
-  return (guint64) c->in.c * footprint_rows (c, tile_h)
+  /* the shader keeps four channels per vec4 */
+  return (guint64) (c->in.c + 3) / 4 * 4 * footprint_rows (c, tile_h)
       * (c->in.w + 2 * (guint64) c->pad_w) * sizeof (float);
 }
 
@@ -48,7 +49,7 @@ bottleneck_plan (RanetVkDevice *dev, const RanetBottleneckParams *p, Plan *plan,
 {
   const RanetConv2dParams *c = &p->conv;
   gsize limit = MIN (MAX_SHARED_BYTES, ranet_vk_device_get_max_shared_memory (dev));
-  guint tile_h, npb1, npb2;
+  guint tile_h, items1, items2;
 
   if (!ranet_op_conv1x1_check (&p->reduce, error) || !ranet_op_conv2d_check (c, error))
     return FALSE;
@@ -82,11 +83,13 @@ bottleneck_plan (RanetVkDevice *dev, const RanetBottleneckParams *p, Plan *plan,
       (guint) footprint_rows (c, plan->tile_h) * c->in.w, ranet_op_max_pixels (plan->ocv1));
   plan->ocv2 = ranet_op_oc_vec4s (c->out.c);
   plan->px2 = ranet_op_pixels_per_invocation (c->out.w, ranet_op_max_pixels (plan->ocv2));
-  npb1 = ((guint) footprint_rows (c, plan->tile_h) * c->in.w + plan->px1 - 1) / plan->px1;
-  npb2 = plan->tile_h * ((c->out.w + plan->px2 - 1) / plan->px2);
-  /* as many invocations as the larger phase has pixel blocks, in whole SIMD
-   * widths of lavapipe (8): the channel blocks are loops, not invocations */
-  plan->local = MIN ((MAX (npb1, npb2) + 7) / 8 * 8, RANET_OP_GROUP_SIZE);
+  items1 = ((guint) footprint_rows (c, plan->tile_h) * c->in.w + plan->px1 - 1) / plan->px1
+      * ((c->in.c + 4 * plan->ocv1 - 1) / (4 * plan->ocv1));
+  items2 = plan->tile_h * ((c->out.w + plan->px2 - 1) / plan->px2)
+      * ((c->out.c + 4 * plan->ocv2 - 1) / (4 * plan->ocv2));
+  /* as many invocations as the larger phase has items of (channel block,
+   * pixel block), in whole SIMD widths of lavapipe (8) */
+  plan->local = MIN ((MAX (items1, items2) + 7) / 8 * 8, RANET_OP_GROUP_SIZE);
   return TRUE;
 }
 
@@ -108,6 +111,8 @@ ranet_op_bottleneck_new (RanetVkDevice *dev, const RanetBottleneckParams *p,
   RanetOpWindow in_w, out_w;
   RanetOpItems one = { 1, 0, 0 };
   guint64 macs;
+  gsize weights_end;
+  gboolean texel;
   Plan plan;
 
   g_return_val_if_fail (dev != NULL && p != NULL, NULL);
@@ -129,8 +134,15 @@ ranet_op_bottleneck_new (RanetVkDevice *dev, const RanetBottleneckParams *p,
     (guint32) (reduce_weights_offset / 4), (guint32) (conv_weights_offset / 4),
     plan.ocv1, plan.px1, plan.ocv2, plan.px2, plan.tile_h, plan.local,
   };
-  return ranet_op_set_windows (ranet_op_new_grid (dev, "bottleneck", "bottleneck",
-          RANET_OP_IN_WEIGHTS_OUT, 0, 0, &one, spec, G_N_ELEMENTS (spec), plan.n_tiles, 1,
+  /* as the convolutions (ranet_op_new_conv()): input and weights as texel
+   * buffers where the device gathers them faster that way */
+  weights_end = MAX (reduce_weights_offset + ranet_op_conv1x1_packed_weight_size (r),
+      conv_weights_offset + ranet_op_conv2d_packed_weight_size (c));
+  texel = ranet_op_texel_input (dev, &in_w)
+      && weights_end / 4 <= ranet_vk_device_get_max_texel_buffer_elements (dev);
+  return ranet_op_set_windows (ranet_op_new_grid (dev, "bottleneck",
+          texel ? "bottleneck_texel" : "bottleneck", RANET_OP_IN_WEIGHTS_OUT,
+          texel ? 1u : 0u, texel ? 2u : 0u, &one, spec, G_N_ELEMENTS (spec), plan.n_tiles, 1,
           macs, error),
       &in_w, &out_w);
 }
