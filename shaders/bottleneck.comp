@@ -33,6 +33,10 @@
  * from W2_OFFSET the KH x KW convolution's exactly as conv2d.comp does, so a
  * net can record the pair fused or as two ops over one weights buffer. */
 #extension GL_GOOGLE_include_directive : require
+#if SHARE_WEIGHTS
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+#endif
 
 layout(local_size_x_id = 24) in;
 
@@ -61,13 +65,39 @@ layout(constant_id = 21) const uint OCV2 = 1;
 layout(constant_id = 22) const uint PX2 = 1;
 layout(constant_id = 23) const uint TILE_H = 1;     /* output rows per workgroup */
 layout(constant_id = 24) const uint LOCAL = 64;     /* invocations per workgroup */
+layout(constant_id = 25) const uint SG = 1;         /* lanes that share weight loads */
 
-/* the bindings of the convolutions, and with INPUT_TEXEL (bottleneck_texel)
+/* The variants are rows of meson.build's table. With SHARE_WEIGHTS
+ * (bottleneck_sg), as in conv2d.comp, the SG lanes of a subgroup load SG
+ * different weight vec4s at once and hand them round with subgroupShuffle:
+ * lavapipe gathers any per-lane load element by element, so SG such loads
+ * become one. The items of a phase are then laid out so that every run of
+ * SG lanes works on one channel block (pixel blocks padded to a multiple of
+ * SG per block), and every lane of it needs the same weights.
+ *
+ * The bindings are the convolutions', and with INPUT_TEXEL (bottleneck_sg_texel)
  * the input and the weights read as texel buffers: on lavapipe a storage-buffer
  * load inside a loop is a loop over the SIMD lanes with a bounds check per
  * float, even where every lane loads the same weight, and a texel fetch one
  * gather (measured: 2.2-4.7x on the default model's pairs) */
+#undef SHARE_LANES
+#if SHARE_WEIGHTS
+#define SHARE_LANES 1
+#undef SHARE_WEIGHTS   /* conv-lanes.glsl's shuffle helpers are for one block per invocation */
+#endif
 #include "conv-lanes.glsl"
+
+#if SHARE_LANES
+/* lanes numbered so that a subgroup's are consecutive */
+#define SLOT (gl_SubgroupID * gl_SubgroupSize + gl_SubgroupInvocationID)
+#define LANE (gl_SubgroupInvocationID % SG)
+/* weight item @i of a run of items held one per lane, in registers @regs */
+#define SHARED_ITEM(regs, i) subgroupShuffle (regs[(i) / SG], gl_SubgroupInvocationID - LANE + (i) % SG)
+#else
+#define SLOT gl_LocalInvocationID.x
+#define LANE 0u
+#define SHARED_ITEM(regs, i) regs[i]
+#endif
 
 /* the footprint: FH input rows, full width, stored WP wide with the padding */
 const uint FH = (TILE_H - 1u) * STRIDE + KH;
@@ -77,18 +107,28 @@ const uint IN_HW = IN_H * IN_W;
 const uint MID_C4 = (MID_C + 3u) / 4u;              /* vec4s of bottleneck channels */
 
 const uint NPB1 = (FOOT + PX1 - 1u) / PX1;
+const uint NPB1_SG = (NPB1 + SG - 1u) / SG * SG;     /* items per channel block */
 const uint NOCB1 = (MID_C + 4u * OCV1 - 1u) / (4u * OCV1);
-const uint ITERS1 = (NOCB1 * NPB1 + LOCAL - 1u) / LOCAL;
+const uint ITERS1 = (NOCB1 * NPB1_SG + LOCAL - 1u) / LOCAL;
 const uint PRE_VEC4S = PRE_ACT != 0u ? IN_C : 0u;
 const uint BLOCK1 = OCV1 * (1u + IN_C);
 
 const uint NXB2 = (OUT_W + PX2 - 1u) / PX2;
 const uint NPB2 = TILE_H * NXB2;
+const uint NPB2_SG = (NPB2 + SG - 1u) / SG * SG;
 const uint NOCB2 = (OUT_C + 4u * OCV2 - 1u) / (4u * OCV2);
-const uint ITERS2 = (NOCB2 * NPB2 + LOCAL - 1u) / LOCAL;
+const uint ITERS2 = (NOCB2 * NPB2_SG + LOCAL - 1u) / LOCAL;
 const uint TAPS = KH * KW * OCV2;                   /* weight vec4s per bottleneck channel */
 const uint BLOCK2 = OCV2 * (1u + MID_C * KH * KW);
 const uint ROW = (PX2 - 1u) * STRIDE + KW;
+
+/* weight items per input channel of phase 1 (its OCV1 vec4s, then the
+ * pre-activation's), and per bottleneck channel and kernel row of phase 2,
+ * and the registers that hold them SG to a register */
+const uint ITEMS1 = OCV1 + (PRE_ACT != 0u ? 1u : 0u);
+const uint NCH1 = (ITEMS1 + SG - 1u) / SG;
+const uint ITEMS2 = KW * OCV2;
+const uint NCH2 = (ITEMS2 + SG - 1u) / SG;
 
 /* Four bottleneck channels per element: a block of the 1x1's accumulators
  * is stored, and read back in phase 2, with one access instead of four
@@ -124,17 +164,22 @@ bottleneck_block (uint ocb, uint pb, bool valid, int iy0)
   wi += OCV1;
 
   for (uint ic = 0u; ic < IN_C; ic++) {
+    vec4 wl[NCH1];
+    for (uint ch = 0u; ch < NCH1; ch++) {
+      uint i = min (ch * SG + LANE, ITEMS1 - 1u);
+      wl[ch] = LOAD_W (i < OCV1 ? wi + i : W1_OFFSET + ic);
+    }
     uint cbase = IN_ORIGIN + ic * IN_HW;
     float v[PX1];
     for (uint p = 0u; p < PX1; p++)
       v[p] = LOAD_X (cbase + xoff[p]);
     if (PRE_ACT != 0u) {
-      vec2 st = LOAD_W (W1_OFFSET + ic).xy;
+      vec2 st = SHARED_ITEM (wl, OCV1).xy;
       for (uint p = 0u; p < PX1; p++)
         v[p] = max (st.x * v[p] + st.y, 0.0);
     }
     for (uint o = 0u; o < OCV1; o++) {
-      vec4 wv = LOAD_W (wi + o);
+      vec4 wv = SHARED_ITEM (wl, o);
       for (uint p = 0u; p < PX1; p++)
         acc[o][p] += wv * v[p];
     }
@@ -178,13 +223,19 @@ conv_channels (uint ocb, uint mc4, uint n, uint ty)
     vec4 row[ROW];
     for (uint r = 0u; r < ROW; r++)
       row[r] = mid[sbase + coff[r]];
-    for (uint j = 0u; j < n; j++)
+    for (uint j = 0u; j < n; j++) {
+      /* the kernel row's weights of channel j: few registers, and the
+       * row of four channels above is loaded once for all four */
+      vec4 wl[NCH2];
+      for (uint ch = 0u; ch < NCH2; ch++)
+        wl[ch] = LOAD_W (wi + j * TAPS + ky * ITEMS2 + min (ch * SG + LANE, ITEMS2 - 1u));
       for (uint kx = 0u; kx < KW; kx++)
         for (uint o = 0u; o < OCV2; o++) {
-          vec4 wv = LOAD_W (wi + j * TAPS + (ky * KW + kx) * OCV2 + o);
+          vec4 wv = SHARED_ITEM (wl, kx * OCV2 + o);
           for (uint p = 0u; p < PX2; p++)
             acc2[o][p] += wv * row[p * STRIDE + kx][j];
         }
+    }
   }
 }
 
@@ -233,7 +284,7 @@ conv_block (uint ocb, uint pix, bool valid, uint oy0)
 void
 main ()
 {
-  uint lid = gl_LocalInvocationID.x;
+  uint lid = SLOT;
   uint oy0 = gl_WorkGroupID.x * TILE_H;
   int iy0 = int(oy0 * STRIDE) - int(PAD_H);
 
@@ -247,9 +298,10 @@ main ()
    * invocations; surplus invocations of the last round compute the last
    * item again and do not store it */
   for (uint it = 0u; it < ITERS1; it++) {
-    uint k = it * LOCAL + lid;
-    uint kc = min (k, NOCB1 * NPB1 - 1u);
-    bottleneck_block (kc / NPB1, kc % NPB1, k == kc, iy0);
+    uint k = min (it * LOCAL + lid, NOCB1 * NPB1_SG - 1u);
+    uint pb = k % NPB1_SG;
+    bottleneck_block (k / NPB1_SG, min (pb, NPB1 - 1u), pb < NPB1 && k == it * LOCAL + lid,
+        iy0);
   }
 
   /* every invocation's bottleneck values are visible to all (barrier() in a
@@ -257,8 +309,8 @@ main ()
   barrier ();
 
   for (uint it = 0u; it < ITERS2; it++) {
-    uint k = it * LOCAL + lid;
-    uint kc = min (k, NOCB2 * NPB2 - 1u);
-    conv_block (kc / NPB2, kc % NPB2, k == kc, oy0);
+    uint k = min (it * LOCAL + lid, NOCB2 * NPB2_SG - 1u);
+    uint pb = k % NPB2_SG;
+    conv_block (k / NPB2_SG, min (pb, NPB2 - 1u), pb < NPB2 && k == it * LOCAL + lid, oy0);
   }
 }

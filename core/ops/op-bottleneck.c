@@ -11,6 +11,7 @@
 typedef struct {
   guint tile_h, n_tiles;        /* output rows per workgroup, workgroups */
   guint ocv1, px1, ocv2, px2;   /* register blocks of the two phases */
+  guint sg;                     /* lanes that share weight loads */
   guint local;                  /* invocations per workgroup */
 } Plan;
 
@@ -40,6 +41,43 @@ views_equal (const RanetTensorView *a, const RanetTensorView *b)
       && (ranet_tensor_view_n_items (a) <= 1 || a->item_stride == b->item_stride);
 }
 
+/* Items of a phase: blocks of channels times blocks of pixels, these padded
+ * to a multiple of @sg so that a run of @sg lanes shares one channel block. */
+static guint
+phase_items (guint channels, guint ocv, guint pixels, guint px, guint sg)
+{
+  guint n_pix = (pixels + px - 1) / px;
+  return (channels + 4 * ocv - 1) / (4 * ocv) * ((n_pix + sg - 1) / sg * sg);
+}
+
+/* Invocations per workgroup: a multiple of 8 (lavapipe's SIMD width, and a
+ * whole number of weight-sharing runs) up to RANET_OP_GROUP_SIZE, the one
+ * that wastes least on surplus invocations: a workgroup's rounds of each
+ * phase run one after the other, so what counts is rounds times
+ * invocations times the multiply-adds of an item. */
+static guint
+choose_local (const RanetConv2dParams *c, const Plan *plan)
+{
+  guint fh = (guint) footprint_rows (c, plan->tile_h);
+  guint items1 = phase_items (c->in.c, plan->ocv1, fh * c->in.w, plan->px1, plan->sg);
+  guint items2 = phase_items (c->out.c, plan->ocv2, plan->tile_h * c->out.w, plan->px2,
+      plan->sg);
+  guint64 cost1 = (guint64) c->in.c * 4 * plan->ocv1 * plan->px1;
+  guint64 cost2 = (guint64) c->in.c * c->kh * c->kw * 4 * plan->ocv2 * plan->px2;
+  guint64 best_cost = G_MAXUINT64;
+  guint best = 8;
+
+  for (guint local = 8; local <= RANET_OP_GROUP_SIZE; local += 8) {
+    guint64 cost = (guint64) (items1 + local - 1) / local * local * cost1
+        + (guint64) (items2 + local - 1) / local * local * cost2;
+    if (cost < best_cost) {
+      best_cost = cost;
+      best = local;
+    }
+  }
+  return best;
+}
+
 /* Checks @p and chooses its plan: the tallest tile whose bottleneck fits,
  * then tiles of equal height, so the last is not a sliver that costs a
  * whole halo. */
@@ -49,7 +87,7 @@ bottleneck_plan (RanetVkDevice *dev, const RanetBottleneckParams *p, Plan *plan,
 {
   const RanetConv2dParams *c = &p->conv;
   gsize limit = MIN (MAX_SHARED_BYTES, ranet_vk_device_get_max_shared_memory (dev));
-  guint tile_h, items1, items2;
+  guint tile_h;
 
   if (!ranet_op_conv1x1_check (&p->reduce, error) || !ranet_op_conv2d_check (c, error))
     return FALSE;
@@ -83,13 +121,8 @@ bottleneck_plan (RanetVkDevice *dev, const RanetBottleneckParams *p, Plan *plan,
       (guint) footprint_rows (c, plan->tile_h) * c->in.w, ranet_op_max_pixels (plan->ocv1));
   plan->ocv2 = ranet_op_oc_vec4s (c->out.c);
   plan->px2 = ranet_op_pixels_per_invocation (c->out.w, ranet_op_max_pixels (plan->ocv2));
-  items1 = ((guint) footprint_rows (c, plan->tile_h) * c->in.w + plan->px1 - 1) / plan->px1
-      * ((c->in.c + 4 * plan->ocv1 - 1) / (4 * plan->ocv1));
-  items2 = plan->tile_h * ((c->out.w + plan->px2 - 1) / plan->px2)
-      * ((c->out.c + 4 * plan->ocv2 - 1) / (4 * plan->ocv2));
-  /* as many invocations as the larger phase has items of (channel block,
-   * pixel block), in whole SIMD widths of lavapipe (8) */
-  plan->local = MIN ((MAX (items1, items2) + 7) / 8 * 8, RANET_OP_GROUP_SIZE);
+  plan->sg = ranet_op_weight_sharing (dev);
+  plan->local = choose_local (c, plan);
   return TRUE;
 }
 
@@ -132,16 +165,18 @@ ranet_op_bottleneck_new (RanetVkDevice *dev, const RanetBottleneckParams *p,
     c->kh, c->kw, c->stride, c->pad_h, c->pad_w,
     r->pre_act ? 1 : 0, r->relu ? 1 : 0, c->relu ? 1 : 0,
     (guint32) (reduce_weights_offset / 4), (guint32) (conv_weights_offset / 4),
-    plan.ocv1, plan.px1, plan.ocv2, plan.px2, plan.tile_h, plan.local,
+    plan.ocv1, plan.px1, plan.ocv2, plan.px2, plan.tile_h, plan.local, plan.sg,
   };
-  /* as the convolutions (ranet_op_new_conv()): input and weights as texel
+  /* as the convolutions (ranet_op_new_conv()): weights shared through
+   * shuffles where the device can, and then input and weights as texel
    * buffers where the device gathers them faster that way */
   weights_end = MAX (reduce_weights_offset + ranet_op_conv1x1_packed_weight_size (r),
       conv_weights_offset + ranet_op_conv2d_packed_weight_size (c));
-  texel = ranet_op_texel_input (dev, &in_w)
+  texel = plan.sg > 1 && ranet_op_texel_input (dev, &in_w)
       && weights_end / 4 <= ranet_vk_device_get_max_texel_buffer_elements (dev);
   return ranet_op_set_windows (ranet_op_new_grid (dev, "bottleneck",
-          texel ? "bottleneck_texel" : "bottleneck", RANET_OP_IN_WEIGHTS_OUT,
+          texel ? "bottleneck_sg_texel" : plan.sg > 1 ? "bottleneck_sg" : "bottleneck",
+          RANET_OP_IN_WEIGHTS_OUT,
           texel ? 1u : 0u, texel ? 2u : 0u, &one, spec, G_N_ELEMENTS (spec), plan.n_tiles, 1,
           macs, error),
       &in_w, &out_w);
