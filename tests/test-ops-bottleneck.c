@@ -239,11 +239,25 @@ check_params (const RanetBottleneckParams *p, guint32 seed, const char *what)
   weights_clear (&wa);
 }
 
+/* Every shape in the shader variant @variant selects: 0 the device's
+ * choice, 1 without texel buffers, 2 without subgroup shuffles either (a
+ * device made again with those options, as the op checks do). */
 static void
-test_shapes (void)
+test_shapes (gconstpointer data)
 {
+  guint variant = GPOINTER_TO_UINT (data);
+  g_autoptr (GError) error = NULL;
+  RanetVkDevice *dev0 = device;
+
   if (!need_device ())
     return;
+  if (variant > 0) {
+    RanetVkOptions options = *ranet_vk_device_get_options (dev0);
+    options.texel_buffers = FALSE;
+    options.subgroup_shuffle = options.subgroup_shuffle && variant < 2;
+    device = ranet_vk_device_new_full (ranet_vk_device_get_name (dev0), &options, &error);
+    g_assert_no_error (error);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (shapes); i++) {
     const Shape *s = &shapes[i];
     /* input slices at channel 0, 1 and 2; outputs always past channel 0 */
@@ -252,6 +266,10 @@ test_shapes (void)
         s->in_c, s->h, s->w, s->mid_c, s->kh, s->kw, s->stride, s->out_c);
 
     check_params (&p, 1000 + i, what);
+  }
+  if (variant > 0) {
+    ranet_vk_device_unref (device);
+    device = dev0;
   }
 }
 
@@ -519,7 +537,11 @@ main (int argc, char **argv)
     g_clear_error (&error);
   }
 
-  g_test_add_func ("/ops/bottleneck/shapes", test_shapes);
+  g_test_add_data_func ("/ops/bottleneck/shapes", GUINT_TO_POINTER (0), test_shapes);
+  g_test_add_data_func ("/ops/bottleneck/shapes-storage-buffers", GUINT_TO_POINTER (1),
+      test_shapes);
+  g_test_add_data_func ("/ops/bottleneck/shapes-no-shuffles", GUINT_TO_POINTER (2),
+      test_shapes);
   g_test_add_func ("/ops/bottleneck/bottleneck-not-written", test_bottleneck_not_written);
   g_test_add_func ("/ops/bottleneck/invalid-params", test_invalid);
   g_test_add_func ("/ops/bottleneck/macs", test_macs);
