@@ -8,8 +8,10 @@
  * output channel of them, in two phases:
  *   1. the bottleneck, MID_C channels, at every input row the tile's kernel
  *      windows touch (its footprint: the tile's rows plus the halo), into
- *      shared memory, with the padding around the map stored as zeros so that
- *      phase 2 needs no bounds checks;
+ *      shared memory; rows of the padding above and below the map are stored
+ *      as zeros, the columns of the left and right padding are not stored
+ *      (phase 2 zeroes them in registers, so that 64 channels of a 7x7 map
+ *      fit 16 KiB in one tile);
  *   2. the KH x KW convolution of the shared bottleneck, written to the
  *      output view.
  * The bottleneck never reaches the output buffer. A footprint row shared by
@@ -99,9 +101,8 @@ layout(constant_id = 25) const uint SG = 1;         /* lanes that share weight l
 #define SHARED_ITEM(regs, i) regs[i]
 #endif
 
-/* the footprint: FH input rows, full width, stored WP wide with the padding */
+/* the footprint: FH input rows, full width */
 const uint FH = (TILE_H - 1u) * STRIDE + KH;
-const uint WP = IN_W + 2u * PAD_W;
 const uint FOOT = FH * IN_W;
 const uint IN_HW = IN_H * IN_W;
 const uint MID_C4 = (MID_C + 3u) / 4u;              /* vec4s of bottleneck channels */
@@ -134,7 +135,7 @@ const uint NCH2 = (ITEMS2 + SG - 1u) / SG;
  * is stored, and read back in phase 2, with one access instead of four
  * (each one a loop over the lanes on lavapipe). Channels past MID_C in the
  * last vec4 are 0: the 1x1's packed weights and bias are zero there. */
-shared vec4 mid[MID_C4 * FH * WP];
+shared vec4 mid[MID_C4 * FOOT];
 
 /* Phase 1: the bottleneck at footprint pixel block @pb, channel block @ocb
  * (@valid FALSE: a surplus invocation's clamped duplicate, not stored).
@@ -192,7 +193,6 @@ bottleneck_block (uint ocb, uint pb, bool valid, int iy0)
     uint f = f0 + p;
     if (f >= FOOT)
       continue;
-    uint s = (f / IN_W) * WP + PAD_W + f % IN_W;
     for (uint o = 0u; o < OCV1; o++) {
       uint mc4 = ocb * OCV1 + o;
       if (mc4 >= MID_C4)
@@ -200,15 +200,16 @@ bottleneck_block (uint ocb, uint pb, bool valid, int iy0)
       vec4 r = MID_RELU != 0u ? max (acc[o][p], vec4 (0.0)) : acc[o][p];
       /* rows above and below the map are the KH x KW convolution's zero
        * padding, not the 1x1 of a clamped pixel */
-      mid[mc4 * FH * WP + s] = inside[p] ? r : vec4 (0.0);
+      mid[mc4 * FOOT + f] = inside[p] ? r : vec4 (0.0);
     }
   }
 }
 
-/* Phase 2's accumulators and the stored columns its pixels read; globals so
- * that conv_channels() needs no array parameters */
+/* Phase 2's accumulators and the columns its pixels read; globals so that
+ * conv_channels() needs no array parameters */
 vec4 acc2[OCV2][PX2];
 uint coff[ROW];
+bool cok[ROW];
 
 /* Adds bottleneck channels 4 * @mc4 .. 4 * @mc4 + @n - 1 of tile row @ty
  * to acc2, with the weights of channel block @ocb. @n is a constant at each
@@ -219,10 +220,10 @@ conv_channels (uint ocb, uint mc4, uint n, uint ty)
   uint wi = W2_OFFSET + ocb * BLOCK2 + OCV2 + mc4 * 4u * TAPS;
 
   for (uint ky = 0u; ky < KH; ky++) {
-    uint sbase = (mc4 * FH + ty * STRIDE + ky) * WP;
+    uint sbase = mc4 * FOOT + (ty * STRIDE + ky) * IN_W;
     vec4 row[ROW];
     for (uint r = 0u; r < ROW; r++)
-      row[r] = mid[sbase + coff[r]];
+      row[r] = cok[r] ? mid[sbase + coff[r]] : vec4 (0.0);
     for (uint j = 0u; j < n; j++) {
       /* the kernel row's weights of channel j: few registers, and the
        * row of four channels above is loaded once for all four */
@@ -248,10 +249,15 @@ conv_block (uint ocb, uint pix, bool valid, uint oy0)
   uint oy = oy0 + ty;
   uint ox0 = (pix % NXB2) * PX2;
 
-  /* columns in the stored footprint, which starts at the left padding;
-   * surplus pixels of a row's last block read clamped columns */
-  for (uint r = 0u; r < ROW; r++)
-    coff[r] = min (ox0 * STRIDE + r, WP - 1u);
+  /* the columns the pixels read, and whether each is inside the map (else
+   * the padding: zero); surplus pixels of a row's last block read clamped
+   * columns */
+  int ix0 = int(ox0 * STRIDE) - int(PAD_W);
+  for (uint r = 0u; r < ROW; r++) {
+    int ix = ix0 + int(r);
+    cok[r] = ix >= 0 && ix < int(IN_W);
+    coff[r] = uint(clamp (ix, 0, int(IN_W) - 1));
+  }
 
   uint wi = W2_OFFSET + ocb * BLOCK2;
   for (uint o = 0u; o < OCV2; o++) {
@@ -288,12 +294,6 @@ main ()
   uint oy0 = gl_WorkGroupID.x * TILE_H;
   int iy0 = int(oy0 * STRIDE) - int(PAD_H);
 
-  /* the left and right padding columns, which phase 1 does not write */
-  for (uint i = lid; i < MID_C4 * FH * 2u * PAD_W; i += LOCAL) {
-    uint row = i / (2u * PAD_W);
-    uint col = i % (2u * PAD_W);
-    mid[row * WP + (col < PAD_W ? col : IN_W + col)] = vec4 (0.0);
-  }
   /* each phase's (channel block, pixel block) items spread over the
    * invocations; surplus invocations of the last round compute the last
    * item again and do not store it */

@@ -26,8 +26,10 @@ typedef struct {
 } Shape;
 
 /* Bottleneck widths 1..64, input channels 1..128, maps from 1x1 to 28x28 and
- * odd ones, strides 1 and 2; bottlenecks large enough to need several tiles
- * (64 x 7x7, 32 x 14x14, 24 x 28x28), kernels other than 3x3. */
+ * odd ones, strides 1 to 3; bottlenecks that fill 16 KiB in one tile
+ * (64 x 7x7) and that need several tiles (32 x 14x14, 24 x 14x14 and
+ * 28x28, 32 x 28x28 at stride 2: one output row each), kernels other than
+ * 3x3, padding other than 1. */
 static const Shape shapes[] = {
   { 1, 1, 1, 1, 1, 3, 3, 1, 1, 1, 0 },
   { 3, 2, 5, 1, 1, 3, 3, 2, 1, 1, ALL },
@@ -350,7 +352,7 @@ test_invalid (void)
   g_assert_false (ranet_op_bottleneck_supported (device, &p));
   expect_invalid (&p, 0, 4096);
   /* a bottleneck of which one output row does not fit 16 KiB:
-   * 64 channels x 3 rows x 30 columns x 4 bytes */
+   * 64 channels x 3 rows x 28 columns x 4 bytes */
   p = shape_params (&wide, 0, 1);
   g_assert_false (ranet_op_bottleneck_supported (device, &p));
   expect_invalid (&p, 0, 4096);

@@ -280,8 +280,8 @@ RanetOp *ranet_op_conv1x1_new (RanetVkDevice *dev, const RanetConv1x1Params *p,
  *
  * Whether ranet_op_bottleneck_new() accepts @p on @dev: valid parameters of
  * one item, and a bottleneck of which one output row's worth (its kernel
- * rows at the full padded width) fits the shared memory the op uses (16 KiB,
- * or the device's limit where that is less).
+ * rows, full width, channels rounded up to a multiple of 4) fits the shared
+ * memory the op uses (16 KiB, or the device's limit where that is less).
  *
  * Returns: %TRUE when the pair can be fused.
  */
