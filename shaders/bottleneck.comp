@@ -25,15 +25,15 @@
  * clamped duplicate and skip only the store, so nothing branches around the
  * barrier.
  *
- * Phase 2 reads the bottleneck from shared memory rather than from a buffer:
- * on lavapipe a storage-buffer load that differs between lanes is a loop over
- * the lanes with a bounds check per float.
+ * Measured on lavapipe, the default model's pairs (test-ops-bottleneck -m
+ * perf): 63-114 us of device time where the two ops take 97-142, and the same
+ * as the two ops (120-160) for 64x7x7 -> 64 -> 32 and 32x14x14 -> 24 -> 12.
  *
  * Weights (vec4 units): from W1_OFFSET the 1x1 convolution's blocks exactly
- * as conv1x1.comp packs them (with PRE_ACT, IN_C (scale, shift, 0, 0)
- * vec4s first),
- * from W2_OFFSET the KH x KW convolution's exactly as conv2d.comp does, so a
- * net can record the pair fused or as two ops over one weights buffer. */
+ * as conv1x1.comp packs them (with PRE_ACT, IN_C (scale, shift, 0, 0) vec4s
+ * first), from W2_OFFSET the KH x KW convolution's exactly as conv2d.comp
+ * does, so a net can record the pair fused or as two ops over one weights
+ * buffer. */
 #extension GL_GOOGLE_include_directive : require
 #if SHARE_WEIGHTS
 #extension GL_KHR_shader_subgroup_basic : require
@@ -73,7 +73,8 @@ layout(constant_id = 25) const uint SG = 1;         /* lanes that share weight l
  * (bottleneck_sg), as in conv2d.comp, the SG lanes of a subgroup load SG
  * different weight vec4s at once and hand them round with subgroupShuffle:
  * lavapipe gathers any per-lane load element by element, so SG such loads
- * become one. The items of a phase are then laid out so that every run of
+ * become one (measured, with the workgroup size chosen as op-bottleneck.c
+ * does: 1.2-3.4x on the default model's pairs). The items of a phase are then laid out so that every run of
  * SG lanes works on one channel block (pixel blocks padded to a multiple of
  * SG per block), and every lane of it needs the same weights.
  *
@@ -81,8 +82,8 @@ layout(constant_id = 25) const uint SG = 1;         /* lanes that share weight l
  * the input and the weights read as texel buffers: on lavapipe a storage-buffer
  * load inside a loop is a loop over the SIMD lanes with a bounds check per
  * float, even where every lane loads the same weight, and a texel fetch one
- * gather (measured: 2.2-4.7x on the default model's pairs) */
-#undef SHARE_LANES
+ * gather (measured before the shuffles: 1.0-2.1x on the default model's
+ * pairs) */
 #if SHARE_WEIGHTS
 #define SHARE_LANES 1
 #undef SHARE_WEIGHTS   /* conv-lanes.glsl's shuffle helpers are for one block per invocation */
@@ -133,8 +134,8 @@ const uint NCH2 = (ITEMS2 + SG - 1u) / SG;
 
 /* Four bottleneck channels per element: a block of the 1x1's accumulators
  * is stored, and read back in phase 2, with one access instead of four
- * (each one a loop over the lanes on lavapipe). Channels past MID_C in the
- * last vec4 are 0: the 1x1's packed weights and bias are zero there. */
+ * (lavapipe reads and writes shared memory with the same loop over the lanes
+ * as a storage buffer). Phase 2 reads only the MID_C channels. */
 shared vec4 mid[MID_C4 * FOOT];
 
 /* Phase 1: the bottleneck at footprint pixel block @pb, channel block @ocb
