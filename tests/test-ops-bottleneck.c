@@ -60,6 +60,9 @@ static const Shape shapes[] = {
   { 20, 10, 6, 6, 6, 1, 1, 1, 0, 0, PRE_ACT },
   { 12, 6, 5, 9, 9, 3, 3, 3, 1, 1, ALL },
   { 12, 6, 5, 8, 8, 3, 3, 1, 0, 0, RELU },
+  /* padding wider than the kernel: tiles of two output rows, the first
+   * and last of which see only padding */
+  { 8, 64, 4, 6, 28, 1, 1, 1, 2, 2, ALL },
 };
 
 /* The conv2d output size of @s. */
