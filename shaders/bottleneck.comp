@@ -86,7 +86,7 @@ layout(constant_id = 25) const uint SG = 1;         /* lanes that share weight l
  * pairs) */
 #if SHARE_WEIGHTS
 #define SHARE_LANES 1
-#undef SHARE_WEIGHTS   /* conv-lanes.glsl's shuffle helpers are for one block per invocation */
+#undef SHARE_WEIGHTS   /* conv-lanes.glsl's shuffle functions assume one channel block per lane */
 #endif
 #include "conv-lanes.glsl"
 
