@@ -9,7 +9,9 @@
  *
  * - the end of each exit's classifier: its last convolution, the linear
  *   layer and the softmax (ranet_op_classifier_new()), three dispatches in
- *   one.
+ *   one;
+ * - each ConvBN pair: a 1x1 convolution into a bottleneck and the 3x3
+ *   convolution of it (ranet_op_bottleneck_new()), two in one.
  *
  * A run is fused only where its intermediate tensors are read by no layer
  * outside it, since the fused op keeps them in the workgroup's memory. */
@@ -71,6 +73,37 @@ classifier_run (RanetNet *net, guint k, guint *first, RanetClassifierParams *p)
       && !read_outside (net, &p->linear.out, *first, 3);
 }
 
+/* Field by field: a struct's padding may differ between equal views. */
+static gboolean
+views_equal (const RanetTensorView *a, const RanetTensorView *b)
+{
+  return a->c == b->c && a->h == b->h && a->w == b->w && a->c_offset == b->c_offset
+      && a->c_total == b->c_total && a->base == b->base && a->n_items == b->n_items
+      && a->item_stride == b->item_stride;
+}
+
+/* The ConvBN pair from layer @first: a 1x1 convolution and a convolution
+ * of its whole output, in one stage, the bottleneck read by nothing else. */
+static gboolean
+bottleneck_run (RanetNet *net, guint first, RanetBottleneckParams *p)
+{
+  const RanetLayer *reduce, *conv;
+
+  if (first + 1 >= ranet_graph_get_n_layers (net->graph))
+    return FALSE;
+  reduce = ranet_graph_get_layer (net->graph, first);
+  conv = ranet_graph_get_layer (net->graph, first + 1);
+  if (reduce->kind != RANET_LAYER_CONV1X1 || conv->kind != RANET_LAYER_CONV2D
+      || reduce->stage != conv->stage
+      || net->layer_chunk[first] != net->layer_chunk[first + 1])
+    return FALSE;
+  *p = (RanetBottleneckParams) { .reduce = reduce->p.conv1x1, .conv = conv->p.conv2d };
+  return views_equal (&p->reduce.out, &p->conv.in)
+      && p->reduce.out.c_offset == 0 && p->reduce.out.c == p->reduce.out.c_total
+      && ranet_op_bottleneck_supported (net->dev, p)
+      && !read_outside (net, &p->reduce.out, first, 2);
+}
+
 gboolean
 ranet_net_build_fusions (RanetNet *net, const gsize *offsets, GError **error)
 {
@@ -100,6 +133,21 @@ ranet_net_build_fusions (RanetNet *net, const gsize *offsets, GError **error)
     }
     net->fused_layers[first] = 3;
   }
+  for (guint i = 0; i + 1 < n_layers; i++) {
+    RanetBottleneckParams p;
+
+    /* a layer belongs to one run at most */
+    if (net->fused_layers[i] != 0 || net->fused_layers[i + 1] != 0
+        || !bottleneck_run (net, i, &p))
+      continue;
+    net->fused[i] = ranet_op_bottleneck_new (net->dev, &p, offsets[i], offsets[i + 1], error);
+    if (net->fused[i] == NULL) {
+      g_prefix_error (error, "layers %u-%u: ", i, i + 1);
+      return FALSE;
+    }
+    net->fused_layers[i] = 2;
+    i++;
+  }
   return TRUE;
 }
 
@@ -124,5 +172,9 @@ ranet_net_record_fused (RanetNet *net, RanetVkCommands *cmds, guint first, gbool
   };
   RanetOp *op = decide ? net->fused_decide[first] : net->fused[first];
 
-  ranet_op_record_buffers (op, cmds, buffers, decide ? 5 : 4);
+  /* a bottleneck binds as a convolution; a classifier adds the results */
+  if (net->fused_layers[first] == 2)
+    ranet_op_record (op, cmds, net->activations, weights, net->activations);
+  else
+    ranet_op_record_buffers (op, cmds, buffers, decide ? 5 : 4);
 }
