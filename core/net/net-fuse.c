@@ -14,10 +14,19 @@
  *   convolution of it (ranet_op_bottleneck_new()), two in one.
  *
  * A run is fused only where its intermediate tensors are read by no layer
- * outside it, since the fused op keeps them in the workgroup's memory. */
+ * outside it, since the fused op keeps them in the workgroup's memory; and
+ * by default only where it is small (FUSE_MAX_MACS). */
 #include "net/net-private.h"
 
 #include "graph/ranet-layer-kind.h"
+
+/* The most multiply-adds of a run fused by default. A fused op runs where
+ * the layers' own ops are tuned for larger work (more workgroups, register
+ * blocking over more pixels): measured on lavapipe, ConvBN pairs of 0.3M
+ * multiply-adds ran 10-20% faster fused, pairs of 0.7-1.1M 5-8% slower, and
+ * the ImageNet-style model, whose pairs are mostly far larger, 20% slower
+ * with every run fused (docs/PERFORMANCE.md, "Fewer dispatches"). */
+#define FUSE_MAX_MACS 512000
 
 /* Whether the device's options ask for fused runs in @net: never in a batch
  * (its items already fill the device, and its ops are batched ones). */
@@ -29,6 +38,20 @@ wants_fusion (RanetNet *net)
   if (net->max_batch > 1 || opt == RANET_VK_FUSION_OFF)
     return FALSE;
   return opt == RANET_VK_FUSION_ON || ranet_vk_device_is_cpu (net->dev);
+}
+
+/* Whether the run of @n layers from @first is small enough to fuse under
+ * the device's options: any size where they say always. */
+static gboolean
+small_enough (RanetNet *net, guint first, guint n)
+{
+  guint64 macs = 0;
+
+  if (ranet_vk_device_get_options (net->dev)->fused_layers == RANET_VK_FUSION_ON)
+    return TRUE;
+  for (guint i = first; i < first + n; i++)
+    macs += ranet_graph_get_layer (net->graph, i)->macs;
+  return macs <= FUSE_MAX_MACS;
 }
 
 /* Whether a layer outside [@first, @first + @n) reads the tensor of @v. */
@@ -68,7 +91,7 @@ classifier_run (RanetNet *net, guint k, guint *first, RanetClassifierParams *p)
   *p = (RanetClassifierParams) {
     .conv = conv->p.conv2d, .linear = linear->p.linear, .softmax = softmax->p.softmax,
   };
-  return ranet_op_classifier_supported (p)
+  return ranet_op_classifier_supported (p) && small_enough (net, *first, 3)
       && !read_outside (net, &p->conv.out, *first, 3)
       && !read_outside (net, &p->linear.out, *first, 3);
 }
@@ -100,7 +123,7 @@ bottleneck_run (RanetNet *net, guint first, RanetBottleneckParams *p)
   *p = (RanetBottleneckParams) { .reduce = reduce->p.conv1x1, .conv = conv->p.conv2d };
   return views_equal (&p->reduce.out, &p->conv.in)
       && p->reduce.out.c_offset == 0 && p->reduce.out.c == p->reduce.out.c_total
-      && ranet_op_bottleneck_supported (net->dev, p)
+      && ranet_op_bottleneck_supported (net->dev, p) && small_enough (net, first, 2)
       && !read_outside (net, &p->reduce.out, first, 2);
 }
 
