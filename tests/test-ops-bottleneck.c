@@ -91,30 +91,6 @@ shape_params (const Shape *s, guint in_off, guint out_off)
   };
 }
 
-static float *
-random_floats (GRand *rand, gsize n)
-{
-  float *a = g_new (float, MAX (n, 1));
-  for (gsize i = 0; i < n; i++)
-    a[i] = (float) g_rand_double_range (rand, -1.0, 1.0);
-  return a;
-}
-
-static float *
-abs_floats (const float *a, gsize n)
-{
-  float *b = g_new (float, MAX (n, 1));
-  for (gsize i = 0; i < n; i++)
-    b[i] = fabsf (a[i]);
-  return b;
-}
-
-static gsize
-view_end (const RanetTensorView *v)
-{
-  return v->base + (gsize) v->c_total * v->h * v->w;
-}
-
 /* The two convolutions' weights in PyTorch's layout. */
 typedef struct {
   float *w1, *b1, *scale, *shift, *w3, *b3;
@@ -125,12 +101,12 @@ weights_init (Weights *w, GRand *rand, const RanetBottleneckParams *p)
 {
   const RanetConv2dParams *c = &p->conv;
 
-  w->w1 = random_floats (rand, (gsize) c->in.c * p->reduce.in.c);
-  w->b1 = random_floats (rand, c->in.c);
-  w->scale = random_floats (rand, p->reduce.in.c);
-  w->shift = random_floats (rand, p->reduce.in.c);
-  w->w3 = random_floats (rand, (gsize) c->out.c * c->in.c * c->kh * c->kw);
-  w->b3 = random_floats (rand, c->out.c);
+  w->w1 = ranet_op_check_random_floats (rand, (gsize) c->in.c * p->reduce.in.c);
+  w->b1 = ranet_op_check_random_floats (rand, c->in.c);
+  w->scale = ranet_op_check_random_floats (rand, p->reduce.in.c);
+  w->shift = ranet_op_check_random_floats (rand, p->reduce.in.c);
+  w->w3 = ranet_op_check_random_floats (rand, (gsize) c->out.c * c->in.c * c->kh * c->kw);
+  w->b3 = ranet_op_check_random_floats (rand, c->out.c);
 }
 
 static void
@@ -138,12 +114,12 @@ weights_abs (Weights *a, const Weights *w, const RanetBottleneckParams *p)
 {
   const RanetConv2dParams *c = &p->conv;
 
-  a->w1 = abs_floats (w->w1, (gsize) c->in.c * p->reduce.in.c);
-  a->b1 = abs_floats (w->b1, c->in.c);
-  a->scale = abs_floats (w->scale, p->reduce.in.c);
-  a->shift = abs_floats (w->shift, p->reduce.in.c);
-  a->w3 = abs_floats (w->w3, (gsize) c->out.c * c->in.c * c->kh * c->kw);
-  a->b3 = abs_floats (w->b3, c->out.c);
+  a->w1 = ranet_op_check_abs_floats (w->w1, (gsize) c->in.c * p->reduce.in.c);
+  a->b1 = ranet_op_check_abs_floats (w->b1, c->in.c);
+  a->scale = ranet_op_check_abs_floats (w->scale, p->reduce.in.c);
+  a->shift = ranet_op_check_abs_floats (w->shift, p->reduce.in.c);
+  a->w3 = ranet_op_check_abs_floats (w->w3, (gsize) c->out.c * c->in.c * c->kh * c->kw);
+  a->b3 = ranet_op_check_abs_floats (w->b3, c->out.c);
 }
 
 static void
@@ -161,7 +137,7 @@ weights_clear (Weights *w)
 static void
 reference (const RanetBottleneckParams *p, const Weights *w, const float *in, float *out)
 {
-  g_autofree float *mid = g_new0 (float, view_end (&p->reduce.out));
+  g_autofree float *mid = g_new0 (float, ranet_op_check_view_end (&p->reduce.out));
 
   ranet_ref_conv1x1 (&p->reduce, in, w->w1, w->b1, w->scale, w->shift, mid);
   ranet_ref_conv2d (&p->conv, mid, w->w3, w->b3, out);
@@ -198,10 +174,10 @@ check_params (const RanetBottleneckParams *p, guint32 seed, const char *what)
 {
   const RanetTensorView *out = &p->conv.out;
   g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
-  gsize in_n = view_end (&p->reduce.in), out_n = view_end (out);
-  g_autofree float *in = random_floats (rand, in_n);
-  g_autofree float *out_init = random_floats (rand, out_n);
-  g_autofree float *abs_in = abs_floats (in, in_n);
+  gsize in_n = ranet_op_check_view_end (&p->reduce.in), out_n = ranet_op_check_view_end (out);
+  g_autofree float *in = ranet_op_check_random_floats (rand, in_n);
+  g_autofree float *out_init = ranet_op_check_random_floats (rand, out_n);
+  g_autofree float *abs_in = ranet_op_check_abs_floats (in, in_n);
   g_autofree float *expected = g_memdup2 (out_init, out_n * sizeof (float));
   g_autofree float *mag = g_memdup2 (out_init, out_n * sizeof (float));
   g_autofree gboolean *writes = g_new0 (gboolean, out_n);
@@ -412,7 +388,7 @@ median (guint64 *a, guint n)
 static RanetVkBuffer *
 random_buffer (GRand *rand, gsize n)
 {
-  g_autofree float *data = random_floats (rand, n);
+  g_autofree float *data = ranet_op_check_random_floats (rand, n);
   g_autoptr (GError) error = NULL;
   RanetVkBuffer *buf = ranet_vk_buffer_new (device, n * sizeof (float),
       RANET_VK_BUFFER_DEVICE, &error);
@@ -471,9 +447,9 @@ bench_shape (const BenchShape *b)
   wbuf = g_new0 (float, RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n);
   memcpy (wbuf + RANET_OP_CHECK_WEIGHTS_OFFSET, packed, packed_n * sizeof (float));
 
-  g_autoptr (RanetVkBuffer) in = random_buffer (rand, view_end (&p.reduce.in));
-  g_autoptr (RanetVkBuffer) mid = random_buffer (rand, view_end (&p.reduce.out));
-  g_autoptr (RanetVkBuffer) out = random_buffer (rand, view_end (&p.conv.out));
+  g_autoptr (RanetVkBuffer) in = random_buffer (rand, ranet_op_check_view_end (&p.reduce.in));
+  g_autoptr (RanetVkBuffer) mid = random_buffer (rand, ranet_op_check_view_end (&p.reduce.out));
+  g_autoptr (RanetVkBuffer) out = random_buffer (rand, ranet_op_check_view_end (&p.conv.out));
   g_autoptr (RanetVkBuffer) weights = ranet_vk_buffer_new (device,
       (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float), RANET_VK_BUFFER_DEVICE,
       &error);

@@ -26,14 +26,14 @@ typedef struct {
   const RanetOpCheckBatch *batch;   /* NULL: not batched */
 } Case;
 
-static gsize
-view_end (const RanetTensorView *v)
+gsize
+ranet_op_check_view_end (const RanetTensorView *v)
 {
   return v->base + (gsize) v->c_total * v->h * v->w;
 }
 
-static float *
-random_floats (GRand *rand, gsize n)
+float *
+ranet_op_check_random_floats (GRand *rand, gsize n)
 {
   float *a = g_new (float, MAX (n, 1));
   for (gsize i = 0; i < n; i++)
@@ -41,8 +41,8 @@ random_floats (GRand *rand, gsize n)
   return a;
 }
 
-static float *
-abs_floats (const float *a, gsize n)
+float *
+ranet_op_check_abs_floats (const float *a, gsize n)
 {
   float *b = g_new (float, MAX (n, 1));
   for (gsize i = 0; i < n; i++)
@@ -58,16 +58,16 @@ case_init (Case *c, guint32 seed, gboolean same, gsize in_end, gsize out_hi)
   c->same = same;
   if (same) {
     c->in_n = c->out_n = MAX (in_end, out_hi);
-    c->in = c->out_init = random_floats (c->rand, c->in_n);
+    c->in = c->out_init = ranet_op_check_random_floats (c->rand, c->in_n);
   } else {
     c->in_n = in_end;
     c->out_n = out_hi;
-    c->in = random_floats (c->rand, c->in_n);
-    c->out_init = random_floats (c->rand, c->out_n);
+    c->in = ranet_op_check_random_floats (c->rand, c->in_n);
+    c->out_init = ranet_op_check_random_floats (c->rand, c->out_n);
   }
   c->ref = g_memdup2 (c->out_init, c->out_n * sizeof (float));
   c->mag = g_memdup2 (c->out_init, c->out_n * sizeof (float));
-  c->abs_in = abs_floats (c->in, c->in_n);
+  c->abs_in = ranet_op_check_abs_floats (c->in, c->in_n);
   c->writes = g_new0 (gboolean, MAX (c->out_n, 1));
 }
 
@@ -175,7 +175,7 @@ case_run (Case *c, RanetVkDevice *dev, RanetOp *op, const float *packed,
 
   memset (check, 0, sizeof *check);
   if (packed != NULL) {
-    wbuf = random_floats (c->rand, WEIGHTS_OFFSET + packed_n);
+    wbuf = ranet_op_check_random_floats (c->rand, WEIGHTS_OFFSET + packed_n);
     memcpy (wbuf + WEIGHTS_OFFSET, packed, packed_n * sizeof (float));
     if (!upload_new (dev, wbuf, WEIGHTS_OFFSET + packed_n, &bw, error))
       goto out;
@@ -262,11 +262,11 @@ random_weights (GRand *rand, const RanetLayerWeightSizes *n)
 {
   RanetLayerWeights *w = g_new0 (RanetLayerWeights, 1);
 
-  w->weight = random_floats (rand, n->weight);
-  w->bias = random_floats (rand, n->bias);
+  w->weight = ranet_op_check_random_floats (rand, n->weight);
+  w->bias = ranet_op_check_random_floats (rand, n->bias);
   if (n->pre_act > 0) {
-    w->pre_scale = random_floats (rand, n->pre_act);
-    w->pre_shift = random_floats (rand, n->pre_act);
+    w->pre_scale = ranet_op_check_random_floats (rand, n->pre_act);
+    w->pre_shift = ranet_op_check_random_floats (rand, n->pre_act);
   }
   return w;
 }
@@ -276,11 +276,11 @@ abs_weights (const RanetLayerWeights *w, const RanetLayerWeightSizes *n)
 {
   RanetLayerWeights *a = g_new0 (RanetLayerWeights, 1);
 
-  a->weight = abs_floats (w->weight, n->weight);
-  a->bias = abs_floats (w->bias, n->bias);
+  a->weight = ranet_op_check_abs_floats (w->weight, n->weight);
+  a->bias = ranet_op_check_abs_floats (w->bias, n->bias);
   if (n->pre_act > 0) {
-    a->pre_scale = abs_floats (w->pre_scale, n->pre_act);
-    a->pre_shift = abs_floats (w->pre_shift, n->pre_act);
+    a->pre_scale = ranet_op_check_abs_floats (w->pre_scale, n->pre_act);
+    a->pre_shift = ranet_op_check_abs_floats (w->pre_shift, n->pre_act);
   }
   return a;
 }
@@ -346,7 +346,7 @@ check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape,
     return FALSE;
   }
   if (batch != NULL) {
-    gsize out_end = out != NULL ? view_end (out) : out_hi;
+    gsize out_end = out != NULL ? ranet_op_check_view_end (out) : out_hi;
 
     g_return_val_if_fail (n > 1 && n_run >= 1 && n_run <= n, FALSE);
     for (guint i = 0; i < n_run; i++)
@@ -354,7 +354,7 @@ check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape,
     /* in one buffer, each item's input and output after the previous
      * item's; otherwise input and output strides of their own */
     if (shape->same_buffer) {
-      in_stride = out_stride = MAX (view_end (in), out_end) + batch->gap;
+      in_stride = out_stride = MAX (ranet_op_check_view_end (in), out_end) + batch->gap;
     } else {
       in_stride = (gsize) in->c_total * in->h * in->w + batch->gap;
       out_stride = out_end - (out != NULL ? out->base : out_lo) + 2 * batch->gap;
@@ -365,7 +365,7 @@ check_layer (RanetVkDevice *dev, const RanetOpCheckShape *shape,
   if (op == NULL)
     return FALSE;
 
-  case_init (&c, seed, shape->same_buffer, view_end (in) + (n - 1) * in_stride,
+  case_init (&c, seed, shape->same_buffer, ranet_op_check_view_end (in) + (n - 1) * in_stride,
       out_hi + (n - 1) * out_stride);
   c.batch = batch;
   if (kind->input_scale != 0.0f)

@@ -26,6 +26,15 @@ G_BEGIN_DECLS
 #define RANET_OP_CHECK_RTOL 1e-5
 #define RANET_OP_CHECK_ATOL 1e-6
 
+/* @n floats drawn uniformly from [-1, 1) (at least one allocated); free with
+ * g_free(). */
+float *ranet_op_check_random_floats (GRand *rand, gsize n);
+/* The absolute values of @a's @n floats, newly allocated: inputs of the
+ * reference run whose result scales the tolerance. */
+float *ranet_op_check_abs_floats (const float *a, gsize n);
+/* One past the last float of @v's tensor (its base plus its whole size). */
+gsize ranet_op_check_view_end (const RanetTensorView *v);
+
 /**
  * RanetOpCheck:
  * @max_err: largest |device - reference| inside the output view
