@@ -1,8 +1,9 @@
 /* test-ops-bottleneck.c: the fused bottleneck op (a 1x1 convolution, then a
- * KxK convolution of its result, in one dispatch) against the C reference of
- * the two convolutions run one after the other, with the tolerance of every
- * op check (ranet-op-check.h); the parameters it refuses; and, with
- * -m perf, its time against the two ops it replaces. */
+ * KxK convolution of its result, and optionally a bilinear resize of that,
+ * in one dispatch) against the C reference of the layers run one after the
+ * other, with the tolerance of every op check (ranet-op-check.h); the
+ * parameters it refuses; and, with -m perf, its time against the two ops it
+ * replaces. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -554,6 +555,25 @@ submit_timed (RanetVkCommands *cmds, guint64 *dev_ns, guint64 *wall_ns)
   *dev_ns = ranet_vk_commands_get_elapsed_ns (cmds, 0, 1);
 }
 
+/* Times @fused and @two, submitted alternately, and prints a row of their
+ * medians. */
+static void
+time_both (RanetVkCommands *fused, RanetVkCommands *two, const char *what)
+{
+  guint64 fused_dev[BENCH_RUNS], fused_wall[BENCH_RUNS];
+  guint64 two_dev[BENCH_RUNS], two_wall[BENCH_RUNS];
+
+  /* alternating, so that the machine's other load hits both alike */
+  for (guint i = 0; i < BENCH_WARMUP + BENCH_RUNS; i++) {
+    guint k = i < BENCH_WARMUP ? 0 : i - BENCH_WARMUP;
+    submit_timed (fused, &fused_dev[k], &fused_wall[k]);
+    submit_timed (two, &two_dev[k], &two_wall[k]);
+  }
+  g_test_message ("| %s | %.1f | %.1f | %.1f | %.1f |", what,
+      median (fused_dev, BENCH_RUNS) / 1e3, median (two_dev, BENCH_RUNS) / 1e3,
+      median (fused_wall, BENCH_RUNS) / 1e3, median (two_wall, BENCH_RUNS) / 1e3);
+}
+
 static void
 bench_shape (const BenchShape *b)
 {
@@ -565,8 +585,6 @@ bench_shape (const BenchShape *b)
   g_autofree float *wbuf = NULL;
   Weights w;
   gsize conv_at, packed_n;
-  guint64 fused_dev[BENCH_RUNS], fused_wall[BENCH_RUNS];
-  guint64 pair_dev[BENCH_RUNS], pair_wall[BENCH_RUNS];
 
   weights_init (&w, rand, &p);
   packed = pack (&p, &w, &conv_at, &packed_n);
@@ -598,21 +616,66 @@ bench_shape (const BenchShape *b)
   RanetVkBuffer *const pair_bufs[][3] = { { in, weights, mid }, { mid, weights, out } };
   g_autoptr (RanetVkCommands) fused_cmds = record (fused_ops, fused_bufs, 1);
   g_autoptr (RanetVkCommands) pair_cmds = record (pair_ops, pair_bufs, 2);
+  g_autofree char *what = g_strdup_printf ("%ux%ux%u -> %u -> 3x3/%u %u",
+      b->in_c, b->h, b->w, b->mid_c, b->stride, b->out_c);
 
-  /* the two alternate, so that the machine's other load hits both alike */
-  for (guint i = 0; i < BENCH_WARMUP + BENCH_RUNS; i++) {
-    guint k = i < BENCH_WARMUP ? 0 : i - BENCH_WARMUP;
-    submit_timed (fused_cmds, &fused_dev[k], &fused_wall[k]);
-    submit_timed (pair_cmds, &pair_dev[k], &pair_wall[k]);
-  }
-  g_test_message ("| %ux%ux%u -> %u -> 3x3/%u %u | %.1f | %.1f | %.1f | %.1f |",
-      b->in_c, b->h, b->w, b->mid_c, b->stride, b->out_c,
-      median (fused_dev, BENCH_RUNS) / 1e3, median (pair_dev, BENCH_RUNS) / 1e3,
-      median (fused_wall, BENCH_RUNS) / 1e3, median (pair_wall, BENCH_RUNS) / 1e3);
+  time_both (fused_cmds, pair_cmds, what);
+}
+
+/* A pair of the default model that ends with a resize: the op with the
+ * resize against the op without it followed by the resize op. */
+static void
+bench_resize_shape (const ResizeShape *r)
+{
+  RanetBottleneckParams p = resize_shape_params (r, 0), pair = p;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (2);
+  g_autoptr (GError) error = NULL;
+  g_autofree float *packed = NULL;
+  g_autofree float *wbuf = NULL;
+  Weights w;
+  gsize conv_at, packed_n;
+
+  pair.resize = FALSE;
+  weights_init (&w, rand, &p);
+  packed = pack (&p, &w, &conv_at, &packed_n);
+  weights_clear (&w);
+  wbuf = g_new0 (float, RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n);
+  memcpy (wbuf + RANET_OP_CHECK_WEIGHTS_OFFSET, packed, packed_n * sizeof (float));
+
+  g_autoptr (RanetVkBuffer) in = random_buffer (rand, ranet_op_check_view_end (&p.reduce.in));
+  /* the resize's output tensor, then the pair's result */
+  g_autoptr (RanetVkBuffer) out = random_buffer (rand, ranet_op_check_view_end (&p.conv.out));
+  g_autoptr (RanetVkBuffer) weights = ranet_vk_buffer_new (device,
+      (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float), RANET_VK_BUFFER_DEVICE,
+      &error);
+  g_assert_no_error (error);
+  g_assert_true (ranet_vk_buffer_upload (weights, 0, wbuf,
+          (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float), &error));
+
+  gsize w1 = RANET_OP_CHECK_WEIGHTS_OFFSET, w3 = w1 + conv_at;
+  g_autoptr (RanetOp) fused = ranet_op_bottleneck_new (device, &p, w1, w3, &error);
+  g_assert_no_error (error);
+  g_autoptr (RanetOp) unresized = ranet_op_bottleneck_new (device, &pair, w1, w3, &error);
+  g_assert_no_error (error);
+  g_autoptr (RanetOp) resize = ranet_op_resize_bilinear_new (device, &p.resize_p, &error);
+  g_assert_no_error (error);
+
+  RanetOp *fused_ops[] = { fused };
+  RanetVkBuffer *const fused_bufs[][3] = { { in, weights, out } };
+  RanetOp *two_ops[] = { unresized, resize };
+  RanetVkBuffer *const two_bufs[][3] = { { in, weights, out }, { out, NULL, out } };
+  g_autoptr (RanetVkCommands) fused_cmds = record (fused_ops, fused_bufs, 1);
+  g_autoptr (RanetVkCommands) two_cmds = record (two_ops, two_bufs, 2);
+  g_autofree char *what = g_strdup_printf ("%ux%ux%u -> %u -> 3x3 %u -> %ux%u",
+      r->s.in_c, r->s.h, r->s.w, r->s.mid_c, r->s.out_c, r->rs_h, r->rs_w);
+
+  time_both (fused_cmds, two_cmds, what);
 }
 
 /* With -m perf: the fused op against the 1x1 and KxK ops recorded one after
- * the other, on the default model's pairs. Run it with nothing set in the
+ * the other, on the default model's pairs; and the op ending with a resize
+ * against the op and the resize op, on the default model's first three
+ * resize_shapes. Run it with nothing set in the
  * environment: the test environment's validation layer and LP_NUM_THREADS
  * change what is measured. */
 static void
@@ -630,6 +693,11 @@ test_bench (void)
   g_test_message ("| --- | ---: | ---: | ---: | ---: |");
   for (guint i = 0; i < G_N_ELEMENTS (bench_shapes); i++)
     bench_shape (&bench_shapes[i]);
+  g_test_message ("| pair and resize | fused, device | pair then resize, device | fused, wall "
+      "| pair then resize, wall |");
+  g_test_message ("| --- | ---: | ---: | ---: | ---: |");
+  for (guint i = 0; i < 3; i++)
+    bench_resize_shape (&resize_shapes[i]);
 }
 
 int
