@@ -481,6 +481,22 @@ test_macs (void)
   g_assert_cmpuint (ranet_op_get_macs (op), ==, 8 * 7 * 7 * 16 + 4 * 4 * 4 * 8 * 3 * 3);
 }
 
+/* With a resize, its outputs count as the resize op's do: one each. */
+static void
+test_resize_macs (void)
+{
+  RanetBottleneckParams p = resize_shape_params (&resize_shapes[0], 0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RanetOp) op = NULL;
+
+  if (!need_device ())
+    return;
+  op = ranet_op_bottleneck_new (device, &p, 0, 4096, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ranet_op_get_macs (op), ==,
+      16 * 7 * 7 * 16 + 4 * 7 * 7 * 16 * 3 * 3 + 4 * 14 * 14);
+}
+
 /* The default model's pairs (the bnAfter form: ReLU after each
  * convolution). */
 typedef struct {
@@ -728,6 +744,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ops/bottleneck/resize-invalid-params", test_resize_invalid);
   g_test_add_func ("/ops/bottleneck/invalid-params", test_invalid);
   g_test_add_func ("/ops/bottleneck/macs", test_macs);
+  g_test_add_func ("/ops/bottleneck/resize-macs", test_resize_macs);
   g_test_add_func ("/ops/bottleneck/bench", test_bench);
   ret = g_test_run ();
 
