@@ -17,6 +17,13 @@
  * The bottleneck never reaches the output buffer. A footprint row shared by
  * two tiles is computed by both (KH - STRIDE rows per tile).
  *
+ * With RESIZE, one workgroup computes the whole KH x KW output (TILE_H is
+ * OUT_H) into shared memory instead, and a third phase resizes it
+ * bilinearly (align_corners=True, the arithmetic of resize_bilinear.comp)
+ * to RS_H x RS_W into the output view: RANet upsamples the small result of
+ * a ConvBN pair into a channel slice of a larger tensor, and the resize is
+ * one more dispatch of little work. OUT_ORIGIN is then the resized view's.
+ *
  * Both phases block registers as conv1x1.comp and conv2d.comp do: an
  * invocation computes 4 * OCV channels at PX pixels, each loaded input value
  * feeding 4 * OCV multiply-adds and each vec4 weight load PX of them. The
@@ -68,6 +75,11 @@ layout(constant_id = 22) const uint PX2 = 1;
 layout(constant_id = 23) const uint TILE_H = 1;     /* output rows per workgroup */
 layout(constant_id = 24) const uint LOCAL = 64;     /* invocations per workgroup */
 layout(constant_id = 25) const uint SG = 1;         /* lanes that share weight loads */
+layout(constant_id = 26) const uint RESIZE = 0;     /* resize the result to RS_H x RS_W */
+layout(constant_id = 27) const uint RS_H = 1;
+layout(constant_id = 28) const uint RS_W = 1;
+layout(constant_id = 29) const float SCALE_Y = 0.0; /* (OUT_H - 1) / (RS_H - 1), 0 when RS_H == 1 */
+layout(constant_id = 30) const float SCALE_X = 0.0;
 
 /* The variants are rows of meson.build's table. With SHARE_WEIGHTS
  * (bottleneck_sg), as in conv2d.comp, the SG lanes of a subgroup load SG
@@ -137,6 +149,13 @@ const uint NCH2 = (ITEMS2 + SG - 1u) / SG;
  * (lavapipe reads and writes shared memory with the same loop over the lanes
  * as a storage buffer). Phase 2 reads only the MID_C channels. */
 shared vec4 mid[MID_C4 * FOOT];
+
+/* With RESIZE the KH x KW output, CHW, that phase 3 resizes */
+const uint RES_SIZE = RESIZE != 0u ? OUT_C * OUT_H * OUT_W : 1u;
+shared float res[RES_SIZE];
+
+const uint RS_ITEMS = OUT_C * RS_H * RS_W;
+const uint ITERS3 = RESIZE != 0u ? (RS_ITEMS + LOCAL - 1u) / LOCAL : 0u;
 
 /* Phase 1: the bottleneck at footprint pixel block @pb, channel block @ocb
  * (@valid FALSE: a surplus invocation's clamped duplicate, not stored).
@@ -283,9 +302,44 @@ conv_block (uint ocb, uint pix, bool valid, uint oy0)
         if (ox0 + p >= OUT_W)
           continue;
         float v = acc2[o][p][j];
-        y[obase + ox0 + p] = RELU != 0u ? max (v, 0.0) : v;
+        v = RELU != 0u ? max (v, 0.0) : v;
+        if (RESIZE != 0u)
+          res[(oc * OUT_H + oy) * OUT_W + ox0 + p] = v;
+        else
+          y[obase + ox0 + p] = v;
       }
     }
+}
+
+/* Phase 3: element @idx of the resized output, CHW, from the shared KH x KW
+ * output, with resize_bilinear.comp's float formulas so that the fused op
+ * samples exactly where the resize op does. */
+void
+resize_element (uint idx)
+{
+  if (idx >= RS_ITEMS)
+    return;
+  uint ox = idx % RS_W;
+  uint oy = (idx / RS_W) % RS_H;
+  uint c = idx / (RS_W * RS_H);
+
+  float fy = SCALE_Y * float(oy);
+  uint y0 = uint(fy);
+  uint y1 = y0 + (y0 < OUT_H - 1u ? 1u : 0u);
+  float ly1 = fy - float(y0);
+  float ly0 = 1.0 - ly1;
+  float fx = SCALE_X * float(ox);
+  uint x0 = uint(fx);
+  uint x1 = x0 + (x0 < OUT_W - 1u ? 1u : 0u);
+  float lx1 = fx - float(x0);
+  float lx0 = 1.0 - lx1;
+
+  uint cbase = c * OUT_H * OUT_W;
+  float v00 = res[cbase + y0 * OUT_W + x0];
+  float v01 = res[cbase + y0 * OUT_W + x1];
+  float v10 = res[cbase + y1 * OUT_W + x0];
+  float v11 = res[cbase + y1 * OUT_W + x1];
+  y[OUT_ORIGIN + idx] = ly0 * (lx0 * v00 + lx1 * v01) + ly1 * (lx0 * v10 + lx1 * v11);
 }
 
 void
@@ -314,4 +368,10 @@ main ()
     uint pb = k % NPB2_SG;
     conv_block (k / NPB2_SG, min (pb, NPB2 - 1u), pb < NPB2 && k == it * LOCAL + lid, oy0);
   }
+  if (RESIZE == 0u)
+    return;
+
+  barrier ();
+  for (uint it = 0u; it < ITERS3; it++)
+    resize_element (it * LOCAL + lid);
 }

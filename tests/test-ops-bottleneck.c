@@ -1,8 +1,9 @@
 /* test-ops-bottleneck.c: the fused bottleneck op (a 1x1 convolution, then a
- * KxK convolution of its result, in one dispatch) against the C reference of
- * the two convolutions run one after the other, with the tolerance of every
- * op check (ranet-op-check.h); the parameters it refuses; and, with
- * -m perf, its time against the two ops it replaces. */
+ * KxK convolution of its result, and optionally a bilinear resize of that,
+ * in one dispatch) against the C reference of the layers run one after the
+ * other, with the tolerance of every op check (ranet-op-check.h); the
+ * parameters it refuses; and, with -m perf, its time against the two ops it
+ * replaces. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,26 @@ static const Shape shapes[] = {
   { 8, 64, 4, 6, 28, 1, 1, 1, 2, 2, ALL },
 };
 
+/* A pair whose KxK result the op resizes to @rs_h x @rs_w, into channels
+ * @out_off.. of a tensor of @c_total. */
+typedef struct {
+  Shape s;
+  guint rs_h, rs_w, out_off, c_total;
+} ResizeShape;
+
+/* The default model's upsampling pairs (ReLU after each convolution), then
+ * odd sizes, a downsampling, a 1x1 result and a stride before the resize. */
+static const ResizeShape resize_shapes[] = {
+  { { 16, 16, 4, 7, 7, 3, 3, 1, 1, 1, MID_RELU | RELU }, 14, 14, 8, 24 },
+  { { 4, 4, 2, 14, 14, 3, 3, 1, 1, 1, MID_RELU | RELU }, 28, 28, 2, 6 },
+  { { 8, 8, 2, 7, 7, 3, 3, 1, 1, 1, MID_RELU | RELU }, 14, 14, 4, 10 },
+  { { 5, 3, 3, 3, 5, 3, 3, 1, 1, 1, ALL }, 7, 9, 1, 5 },
+  { { 6, 4, 5, 9, 9, 3, 3, 1, 1, 1, PRE_ACT }, 4, 4, 0, 5 },
+  { { 7, 5, 3, 1, 1, 3, 3, 1, 1, 1, ALL }, 3, 5, 2, 7 },
+  { { 6, 4, 5, 2, 3, 3, 3, 1, 1, 1, RELU }, 1, 1, 3, 9 },
+  { { 12, 8, 6, 9, 9, 3, 3, 2, 1, 1, ALL }, 11, 13, 5, 11 },
+};
+
 /* The conv2d output size of @s. */
 static guint
 out_size (guint in, guint k, guint stride, guint pad)
@@ -89,6 +110,23 @@ shape_params (const Shape *s, guint in_off, guint out_off)
     .conv = { mid, out, s->kh, s->kw, s->stride, s->pad_h, s->pad_w,
       (s->flags & RELU) != 0 },
   };
+}
+
+/* @r's parameters: as shape_params(), the KxK result a tensor of its own
+ * behind the resize's output tensor in the same buffer, so that the checks
+ * see it left alone. */
+static RanetBottleneckParams
+resize_shape_params (const ResizeShape *r, guint in_off)
+{
+  RanetBottleneckParams p = shape_params (&r->s, in_off, 0);
+  RanetTensorView out = { r->s.out_c, r->rs_h, r->rs_w, r->out_off, r->c_total, 3 };
+  const RanetTensorView *c = &p.conv.out;
+  RanetTensorView tmp = { c->c, c->h, c->w, 0, c->c, ranet_op_check_view_end (&out) + 7 };
+
+  p.conv.out = tmp;
+  p.resize = TRUE;
+  p.resize_p = (RanetResizeParams) { tmp, out };
+  return p;
 }
 
 /* The two convolutions' weights in PyTorch's layout. */
@@ -133,14 +171,22 @@ weights_clear (Weights *w)
   g_free (w->b3);
 }
 
-/* The reference: the 1x1 into a host bottleneck, then the KxK of it. */
+/* The reference: the 1x1 into a host bottleneck, then the KxK of it, then
+ * where @p says so the resize of that into @out. */
 static void
 reference (const RanetBottleneckParams *p, const Weights *w, const float *in, float *out)
 {
   g_autofree float *mid = g_new0 (float, ranet_op_check_view_end (&p->reduce.out));
+  g_autofree float *tmp = NULL;
 
   ranet_ref_conv1x1 (&p->reduce, in, w->w1, w->b1, w->scale, w->shift, mid);
-  ranet_ref_conv2d (&p->conv, mid, w->w3, w->b3, out);
+  if (!p->resize) {
+    ranet_ref_conv2d (&p->conv, mid, w->w3, w->b3, out);
+    return;
+  }
+  tmp = g_new0 (float, ranet_op_check_view_end (&p->conv.out));
+  ranet_ref_conv2d (&p->conv, mid, w->w3, w->b3, tmp);
+  ranet_ref_resize_bilinear (&p->resize_p, tmp, out);
 }
 
 /* Both convolutions' packed blocks, one after the other: the 1x1's at 0,
@@ -172,9 +218,12 @@ need_device (void)
 static void
 check_params (const RanetBottleneckParams *p, guint32 seed, const char *what)
 {
-  const RanetTensorView *out = &p->conv.out;
+  const RanetTensorView *out = p->resize ? &p->resize_p.out : &p->conv.out;
   g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
-  gsize in_n = ranet_op_check_view_end (&p->reduce.in), out_n = ranet_op_check_view_end (out);
+  gsize in_n = ranet_op_check_view_end (&p->reduce.in);
+  /* the output buffer holds the KxK result's view too, which must stay
+   * as it was where the op resizes */
+  gsize out_n = MAX (ranet_op_check_view_end (out), ranet_op_check_view_end (&p->conv.out));
   g_autofree float *in = ranet_op_check_random_floats (rand, in_n);
   g_autofree float *out_init = ranet_op_check_random_floats (rand, out_n);
   g_autofree float *abs_in = ranet_op_check_abs_floats (in, in_n);
@@ -247,6 +296,38 @@ test_shapes (gconstpointer data)
         s->in_c, s->h, s->w, s->mid_c, s->kh, s->kw, s->stride, s->out_c);
 
     check_params (&p, 1000 + i, what);
+  }
+  if (variant > 0) {
+    ranet_vk_device_unref (device);
+    device = dev0;
+  }
+}
+
+/* Every pair with a resize, in each shader variant as test_shapes(). */
+static void
+test_resize_shapes (gconstpointer data)
+{
+  guint variant = GPOINTER_TO_UINT (data);
+  g_autoptr (GError) error = NULL;
+  RanetVkDevice *dev0 = device;
+
+  if (!need_device ())
+    return;
+  if (variant > 0) {
+    RanetVkOptions options = *ranet_vk_device_get_options (dev0);
+    options.texel_buffers = FALSE;
+    options.subgroup_shuffle = options.subgroup_shuffle && variant < 2;
+    device = ranet_vk_device_new_full (ranet_vk_device_get_name (dev0), &options, &error);
+    g_assert_no_error (error);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (resize_shapes); i++) {
+    const ResizeShape *r = &resize_shapes[i];
+    RanetBottleneckParams p = resize_shape_params (r, i % 3);
+    g_autofree char *what = g_strdup_printf ("%ux%ux%u -> %u -> %ux%u/%u %u -> %ux%u",
+        r->s.in_c, r->s.h, r->s.w, r->s.mid_c, r->s.kh, r->s.kw, r->s.stride, r->s.out_c,
+        r->rs_h, r->rs_w);
+
+    check_params (&p, 2000 + i, what);
   }
   if (variant > 0) {
     ranet_vk_device_unref (device);
@@ -338,6 +419,53 @@ test_invalid (void)
   g_assert_cmpuint (ranet_vk_device_get_validation_error_count (device), ==, 0);
 }
 
+/* Resizes the op cannot end with. */
+static void
+test_resize_invalid (void)
+{
+  RanetBottleneckParams good = resize_shape_params (&resize_shapes[0], 0), p;
+  /* fused without a resize in tiles, but its bottleneck footprint (24
+   * channels, 16 rows of 14) and KxK output (12x14x14) do not fit 16 KiB
+   * at once */
+  ResizeShape big = { { 32, 24, 12, 14, 14, 3, 3, 1, 1, 1, ALL }, 28, 28, 0, 12 };
+
+  if (!need_device ())
+    return;
+  g_assert_true (ranet_op_bottleneck_supported (device, &good));
+
+  /* the resize's input is not the KxK output */
+  p = good;
+  p.resize_p.in.base += 1;
+  g_assert_false (ranet_op_bottleneck_supported (device, &p));
+  expect_invalid (&p, 0, 4096);
+  p = good;
+  p.resize_p.in.h += 1;
+  expect_invalid (&p, 0, 4096);
+  /* channels differ */
+  p = good;
+  p.resize_p.out.c -= 1;
+  g_assert_false (ranet_op_bottleneck_supported (device, &p));
+  expect_invalid (&p, 0, 4096);
+  /* an output view outside its tensor */
+  p = good;
+  p.resize_p.out.c_offset = p.resize_p.out.c_total - 1;
+  expect_invalid (&p, 0, 4096);
+  /* a batch of resized outputs */
+  p = good;
+  p.resize_p.out.n_items = 2;
+  p.resize_p.out.item_stride = (gsize) p.resize_p.out.c_total * 14 * 14;
+  g_assert_false (ranet_op_bottleneck_supported (device, &p));
+  expect_invalid (&p, 0, 4096);
+  /* too large for one workgroup */
+  p = resize_shape_params (&big, 0);
+  p.resize = FALSE;
+  g_assert_true (ranet_op_bottleneck_supported (device, &p));
+  p.resize = TRUE;
+  g_assert_false (ranet_op_bottleneck_supported (device, &p));
+  expect_invalid (&p, 0, 4096);
+  g_assert_cmpuint (ranet_vk_device_get_validation_error_count (device), ==, 0);
+}
+
 static void
 test_macs (void)
 {
@@ -351,6 +479,22 @@ test_macs (void)
   op = ranet_op_bottleneck_new (device, &p, 0, 4096, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ranet_op_get_macs (op), ==, 8 * 7 * 7 * 16 + 4 * 4 * 4 * 8 * 3 * 3);
+}
+
+/* With a resize, its outputs count as the resize op's do: one each. */
+static void
+test_resize_macs (void)
+{
+  RanetBottleneckParams p = resize_shape_params (&resize_shapes[0], 0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RanetOp) op = NULL;
+
+  if (!need_device ())
+    return;
+  op = ranet_op_bottleneck_new (device, &p, 0, 4096, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ranet_op_get_macs (op), ==,
+      16 * 7 * 7 * 16 + 4 * 7 * 7 * 16 * 3 * 3 + 4 * 14 * 14);
 }
 
 /* The default model's pairs (the bnAfter form: ReLU after each
@@ -427,6 +571,25 @@ submit_timed (RanetVkCommands *cmds, guint64 *dev_ns, guint64 *wall_ns)
   *dev_ns = ranet_vk_commands_get_elapsed_ns (cmds, 0, 1);
 }
 
+/* Times @fused and @two, submitted alternately, and prints a row of their
+ * medians. */
+static void
+time_both (RanetVkCommands *fused, RanetVkCommands *two, const char *what)
+{
+  guint64 fused_dev[BENCH_RUNS], fused_wall[BENCH_RUNS];
+  guint64 two_dev[BENCH_RUNS], two_wall[BENCH_RUNS];
+
+  /* alternating, so that the machine's other load hits both alike */
+  for (guint i = 0; i < BENCH_WARMUP + BENCH_RUNS; i++) {
+    guint k = i < BENCH_WARMUP ? 0 : i - BENCH_WARMUP;
+    submit_timed (fused, &fused_dev[k], &fused_wall[k]);
+    submit_timed (two, &two_dev[k], &two_wall[k]);
+  }
+  g_test_message ("| %s | %.1f | %.1f | %.1f | %.1f |", what,
+      median (fused_dev, BENCH_RUNS) / 1e3, median (two_dev, BENCH_RUNS) / 1e3,
+      median (fused_wall, BENCH_RUNS) / 1e3, median (two_wall, BENCH_RUNS) / 1e3);
+}
+
 static void
 bench_shape (const BenchShape *b)
 {
@@ -438,8 +601,6 @@ bench_shape (const BenchShape *b)
   g_autofree float *wbuf = NULL;
   Weights w;
   gsize conv_at, packed_n;
-  guint64 fused_dev[BENCH_RUNS], fused_wall[BENCH_RUNS];
-  guint64 pair_dev[BENCH_RUNS], pair_wall[BENCH_RUNS];
 
   weights_init (&w, rand, &p);
   packed = pack (&p, &w, &conv_at, &packed_n);
@@ -471,21 +632,66 @@ bench_shape (const BenchShape *b)
   RanetVkBuffer *const pair_bufs[][3] = { { in, weights, mid }, { mid, weights, out } };
   g_autoptr (RanetVkCommands) fused_cmds = record (fused_ops, fused_bufs, 1);
   g_autoptr (RanetVkCommands) pair_cmds = record (pair_ops, pair_bufs, 2);
+  g_autofree char *what = g_strdup_printf ("%ux%ux%u -> %u -> 3x3/%u %u",
+      b->in_c, b->h, b->w, b->mid_c, b->stride, b->out_c);
 
-  /* the two alternate, so that the machine's other load hits both alike */
-  for (guint i = 0; i < BENCH_WARMUP + BENCH_RUNS; i++) {
-    guint k = i < BENCH_WARMUP ? 0 : i - BENCH_WARMUP;
-    submit_timed (fused_cmds, &fused_dev[k], &fused_wall[k]);
-    submit_timed (pair_cmds, &pair_dev[k], &pair_wall[k]);
-  }
-  g_test_message ("| %ux%ux%u -> %u -> 3x3/%u %u | %.1f | %.1f | %.1f | %.1f |",
-      b->in_c, b->h, b->w, b->mid_c, b->stride, b->out_c,
-      median (fused_dev, BENCH_RUNS) / 1e3, median (pair_dev, BENCH_RUNS) / 1e3,
-      median (fused_wall, BENCH_RUNS) / 1e3, median (pair_wall, BENCH_RUNS) / 1e3);
+  time_both (fused_cmds, pair_cmds, what);
+}
+
+/* A pair of the default model that ends with a resize: the op with the
+ * resize against the op without it followed by the resize op. */
+static void
+bench_resize_shape (const ResizeShape *r)
+{
+  RanetBottleneckParams p = resize_shape_params (r, 0), pair = p;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (2);
+  g_autoptr (GError) error = NULL;
+  g_autofree float *packed = NULL;
+  g_autofree float *wbuf = NULL;
+  Weights w;
+  gsize conv_at, packed_n;
+
+  pair.resize = FALSE;
+  weights_init (&w, rand, &p);
+  packed = pack (&p, &w, &conv_at, &packed_n);
+  weights_clear (&w);
+  wbuf = g_new0 (float, RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n);
+  memcpy (wbuf + RANET_OP_CHECK_WEIGHTS_OFFSET, packed, packed_n * sizeof (float));
+
+  g_autoptr (RanetVkBuffer) in = random_buffer (rand, ranet_op_check_view_end (&p.reduce.in));
+  /* the resize's output tensor, then the pair's result */
+  g_autoptr (RanetVkBuffer) out = random_buffer (rand, ranet_op_check_view_end (&p.conv.out));
+  g_autoptr (RanetVkBuffer) weights = ranet_vk_buffer_new (device,
+      (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float), RANET_VK_BUFFER_DEVICE,
+      &error);
+  g_assert_no_error (error);
+  g_assert_true (ranet_vk_buffer_upload (weights, 0, wbuf,
+          (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float), &error));
+
+  gsize w1 = RANET_OP_CHECK_WEIGHTS_OFFSET, w3 = w1 + conv_at;
+  g_autoptr (RanetOp) fused = ranet_op_bottleneck_new (device, &p, w1, w3, &error);
+  g_assert_no_error (error);
+  g_autoptr (RanetOp) unresized = ranet_op_bottleneck_new (device, &pair, w1, w3, &error);
+  g_assert_no_error (error);
+  g_autoptr (RanetOp) resize = ranet_op_resize_bilinear_new (device, &p.resize_p, &error);
+  g_assert_no_error (error);
+
+  RanetOp *fused_ops[] = { fused };
+  RanetVkBuffer *const fused_bufs[][3] = { { in, weights, out } };
+  RanetOp *two_ops[] = { unresized, resize };
+  RanetVkBuffer *const two_bufs[][3] = { { in, weights, out }, { out, NULL, out } };
+  g_autoptr (RanetVkCommands) fused_cmds = record (fused_ops, fused_bufs, 1);
+  g_autoptr (RanetVkCommands) two_cmds = record (two_ops, two_bufs, 2);
+  g_autofree char *what = g_strdup_printf ("%ux%ux%u -> %u -> 3x3 %u -> %ux%u",
+      r->s.in_c, r->s.h, r->s.w, r->s.mid_c, r->s.out_c, r->rs_h, r->rs_w);
+
+  time_both (fused_cmds, two_cmds, what);
 }
 
 /* With -m perf: the fused op against the 1x1 and KxK ops recorded one after
- * the other, on the default model's pairs. Run it with nothing set in the
+ * the other, on the default model's pairs; and the op ending with a resize
+ * against the op and the resize op, on the default model's first three
+ * resize_shapes. Run it with nothing set in the
  * environment: the test environment's validation layer and LP_NUM_THREADS
  * change what is measured. */
 static void
@@ -503,6 +709,11 @@ test_bench (void)
   g_test_message ("| --- | ---: | ---: | ---: | ---: |");
   for (guint i = 0; i < G_N_ELEMENTS (bench_shapes); i++)
     bench_shape (&bench_shapes[i]);
+  g_test_message ("| pair and resize | fused, device | pair then resize, device | fused, wall "
+      "| pair then resize, wall |");
+  g_test_message ("| --- | ---: | ---: | ---: | ---: |");
+  for (guint i = 0; i < 3; i++)
+    bench_resize_shape (&resize_shapes[i]);
 }
 
 int
@@ -523,9 +734,17 @@ main (int argc, char **argv)
       test_shapes);
   g_test_add_data_func ("/ops/bottleneck/shapes-no-shuffles", GUINT_TO_POINTER (2),
       test_shapes);
+  g_test_add_data_func ("/ops/bottleneck/resize-shapes", GUINT_TO_POINTER (0),
+      test_resize_shapes);
+  g_test_add_data_func ("/ops/bottleneck/resize-shapes-storage-buffers", GUINT_TO_POINTER (1),
+      test_resize_shapes);
+  g_test_add_data_func ("/ops/bottleneck/resize-shapes-no-shuffles", GUINT_TO_POINTER (2),
+      test_resize_shapes);
   g_test_add_func ("/ops/bottleneck/bottleneck-not-written", test_bottleneck_not_written);
+  g_test_add_func ("/ops/bottleneck/resize-invalid-params", test_resize_invalid);
   g_test_add_func ("/ops/bottleneck/invalid-params", test_invalid);
   g_test_add_func ("/ops/bottleneck/macs", test_macs);
+  g_test_add_func ("/ops/bottleneck/resize-macs", test_resize_macs);
   g_test_add_func ("/ops/bottleneck/bench", test_bench);
   ret = g_test_run ();
 

@@ -11,7 +11,9 @@
  *   layer and the softmax (ranet_op_classifier_new()), three dispatches in
  *   one;
  * - each ConvBN pair: a 1x1 convolution into a bottleneck and the 3x3
- *   convolution of it (ranet_op_bottleneck_new()), two in one.
+ *   convolution of it (ranet_op_bottleneck_new()), two in one, and three
+ *   where a bilinear resize of the pair's result follows (RANet's
+ *   upsampling of a small scale's features into a larger one's).
  *
  * A run is fused only where its intermediate tensors are read by no layer
  * outside it, since the fused op keeps them in the workgroup's memory; and
@@ -105,8 +107,35 @@ views_equal (const RanetTensorView *a, const RanetTensorView *b)
       && a->item_stride == b->item_stride;
 }
 
+/* Whether @p's pair, layers @first and @first + 1, can take in the resize
+ * that follows it: one of its whole output in the same stage, that output
+ * read by nothing else, the three small enough and the op able to. Sets
+ * @p's resize if so. */
+static gboolean
+take_resize (RanetNet *net, guint first, RanetBottleneckParams *p)
+{
+  const RanetLayer *conv, *resize;
+  RanetBottleneckParams with = *p;
+
+  if (first + 2 >= ranet_graph_get_n_layers (net->graph) || net->fused_layers[first + 2] != 0)
+    return FALSE;
+  conv = ranet_graph_get_layer (net->graph, first + 1);
+  resize = ranet_graph_get_layer (net->graph, first + 2);
+  if (resize->kind != RANET_LAYER_RESIZE_BILINEAR || resize->stage != conv->stage
+      || !views_equal (&resize->p.resize.in, &p->conv.out))
+    return FALSE;
+  with.resize = TRUE;
+  with.resize_p = resize->p.resize;
+  if (!ranet_op_bottleneck_supported (net->dev, &with) || !small_enough (net, first, 3)
+      || read_outside (net, &p->conv.out, first, 3))
+    return FALSE;
+  *p = with;
+  return TRUE;
+}
+
 /* The ConvBN pair from layer @first: a 1x1 convolution and a convolution
- * of its whole output, in one stage, the bottleneck read by nothing else. */
+ * of its whole output, in one stage, the bottleneck read by nothing else;
+ * with the resize after it where take_resize() allows. */
 static gboolean
 bottleneck_run (RanetNet *net, guint first, RanetBottleneckParams *p)
 {
@@ -121,10 +150,13 @@ bottleneck_run (RanetNet *net, guint first, RanetBottleneckParams *p)
       || net->layer_chunk[first] != net->layer_chunk[first + 1])
     return FALSE;
   *p = (RanetBottleneckParams) { .reduce = reduce->p.conv1x1, .conv = conv->p.conv2d };
-  return views_equal (&p->reduce.out, &p->conv.in)
-      && p->reduce.out.c_offset == 0 && p->reduce.out.c == p->reduce.out.c_total
-      && ranet_op_bottleneck_supported (net->dev, p) && small_enough (net, first, 2)
-      && !read_outside (net, &p->reduce.out, first, 2);
+  if (!views_equal (&p->reduce.out, &p->conv.in)
+      || p->reduce.out.c_offset != 0 || p->reduce.out.c != p->reduce.out.c_total
+      || read_outside (net, &p->reduce.out, first, 2))
+    return FALSE;
+  if (take_resize (net, first, p))
+    return TRUE;
+  return ranet_op_bottleneck_supported (net->dev, p) && small_enough (net, first, 2);
 }
 
 gboolean
@@ -137,6 +169,7 @@ ranet_net_build_fusions (RanetNet *net, const gsize *offsets, GError **error)
   net->fused = g_new0 (RanetOp *, n_layers);
   net->fused_decide = g_new0 (RanetOp *, n_layers);
   net->fused_layers = g_new0 (guint, n_layers);
+  net->fused_kind = g_new0 (RanetNetFusedKind, n_layers);
   for (guint k = 0; k < net->n_exits; k++) {
     RanetClassifierParams p;
     guint first;
@@ -155,21 +188,25 @@ ranet_net_build_fusions (RanetNet *net, const gsize *offsets, GError **error)
       return FALSE;
     }
     net->fused_layers[first] = 3;
+    net->fused_kind[first] = RANET_NET_FUSED_CLASSIFIER;
   }
   for (guint i = 0; i + 1 < n_layers; i++) {
     RanetBottleneckParams p;
+    guint n;
 
     /* a layer belongs to one run at most */
     if (net->fused_layers[i] != 0 || net->fused_layers[i + 1] != 0
         || !bottleneck_run (net, i, &p))
       continue;
+    n = p.resize ? 3 : 2;
     net->fused[i] = ranet_op_bottleneck_new (net->dev, &p, offsets[i], offsets[i + 1], error);
     if (net->fused[i] == NULL) {
-      g_prefix_error (error, "layers %u-%u: ", i, i + 1);
+      g_prefix_error (error, "layers %u-%u: ", i, i + n - 1);
       return FALSE;
     }
-    net->fused_layers[i] = 2;
-    i++;
+    net->fused_layers[i] = n;
+    net->fused_kind[i] = RANET_NET_FUSED_BOTTLENECK;
+    i += n - 1;
   }
   return TRUE;
 }
@@ -184,6 +221,7 @@ ranet_net_fusions_clear (RanetNet *net)
   g_clear_pointer (&net->fused, g_free);
   g_clear_pointer (&net->fused_decide, g_free);
   g_clear_pointer (&net->fused_layers, g_free);
+  g_clear_pointer (&net->fused_kind, g_free);
 }
 
 void
@@ -196,7 +234,7 @@ ranet_net_record_fused (RanetNet *net, RanetVkCommands *cmds, guint first, gbool
   RanetOp *op = decide ? net->fused_decide[first] : net->fused[first];
 
   /* a bottleneck binds as a convolution; a classifier adds the results */
-  if (net->fused_layers[first] == 2)
+  if (net->fused_kind[first] == RANET_NET_FUSED_BOTTLENECK)
     ranet_op_record (op, cmds, net->activations, weights, net->activations);
   else
     ranet_op_record_buffers (op, cmds, buffers, decide ? 5 : 4);

@@ -19,6 +19,13 @@ typedef enum {
   RANET_NET_INPUT_REGIONS,  /* a batch: stage 0 preprocesses regions of a frame */
 } RanetNetInput;
 
+/* What a fused run is: they differ in their bindings, not always in
+ * their length. */
+typedef enum {
+  RANET_NET_FUSED_CLASSIFIER,   /* convolution, linear, softmax */
+  RANET_NET_FUSED_BOTTLENECK,   /* 1x1, KxK convolution, and maybe a resize */
+} RanetNetFusedKind;
+
 struct _RanetNet {
   RanetVkDevice *dev;
   RanetModel *model;
@@ -34,11 +41,12 @@ struct _RanetNet {
   RanetOp **ops;                /* one per graph layer */
   /* Runs of layers recorded as one op (net-fuse.c), indexed by a run's
    * first layer: its op, the op's variant that decides a one-submission
-   * frame's exit (where the run ends a stage), its length; NULL and 0 at
-   * every other layer. NULL arrays where nothing is fused. */
+   * frame's exit (where the run ends a stage), its length, what it is;
+   * NULL and 0 at every other layer. NULL arrays where nothing is fused. */
   RanetOp **fused;
   RanetOp **fused_decide;
   guint *fused_layers;
+  RanetNetFusedKind *fused_kind;
 
   RanetNetInput input;
   RanetVkBuffer *input_tensor;  /* host-visible, for tensor input */

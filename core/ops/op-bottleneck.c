@@ -15,6 +15,7 @@ typedef struct {
   guint local;                  /* invocations per workgroup */
 } Plan;
 
+
 /* Footprint rows of a tile of @tile_h output rows. */
 static guint64
 footprint_rows (const RanetConv2dParams *c, guint tile_h)
@@ -29,6 +30,15 @@ shared_bytes (const RanetConv2dParams *c, guint tile_h)
 {
   return (guint64) (c->in.c + 3) / 4 * 4 * footprint_rows (c, tile_h) * c->in.w
       * sizeof (float);
+}
+
+/* Bytes of the KxK output kept in shared memory for the resize. */
+static guint64
+result_bytes (const RanetBottleneckParams *p)
+{
+  const RanetTensorView *o = &p->conv.out;
+
+  return p->resize ? (guint64) o->c * o->h * o->w * sizeof (float) : 0;
 }
 
 static gboolean
@@ -54,8 +64,11 @@ phase_items (guint channels, guint ocv, guint n_pix, guint sg)
  * phase run one after the other, so what counts is rounds times
  * invocations times the multiply-adds of an item. */
 static guint
-choose_local (const RanetConv2dParams *c, const Plan *plan)
+choose_local (const RanetBottleneckParams *p, const Plan *plan)
 {
+  const RanetConv2dParams *c = &p->conv;
+  const RanetTensorView *rs = &p->resize_p.out;
+  guint items3 = p->resize ? rs->c * rs->h * rs->w : 0;
   guint fh = (guint) footprint_rows (c, plan->tile_h);
   guint items1 = phase_items (c->in.c, plan->ocv1, (fh * c->in.w + plan->px1 - 1) / plan->px1,
       plan->sg);
@@ -68,13 +81,52 @@ choose_local (const RanetConv2dParams *c, const Plan *plan)
 
   for (guint local = 8; local <= RANET_OP_GROUP_SIZE; local += 8) {
     guint64 cost = (guint64) (items1 + local - 1) / local * local * cost1
-        + (guint64) (items2 + local - 1) / local * local * cost2;
+        + (guint64) (items2 + local - 1) / local * local * cost2
+        + (guint64) (items3 + local - 1) / local * local * 4;
     if (cost < best_cost) {
       best_cost = cost;
       best = local;
     }
   }
   return best;
+}
+
+/* Whether @p's resize is one the op can end with: of the KxK output, to a
+ * view of one item and as many channels, the whole footprint and output
+ * fitting @limit bytes of shared memory in one tile. */
+static gboolean
+resize_check (const RanetBottleneckParams *p, gsize limit, GError **error)
+{
+  const RanetConv2dParams *c = &p->conv;
+  const RanetResizeParams *r = &p->resize_p;
+  guint64 need = shared_bytes (c, c->out.h) + result_bytes (p);
+
+  if (!ranet_op_check_view (&r->out, "bottleneck", "resize output", error))
+    return FALSE;
+  if (!views_equal (&r->in, &c->out)) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "bottleneck: the resize's input view is not the KxK convolution's output view");
+    return FALSE;
+  }
+  if (r->out.c != c->out.c) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "bottleneck: the resize's output has %u channels, the convolution's %u",
+        r->out.c, c->out.c);
+    return FALSE;
+  }
+  if (ranet_tensor_view_n_items (&r->out) > 1) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "bottleneck: views of several items are not supported");
+    return FALSE;
+  }
+  if (need > limit) {
+    g_set_error (error, RANET_VK_ERROR, RANET_VK_ERROR_INVALID,
+        "bottleneck: resizing needs the whole bottleneck and output in one workgroup, %"
+        G_GUINT64_FORMAT " bytes of shared memory, more than the %" G_GSIZE_FORMAT
+        " allowed", need, limit);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* Checks @p and chooses its plan: the tallest tile whose bottleneck fits,
@@ -109,6 +161,8 @@ bottleneck_plan (RanetVkDevice *dev, const RanetBottleneckParams *p, Plan *plan,
         "bottleneck: views of several items are not supported");
     return FALSE;
   }
+  if (p->resize && !resize_check (p, limit, error))
+    return FALSE;
   for (tile_h = c->out.h; tile_h > 0 && shared_bytes (c, tile_h) > limit; tile_h--)
     ;
   if (tile_h == 0) {
@@ -127,7 +181,7 @@ bottleneck_plan (RanetVkDevice *dev, const RanetBottleneckParams *p, Plan *plan,
   plan->ocv2 = ranet_op_oc_vec4s (c->out.c);
   plan->px2 = ranet_op_pixels_per_invocation (c->out.w, ranet_op_max_pixels (plan->ocv2));
   plan->sg = ranet_op_weight_sharing (dev);
-  plan->local = choose_local (c, plan);
+  plan->local = choose_local (p, plan);
   return TRUE;
 }
 
@@ -146,6 +200,7 @@ ranet_op_bottleneck_new (RanetVkDevice *dev, const RanetBottleneckParams *p,
 {
   const RanetConv1x1Params *r = &p->reduce;
   const RanetConv2dParams *c = &p->conv;
+  const RanetTensorView *out = p->resize ? &p->resize_p.out : &c->out;
   RanetOpWindow in_w, out_w;
   RanetOpItems one = { 1, 0, 0 };
   guint64 macs;
@@ -163,14 +218,18 @@ ranet_op_bottleneck_new (RanetVkDevice *dev, const RanetBottleneckParams *p,
 
   /* the layer's work; the halo rows two tiles both compute are not counted */
   macs = (guint64) r->out.c * r->in.h * r->in.w * r->in.c
-      + (guint64) c->out.c * c->out.h * c->out.w * c->in.c * c->kh * c->kw;
+      + (guint64) c->out.c * c->out.h * c->out.w * c->in.c * c->kh * c->kw
+      + (p->resize ? (guint64) out->c * out->h * out->w : 0);
   guint32 spec[] = {
     r->in.c, r->in.h, r->in.w, ranet_op_view_window (dev, &r->in, &in_w),
-    c->in.c, c->out.c, c->out.h, c->out.w, ranet_op_view_window (dev, &c->out, &out_w),
+    c->in.c, c->out.c, c->out.h, c->out.w, ranet_op_view_window (dev, out, &out_w),
     c->kh, c->kw, c->stride, c->pad_h, c->pad_w,
     r->pre_act ? 1 : 0, r->relu ? 1 : 0, c->relu ? 1 : 0,
     (guint32) (reduce_weights_offset / 4), (guint32) (conv_weights_offset / 4),
     plan.ocv1, plan.px1, plan.ocv2, plan.px2, plan.tile_h, plan.local, plan.sg,
+    p->resize ? 1 : 0, out->h, out->w,
+    ranet_op_resize_scale_bits (c->out.h, out->h),
+    ranet_op_resize_scale_bits (c->out.w, out->w),
   };
   /* as the convolutions (ranet_op_new_conv()): weights shared through
    * shuffles where the device can, and then input and weights as texel

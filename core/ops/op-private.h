@@ -120,6 +120,12 @@ guint32 ranet_op_view_window (RanetVkDevice *dev, const RanetTensorView *v, Rane
 /* Gives @op (nullable) the windows of its input and output bindings. */
 RanetOp *ranet_op_set_windows (RanetOp *op, const RanetOpWindow *in, const RanetOpWindow *out);
 
+/* The bits of a bilinear resize's scale from @in to @out pixels
+ * (align_corners=True), a float specialization constant: computed in
+ * float, as PyTorch does, so that every op resizing samples where PyTorch
+ * does (op-resize.c). */
+guint32 ranet_op_resize_scale_bits (guint in, guint out);
+
 /* The checks of ranet_op_conv2d_new(), for ops that run a convolution among
  * other things. */
 gboolean ranet_op_conv2d_check (const RanetConv2dParams *p, GError **error);

@@ -1,9 +1,8 @@
 /* op-resize.c: bilinear resize, align_corners=True (shaders/resize_bilinear.comp). */
 #include "ops/op-private.h"
 
-/* In float, as PyTorch computes it, so the shader samples where PyTorch does. */
-static guint32
-scale_bits (guint in, guint out)
+guint32
+ranet_op_resize_scale_bits (guint in, guint out)
 {
   union { float f; guint32 u; } s;
 
@@ -31,7 +30,7 @@ ranet_op_resize_bilinear_new (RanetVkDevice *dev, const RanetResizeParams *p,
   guint32 spec[] = {
     p->in.c, p->in.h, p->in.w, ranet_op_view_window (dev, &p->in, &in_w),
     p->out.h, p->out.w, ranet_op_view_window (dev, &p->out, &out_w),
-    scale_bits (p->in.h, p->out.h), scale_bits (p->in.w, p->out.w),
+    ranet_op_resize_scale_bits (p->in.h, p->out.h), ranet_op_resize_scale_bits (p->in.w, p->out.w),
   };
   gboolean texel = ranet_op_texel_input (dev, &in_w);
 

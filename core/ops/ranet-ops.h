@@ -91,24 +91,6 @@ typedef struct {
 } RanetConv1x1Params;
 
 /**
- * RanetBottleneckParams:
- * @reduce: the 1x1 convolution into the bottleneck
- * @conv: the convolution of the bottleneck; @conv.in must be the same view as
- *   @reduce.out
- *
- * A 1x1 convolution followed by a KxK convolution of its result (RANet's
- * ConvBN pairs), computed by one op: each workgroup keeps the bottleneck of
- * its part of the map in shared memory, so the bottleneck view is never
- * written. Its weights are the two convolutions' own packed blocks
- * (ranet_op_conv1x1_pack_weights(), ranet_op_conv2d_pack_weights()), so a net
- * can run a pair fused or as two ops over one weights buffer.
- */
-typedef struct {
-  RanetConv1x1Params reduce;
-  RanetConv2dParams conv;
-} RanetBottleneckParams;
-
-/**
  * RanetResizeParams:
  * @in: input view
  * @out: output view, same c as @in, any h and w
@@ -119,6 +101,36 @@ typedef struct {
 typedef struct {
   RanetTensorView in, out;
 } RanetResizeParams;
+
+/**
+ * RanetBottleneckParams:
+ * @reduce: the 1x1 convolution into the bottleneck
+ * @conv: the convolution of the bottleneck; @conv.in must be the same view as
+ *   @reduce.out
+ * @resize: whether the op ends with a bilinear resize of @conv's result
+ * @resize_p: that resize, where @resize is %TRUE: @resize_p.in must be the
+ *   same view as @conv.out, @resize_p.out any view of as many channels;
+ *   ignored otherwise
+ *
+ * A 1x1 convolution followed by a KxK convolution of its result (RANet's
+ * ConvBN pairs), computed by one op: each workgroup keeps the bottleneck of
+ * its part of the map in shared memory, so the bottleneck view is never
+ * written. Its weights are the two convolutions' own packed blocks
+ * (ranet_op_conv1x1_pack_weights(), ranet_op_conv2d_pack_weights()), so a net
+ * can run a pair fused or as two ops over one weights buffer.
+ *
+ * With @resize the KxK result is kept in shared memory too and only its
+ * resize (as ranet_op_resize_bilinear_new() computes it) is written: RANet
+ * upsamples the small result of a ConvBN pair into a channel slice of a
+ * larger tensor, and this saves the resize's dispatch. @conv.out is then
+ * never written either.
+ */
+typedef struct {
+  RanetConv1x1Params reduce;
+  RanetConv2dParams conv;
+  gboolean resize;
+  RanetResizeParams resize_p;
+} RanetBottleneckParams;
 
 /**
  * RanetPoolKind:
@@ -282,6 +294,8 @@ RanetOp *ranet_op_conv1x1_new (RanetVkDevice *dev, const RanetConv1x1Params *p,
  * one item, and a bottleneck of which one output row's worth (its kernel
  * rows, full width, channels rounded up to a multiple of 4) fits the shared
  * memory the op uses (16 KiB, or the device's limit where that is less).
+ * With a resize, the whole bottleneck footprint and the whole KxK output
+ * must fit that memory at once, since one workgroup resizes all of it.
  *
  * Returns: %TRUE when the pair can be fused.
  */
@@ -298,8 +312,8 @@ gboolean ranet_op_bottleneck_supported (RanetVkDevice *dev, const RanetBottlenec
  * @error: return location for a #GError
  *
  * The fused op of @p, recorded with ranet_op_record() as the convolutions
- * are: it reads @p's reduce.in, writes its conv.out and never the
- * bottleneck view. Views of several items are refused, as is anything
+ * are: it reads @p's reduce.in, writes its conv.out (with a resize: its
+ * resize_p.out instead) and never the bottleneck view. Views of several items are refused, as is anything
  * ranet_op_bottleneck_supported() refuses (%RANET_VK_ERROR_INVALID).
  *
  * Returns: (transfer full): the op, or %NULL with @error set.
