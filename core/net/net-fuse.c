@@ -4,7 +4,7 @@
  *
  * Why: on lavapipe every dispatch wakes the driver's worker threads, 40-130
  * us on this machine, while most layers of a small model hold a few
- * microseconds of work (docs/PERFORMANCE.md, "Fewer dispatches"). What is
+ * microseconds of work (docs/PERFORMANCE.md, changes 20-23). What is
  * fused:
  *
  * - the end of each exit's classifier: its last convolution, the linear
@@ -25,9 +25,9 @@
 /* The most multiply-adds of a run fused by default. A fused op runs where
  * the layers' own ops are tuned for larger work (more workgroups, register
  * blocking over more pixels): measured on lavapipe, ConvBN pairs of 0.3M
- * multiply-adds ran 10-20% faster fused, pairs of 0.7-1.1M 5-8% slower, and
+ * multiply-adds ran 10-20% faster fused, pairs of 0.66-1.1M 5-8% slower, and
  * the ImageNet-style model, whose pairs are mostly far larger, 20% slower
- * with every run fused (docs/PERFORMANCE.md, "Fewer dispatches"). */
+ * with every run fused (docs/PERFORMANCE.md, changes 20-23). */
 #define FUSE_MAX_MACS 512000
 
 /* Whether the device's options ask for fused runs in @net: never in a batch
