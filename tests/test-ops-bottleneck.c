@@ -571,6 +571,31 @@ submit_timed (RanetVkCommands *cmds, guint64 *dev_ns, guint64 *wall_ns)
   *dev_ns = ranet_vk_commands_get_elapsed_ns (cmds, 0, 1);
 }
 
+/* A device buffer of @p's packed weights (random), from
+ * RANET_OP_CHECK_WEIGHTS_OFFSET; @conv_at: where the KxK convolution's start
+ * after that. */
+static RanetVkBuffer *
+weights_buffer (GRand *rand, const RanetBottleneckParams *p, gsize *conv_at)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree float *packed = NULL;
+  g_autofree float *wbuf = NULL;
+  Weights w;
+  gsize packed_n, bytes;
+  RanetVkBuffer *buf;
+
+  weights_init (&w, rand, p);
+  packed = pack (p, &w, conv_at, &packed_n);
+  weights_clear (&w);
+  bytes = (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float);
+  wbuf = g_malloc0 (bytes);
+  memcpy (wbuf + RANET_OP_CHECK_WEIGHTS_OFFSET, packed, packed_n * sizeof (float));
+  buf = ranet_vk_buffer_new (device, bytes, RANET_VK_BUFFER_DEVICE, &error);
+  g_assert_no_error (error);
+  g_assert_true (ranet_vk_buffer_upload (buf, 0, wbuf, bytes, &error));
+  return buf;
+}
+
 /* Times @fused and @two, submitted alternately, and prints a row of their
  * medians. */
 static void
@@ -597,26 +622,12 @@ bench_shape (const BenchShape *b)
   RanetBottleneckParams p = shape_params (&s, 0, 0);
   g_autoptr (GRand) rand = g_rand_new_with_seed (1);
   g_autoptr (GError) error = NULL;
-  g_autofree float *packed = NULL;
-  g_autofree float *wbuf = NULL;
-  Weights w;
-  gsize conv_at, packed_n;
-
-  weights_init (&w, rand, &p);
-  packed = pack (&p, &w, &conv_at, &packed_n);
-  weights_clear (&w);
-  wbuf = g_new0 (float, RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n);
-  memcpy (wbuf + RANET_OP_CHECK_WEIGHTS_OFFSET, packed, packed_n * sizeof (float));
+  gsize conv_at;
 
   g_autoptr (RanetVkBuffer) in = random_buffer (rand, ranet_op_check_view_end (&p.reduce.in));
   g_autoptr (RanetVkBuffer) mid = random_buffer (rand, ranet_op_check_view_end (&p.reduce.out));
   g_autoptr (RanetVkBuffer) out = random_buffer (rand, ranet_op_check_view_end (&p.conv.out));
-  g_autoptr (RanetVkBuffer) weights = ranet_vk_buffer_new (device,
-      (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float), RANET_VK_BUFFER_DEVICE,
-      &error);
-  g_assert_no_error (error);
-  g_assert_true (ranet_vk_buffer_upload (weights, 0, wbuf,
-          (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float), &error));
+  g_autoptr (RanetVkBuffer) weights = weights_buffer (rand, &p, &conv_at);
 
   gsize w1 = RANET_OP_CHECK_WEIGHTS_OFFSET, w3 = w1 + conv_at;
   g_autoptr (RanetOp) fused = ranet_op_bottleneck_new (device, &p, w1, w3, &error);
@@ -646,27 +657,14 @@ bench_resize_shape (const ResizeShape *r)
   RanetBottleneckParams p = resize_shape_params (r, 0), pair = p;
   g_autoptr (GRand) rand = g_rand_new_with_seed (2);
   g_autoptr (GError) error = NULL;
-  g_autofree float *packed = NULL;
-  g_autofree float *wbuf = NULL;
-  Weights w;
-  gsize conv_at, packed_n;
+  gsize conv_at;
 
   pair.resize = FALSE;
-  weights_init (&w, rand, &p);
-  packed = pack (&p, &w, &conv_at, &packed_n);
-  weights_clear (&w);
-  wbuf = g_new0 (float, RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n);
-  memcpy (wbuf + RANET_OP_CHECK_WEIGHTS_OFFSET, packed, packed_n * sizeof (float));
 
   g_autoptr (RanetVkBuffer) in = random_buffer (rand, ranet_op_check_view_end (&p.reduce.in));
   /* the resize's output tensor, then the pair's result */
   g_autoptr (RanetVkBuffer) out = random_buffer (rand, ranet_op_check_view_end (&p.conv.out));
-  g_autoptr (RanetVkBuffer) weights = ranet_vk_buffer_new (device,
-      (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float), RANET_VK_BUFFER_DEVICE,
-      &error);
-  g_assert_no_error (error);
-  g_assert_true (ranet_vk_buffer_upload (weights, 0, wbuf,
-          (RANET_OP_CHECK_WEIGHTS_OFFSET + packed_n) * sizeof (float), &error));
+  g_autoptr (RanetVkBuffer) weights = weights_buffer (rand, &p, &conv_at);
 
   gsize w1 = RANET_OP_CHECK_WEIGHTS_OFFSET, w3 = w1 + conv_at;
   g_autoptr (RanetOp) fused = ranet_op_bottleneck_new (device, &p, w1, w3, &error);
