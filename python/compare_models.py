@@ -20,22 +20,15 @@ def fmt(acc):
 
 
 def plot(curves, split, out):
-    import matplotlib
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from plot_curves import save_budgeted
 
     fig, ax = plt.subplots(figsize=(6, 4))
     for curve in curves:
         points = sorted(zip(curve.macs, curve.accuracy))
         ax.plot([m / 1e6 for m, _ in points], [a for _, a in points], "o-", markersize=3,
                 label=os.path.basename(curve.name))
-    ax.set_xlabel("mean multiply-adds per frame (millions)")
-    ax.set_ylabel("%s accuracy (%%)" % split)
-    ax.set_title("Budgeted classification")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
+    save_budgeted(fig, ax, split, out)
 
 
 def main():

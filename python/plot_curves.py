@@ -60,8 +60,13 @@ def plot_budgeted(cal, runs, out):
         ax.scatter([macs[i] for i, _ in used], [acc[i] for i, _ in used],
                    s=[20 + 400 * n / total for _, n in used], facecolors="none", edgecolors=colour,
                    label="used on the stream (%s load)" % ("with" if r["load"] else "no"))
+    save_budgeted(fig, ax, "test", out)
+
+
+def save_budgeted(fig, ax, split, out):
+    """Label a budgeted-classification figure (accuracy on SPLIT against multiply-adds) and write it."""
     ax.set_xlabel("mean multiply-adds per frame (millions)")
-    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylabel("%s accuracy (%%)" % split)
     ax.set_title("Budgeted classification")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")

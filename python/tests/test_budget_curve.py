@@ -7,6 +7,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 
 from ranet.budget_curve import Curve, compare, read_curve
@@ -51,9 +52,13 @@ class BudgetCurveTest(unittest.TestCase):
         self.assertIsNone(test.at(min(test.macs) - 1))
 
     def test_command_line(self):
-        out = subprocess.run([sys.executable, os.path.join(ROOT, "python", "compare_models.py"),
-                              "--model", BUILTIN, "--against", BUILTIN],
-                             check=True, capture_output=True, text=True).stdout
+        with tempfile.TemporaryDirectory() as tmp:
+            png = os.path.join(tmp, "curves.png")
+            out = subprocess.run([sys.executable, os.path.join(ROOT, "python", "compare_models.py"),
+                                  "--model", BUILTIN, "--against", BUILTIN, "--plot", png],
+                                 check=True, capture_output=True, text=True).stdout
+            with open(png, "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
         self.assertIn("model better at 0 budgets, against better at 0", out)
         self.assertIn("is NOT at least as accurate", out)
 
