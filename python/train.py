@@ -10,7 +10,8 @@ training split, and --val-fraction of each class (seeded) is held out for valida
 
 Training: every exit jointly (mean of the exits' cross-entropy losses), SGD with Nesterov momentum, a
 one-cycle learning rate, and unless --no-augment random crops of the zero-padded image (--crop-padding
-pixels each side) and horizontal flips. The network is a preset (ranet.presets) with any field overridden
+pixels each side) and horizontal flips; --random-erasing P also overwrites a random rectangle of a share P of
+the images with noise (Zhong et al., "Random Erasing Data Augmentation", 2017). The network is a preset (ranet.presets) with any field overridden
 by the reference's option names. With --checkpoint-dir a checkpoint is written after every epoch and a
 later run with the same options resumes from it, with the weights an uninterrupted run would have
 (asking for more epochs stretches the rest of the learning-rate schedule); --stop-after N ends a run after
@@ -32,6 +33,7 @@ A folder of your own:
 import argparse
 import contextlib
 import json
+import math
 import os
 import shlex
 import sys
@@ -69,6 +71,9 @@ def parser():
                       help="share of each class held out for validation and calibration (folder; default 0.1)")
     data.add_argument("--no-augment", dest="augment", action="store_false",
                       help="no random crops or flips")
+    data.add_argument("--random-erasing", type=float, default=0.0, metavar="P",
+                      help="overwrite a random rectangle (2-40%% of the area, aspect 0.3-3.3) of each image with "
+                           "probability P with noise; 0 (the default) draws nothing, as before this option")
     data.add_argument("--crop-padding", type=int,
                       help="pixels of zero padding each side for random crops (default: 1/14 of the smaller "
                            "side, at least 1: 2 at 28x28)")
@@ -152,6 +157,25 @@ def augment(x, gen, pad, fill):
     return out
 
 
+def random_erase(x, gen, p):
+    """Each image, with probability p: a rectangle of 2-40% of its area, aspect ratio 0.3-3.3, replaced by
+    standard normal noise (in the normalised space, where the training set has mean 0 and variance 1)."""
+    n, c, h, w = x.shape
+    out = x.clone()
+    chosen = (torch.rand(n, generator=gen) < p).nonzero().flatten().tolist()
+    for i in chosen:
+        for _ in range(10):  # a drawn rectangle may not fit the image: draw again, at most 10 times
+            area = h * w * (0.02 + 0.38 * torch.rand(1, generator=gen).item())
+            aspect = math.exp(math.log(0.3) + (math.log(1 / 0.3) - math.log(0.3)) * torch.rand(1, generator=gen).item())
+            eh, ew = round(math.sqrt(area * aspect)), round(math.sqrt(area / aspect))
+            if 0 < eh < h and 0 < ew < w:
+                y0 = int(torch.randint(0, h - eh + 1, (1,), generator=gen))
+                x0 = int(torch.randint(0, w - ew + 1, (1,), generator=gen))
+                out[i, :, y0:y0 + eh, x0:x0 + ew] = torch.randn(c, eh, ew, generator=gen)
+                break
+    return out
+
+
 def evaluate(model, x, y, batch=500):
     """Percent correct at each exit."""
     model.eval()
@@ -187,12 +211,21 @@ def plot_history(history, path):
     plt.close(fig)
 
 
+def augmentation_text(args, pad):
+    kinds = ["random crops, %d pixels padding, and horizontal flips" % pad] if args.augment else []
+    if args.random_erasing > 0:
+        kinds.append("random erasing of a share %g of the images" % args.random_erasing)
+    return "; ".join(kinds) or "none"
+
+
 def recipe(args, cfg, data, pad):
     """What a checkpoint must agree on to be resumed (everything but the number of epochs)."""
     return {"data": os.path.abspath(args.data) if args.data != "fashion-mnist" else args.data,
             "config": json.loads(cfg.to_json()), "input_size": data.input_size, "mean": data.mean, "std": data.std,
             "val_fraction": args.val_fraction, "augment": args.augment, "crop_padding": pad, "batch": args.batch,
-            "lr": args.lr, "wd": args.wd, "seed": args.seed}
+            "lr": args.lr, "wd": args.wd, "seed": args.seed,
+            # only when used, so that checkpoints made before the option resume
+            **({"random_erasing": args.random_erasing} if args.random_erasing > 0 else {})}
 
 
 def main(argv=None):
@@ -260,6 +293,8 @@ def run(args, argv, stack):
         for b in range(steps_per_epoch):
             idx = perm[b * args.batch:(b + 1) * args.batch]
             x = augment(tx[idx], gen, pad, fill) if args.augment else tx[idx]
+            if args.random_erasing > 0:
+                x = random_erase(x, gen, args.random_erasing)
             outs = model(x)
             loss = sum(F.cross_entropy(o, ty[idx]) for o in outs) / len(outs)
             opt.zero_grad()
@@ -291,8 +326,7 @@ def run(args, argv, stack):
     print(format_table(result))
     card = {"source": "python/train.py", "command": command, "data": data.summary, "classes": data.classes,
             "seed": args.seed, "preset": args.preset, "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
-            "weight_decay": args.wd, "augment": ("random crops, %d pixels padding, and horizontal flips" % pad)
-            if args.augment else "none", "threads": args.threads, "wall_seconds": round(wall),
+            "weight_decay": args.wd, "augment": augmentation_text(args, pad), "threads": args.threads, "wall_seconds": round(wall),
             "torch": torch.__version__, "val_accuracy": result["val_accuracy"],
             "exit_macs": result["calibration"]["exit_macs"],
             "calibration": "operating points from the validation split"}
