@@ -11,10 +11,11 @@ training split, and --val-fraction of each class (seeded) is held out for valida
 Training: every exit jointly (mean of the exits' cross-entropy losses), SGD with Nesterov momentum, a
 one-cycle learning rate, and unless --no-augment random crops of the zero-padded image (--crop-padding
 pixels each side) and horizontal flips; --random-erasing P also overwrites a random rectangle of a share P of
-the images with noise (Zhong et al., "Random Erasing Data Augmentation", 2017). The network is a preset (ranet.presets) with any field overridden
-by the reference's option names. With --checkpoint-dir a checkpoint is written after every epoch and a
-later run with the same options resumes from it, with the weights an uninterrupted run would have
-(asking for more epochs stretches the rest of the learning-rate schedule); --stop-after N ends a run after
+the images with noise (Zhong et al., "Random Erasing Data Augmentation", 2017). The network is a preset
+(ranet.presets) with any field overridden by the reference's option names. With --checkpoint-dir a checkpoint
+is written after every epoch and a later run with the same options resumes from it, with the weights an
+uninterrupted run would have (asking for more epochs stretches the rest of the learning-rate schedule);
+--stop-after N ends a run after
 epoch N on purpose. The directory also gets train.log, final.pt and train_info.json.
 
 A progress bar with the epoch's ETA goes to stderr; a PNG of the loss and each exit's validation accuracy
@@ -166,7 +167,8 @@ def random_erase(x, gen, p):
     for i in chosen:
         for _ in range(10):  # a drawn rectangle may not fit the image: draw again, at most 10 times
             area = h * w * (0.02 + 0.38 * torch.rand(1, generator=gen).item())
-            aspect = math.exp(math.log(0.3) + (math.log(1 / 0.3) - math.log(0.3)) * torch.rand(1, generator=gen).item())
+            u = torch.rand(1, generator=gen).item()
+            aspect = math.exp(math.log(0.3) + (math.log(1 / 0.3) - math.log(0.3)) * u)  # log-uniform, 0.3 .. 1/0.3
             eh, ew = round(math.sqrt(area * aspect)), round(math.sqrt(area / aspect))
             if 0 < eh < h and 0 < ew < w:
                 y0 = int(torch.randint(0, h - eh + 1, (1,), generator=gen))
@@ -326,7 +328,8 @@ def run(args, argv, stack):
     print(format_table(result))
     card = {"source": "python/train.py", "command": command, "data": data.summary, "classes": data.classes,
             "seed": args.seed, "preset": args.preset, "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
-            "weight_decay": args.wd, "augment": augmentation_text(args, pad), "threads": args.threads, "wall_seconds": round(wall),
+            "weight_decay": args.wd, "augment": augmentation_text(args, pad), "threads": args.threads,
+            "wall_seconds": round(wall),
             "torch": torch.__version__, "val_accuracy": result["val_accuracy"],
             "exit_macs": result["calibration"]["exit_macs"],
             "calibration": "operating points from the validation split"}

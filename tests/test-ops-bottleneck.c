@@ -572,8 +572,8 @@ submit_timed (RanetVkCommands *cmds, guint64 *dev_ns, guint64 *wall_ns)
 }
 
 /* A device buffer of @p's packed weights (random), from
- * RANET_OP_CHECK_WEIGHTS_OFFSET; @conv_at: where the KxK convolution's start
- * after that. */
+ * RANET_OP_CHECK_WEIGHTS_OFFSET; @conv_at: where the KxK convolution's weights
+ * start after that. */
 static RanetVkBuffer *
 weights_buffer (GRand *rand, const RanetBottleneckParams *p, gsize *conv_at)
 {
