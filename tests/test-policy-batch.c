@@ -6,7 +6,7 @@
  * paid once per batch plus arithmetic per item. Each item has a hardness u in
  * [0, 1), its confidence at exit k is 1 - u (1 - 0.15 k), and the operating
  * points' exit fractions are what that gives for uniform hardness, their
- * accuracy growing with the stages they spend (as in test-policy.c). A batch
+ * accuracy growing with the stages they spend (sim-points.h). A batch
  * runs stage by stage: stage k + 1 on the items that did not leave at exit k,
  * if the policy says it fits, else they all leave at exit k, forced.
  *
@@ -17,7 +17,7 @@
  * not even exit 0 for every item fits, every position is classified within
  * ceil(n / n_run) frames; and the learned cost of a stage for n items comes
  * close to the simulated one. */
-#include "policy/ranet-policy.h"
+#include "sim-points.h"
 
 #include <math.h>
 #include <string.h>
@@ -31,45 +31,16 @@
 static const double fixed_ms[N_EXITS] = { 2.0, 1.2, 1.0, 1.0, 0.6 };
 static const double per_item_ms[N_EXITS] = { 0.3, 0.15, 0.12, 0.15, 0.08 };
 
-typedef struct {
-  double thresholds[N_POINTS][N_EXITS];
-  double fractions[N_POINTS][N_EXITS];
-  double accuracy[N_POINTS];
-  RanetPolicyPoint points[N_POINTS];
-  double stage_macs[N_EXITS];
-} Table;
-
-static double
-confidence (double u, guint k)
-{
-  return 1.0 - u * (1.0 - 0.15 * k);
-}
+typedef SimPoints Table;
 
 static void
 table_init (Table *t)
 {
-  for (guint j = 0; j < N_POINTS; j++) {
-    double mean_exit = 0.0;
+  double single_ms[N_EXITS];
 
-    for (guint k = 0; k < N_EXITS; k++) {
-      t->thresholds[j][k] = 0.3 + 0.05 * j;
-      t->fractions[j][k] = 0.0;
-    }
-    for (guint i = 0; i < 10000; i++) {
-      double u = (i + 0.5) / 10000.0;
-      guint e = 0;
-
-      while (e + 1 < N_EXITS && confidence (u, e) < t->thresholds[j][e])
-        e++;
-      t->fractions[j][e] += 1e-4;
-      mean_exit += e * 1e-4;
-    }
-    t->accuracy[j] = 80.0 + 3.0 * mean_exit;
-    t->points[j] = (RanetPolicyPoint) { t->thresholds[j], t->fractions[j], t->accuracy[j] };
-  }
-  /* multiply-adds in proportion to a single item's cost, as on a device */
   for (guint k = 0; k < N_EXITS; k++)
-    t->stage_macs[k] = (fixed_ms[k] + per_item_ms[k]) * 1e6;
+    single_ms[k] = fixed_ms[k] + per_item_ms[k];
+  sim_points_init (t, N_EXITS, N_POINTS, 0.15, 0.3, single_ms);
 }
 
 static double
@@ -108,6 +79,7 @@ oracle (const Table *t, guint n, double limit_ms, double load)
 
 typedef struct {
   RanetPolicy *policy;
+  const Table *table;              /* the items' confidences */
   GRand *rand;
   guint64 now;
   double load;
@@ -122,6 +94,7 @@ static void
 sim_init (Sim *s, const Table *t, guint64 budget_ns)
 {
   memset (s, 0, sizeof *s);
+  s->table = t;
   s->policy = ranet_policy_new (N_EXITS, t->stage_macs, t->points, N_POINTS, NULL);
   ranet_policy_set_latency_budget (s->policy, budget_ns);
   /* every scenario passed for each of the seeds 1, 2, 3, 5, 8, 11, 13, 21,
@@ -182,7 +155,7 @@ run_batch (Sim *s, guint n)
     ranet_policy_batch_stage_done (s->policy, k, remaining, cost);
     /* the items still in the batch, packed at the front */
     for (guint i = 0; i < remaining; i++) {
-      if (k + 1 < N_EXITS && confidence (hardness[i], k) < b.thresholds[k])
+      if (k + 1 < N_EXITS && sim_points_confidence (s->table, hardness[i], k) < b.thresholds[k])
         hardness[stay++] = hardness[i];
       else
         exit_counts[k]++;

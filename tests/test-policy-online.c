@@ -14,6 +14,7 @@
  * Frames run against the policy alone on a simulated clock, stage by stage,
  * each stage started only when the deadline leaves time for it. */
 #include "policy/policy-private.h"
+#include "sim-points.h"
 
 #include <math.h>
 
@@ -23,52 +24,17 @@
 
 static const double stage_ms[N_EXITS] = { 2.0, 1.0, 1.0, 1.0 };
 
-typedef struct {
-  double thresholds[N_POINTS][N_EXITS];
-  double fractions[N_POINTS][N_EXITS];
-  double accuracy[N_POINTS];
-  RanetPolicyPoint points[N_POINTS];
-  double stage_macs[N_EXITS];
-} Table;
-
-static double
-confidence (double u, guint k)
-{
-  return 1.0 - u * (1.0 - 0.2 * k);
-}
-
-static guint
-exit_for (const double *thresholds, double u)
-{
-  for (guint k = 0; k + 1 < N_EXITS; k++)
-    if ((float) confidence (u, k) >= thresholds[k])
-      return k;
-  return N_EXITS - 1;
-}
+typedef SimPoints Table;
 
 static void
 table_init (Table *t)
 {
-  for (guint j = 0; j < N_POINTS; j++) {
-    double mean_exit = 0.0;
-    for (guint k = 0; k < N_EXITS; k++) {
-      t->thresholds[j][k] = 0.4 + 0.05 * j;
-      t->fractions[j][k] = 0.0;
-    }
-    for (guint i = 0; i < 10000; i++) {
-      guint e = exit_for (t->thresholds[j], (i + 0.5) / 10000.0);
-      t->fractions[j][e] += 1e-4;
-      mean_exit += e * 1e-4;
-    }
-    t->accuracy[j] = 80.0 + 3.0 * mean_exit;
-    t->points[j] = (RanetPolicyPoint) { t->thresholds[j], t->fractions[j], t->accuracy[j] };
-  }
-  for (guint k = 0; k < N_EXITS; k++)
-    t->stage_macs[k] = stage_ms[k] * 1e6;
+  sim_points_init (t, N_EXITS, N_POINTS, 0.2, 0.4, stage_ms);
 }
 
 typedef struct {
   RanetPolicy *policy;
+  const Table *table;      /* the frames' confidences */
   GRand *rand;
   guint64 now;
   double hard_from;        /* hardness is uniform in [hard_from, 1) */
@@ -81,9 +47,9 @@ typedef struct {
 } Sim;
 
 static void
-sim_init (Sim *s, RanetPolicy *policy)
+sim_init (Sim *s, const Table *t, RanetPolicy *policy)
 {
-  *s = (Sim) { policy, g_rand_new_with_seed (16), 1000, 0.0 };
+  *s = (Sim) { policy, t, g_rand_new_with_seed (16), 1000, 0.0 };
 }
 
 /* Runs @n frames; a probe runs every stage (while the deadline allows) and
@@ -105,7 +71,7 @@ run (Sim *s, guint n)
     gboolean forced;
 
     ranet_policy_begin_frame (s->policy, s->now, &f);
-    natural = exit_for (f.thresholds, u);
+    natural = sim_points_exit (s->table, f.thresholds, u);
     for (guint k = 0; k < N_EXITS; k++) {
       if (k > (f.probe ? N_EXITS - 1 : natural))
         break;
@@ -113,7 +79,7 @@ run (Sim *s, guint n)
         break;
       s->now += (guint64) (stage_ms[k] * MS);
       ranet_policy_stage_done (s->policy, k, (guint64) (stage_ms[k] * MS));
-      conf[k] = (float) confidence (u, k);
+      conf[k] = sim_points_confidence (s->table, u, k);
       last = k;
     }
     if (f.probe && last == N_EXITS - 1)
@@ -162,7 +128,7 @@ test_shift (void)
    * plan spreads the frames over every exit */
   for (guint j = 0; j < N_POINTS; j++)
     t.points[j].accuracy = 90.0 - fabs ((double) j - 4.0);
-  sim_init (&s, ranet_policy_new (N_EXITS, t.stage_macs, t.points, N_POINTS, NULL));
+  sim_init (&s, &t, ranet_policy_new (N_EXITS, t.stage_macs, t.points, N_POINTS, NULL));
   ranet_policy_set_online_calibration (s.policy, TRUE, 5, 200);
 
   /* the content the calibration saw: the plan holds, and the recomputed
@@ -215,7 +181,7 @@ test_off_keeps_thresholds (void)
   RanetPolicyStats stats;
 
   table_init (&t);
-  sim_init (&s, ranet_policy_new (N_EXITS, t.stage_macs, t.points, N_POINTS, NULL));
+  sim_init (&s, &t, ranet_policy_new (N_EXITS, t.stage_macs, t.points, N_POINTS, NULL));
   s.hard_from = 0.3;
   run (&s, 3000);
   g_assert_cmpfloat (worst_share_error (&s), >, 15.0);
@@ -239,7 +205,7 @@ test_probes_within_budget (void)
   RanetPolicyStats stats;
 
   table_init (&t);
-  sim_init (&s, ranet_policy_new (N_EXITS, t.stage_macs, t.points, N_POINTS, NULL));
+  sim_init (&s, &t, ranet_policy_new (N_EXITS, t.stage_macs, t.points, N_POINTS, NULL));
   ranet_policy_set_online_calibration (s.policy, TRUE, 4, 100);
   /* the whole network takes 5 ms */
   ranet_policy_set_latency_budget (s.policy, (guint64) (4.0 * MS));
@@ -266,14 +232,13 @@ test_placeholder (void)
   const double thresholds[N_EXITS] = { 1.0, 1.0, 1.0, -1.0 };
   const double fractions[N_EXITS] = { 0.0, 0.0, 0.0, 1.0 };
   RanetPolicyPoint point = { thresholds, fractions, 0.0 };
-  double stage_macs[N_EXITS];
   RanetPolicyStats stats;
+  Table t;
   Sim s;
   guint first;
 
-  for (guint k = 0; k < N_EXITS; k++)
-    stage_macs[k] = stage_ms[k] * 1e6;
-  sim_init (&s, ranet_policy_new (N_EXITS, stage_macs, &point, 1, NULL));
+  table_init (&t);
+  sim_init (&s, &t, ranet_policy_new (N_EXITS, t.stage_macs, &point, 1, NULL));
   ranet_policy_set_online_calibration (s.policy, TRUE, 30, 300);
   ranet_policy_set_latency_budget (s.policy, (guint64) (6.0 * MS));
   s.hard_from = 0.2;

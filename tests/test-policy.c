@@ -18,6 +18,7 @@
  * picks before the frame. The budget arithmetic and the sharing of a frame's
  * time among its stages are checked on the policy alone. */
 #include "session/ranet-session-backend.h"
+#include "sim-points.h"
 
 #include <math.h>
 #include <string.h>
@@ -33,49 +34,12 @@ static const double stage_ms[N_EXITS] = { 2.0, 1.0, 0.8, 1.0, 0.5 };
 /* stage costs vary by up to +-NOISE from frame to frame */
 #define NOISE 0.03
 
-typedef struct {
-  double thresholds[N_POINTS][N_EXITS];
-  double fractions[N_POINTS][N_EXITS];
-  double accuracy[N_POINTS];
-  RanetPolicyPoint points[N_POINTS];
-  double stage_macs[N_EXITS];
-} Table;
-
-static double
-confidence (double u, guint k)
-{
-  return 1.0 - u * (1.0 - 0.15 * k);
-}
-
-static guint
-exit_for (const double *thresholds, double u)
-{
-  for (guint k = 0; k + 1 < N_EXITS; k++)
-    if (confidence (u, k) >= thresholds[k])
-      return k;
-  return N_EXITS - 1;
-}
+typedef SimPoints Table;
 
 static void
 table_init (Table *t)
 {
-  for (guint j = 0; j < N_POINTS; j++) {
-    double mean_exit = 0.0;
-    for (guint k = 0; k < N_EXITS; k++) {
-      t->thresholds[j][k] = 0.3 + 0.05 * j;
-      t->fractions[j][k] = 0.0;
-    }
-    for (guint i = 0; i < 10000; i++) {
-      guint e = exit_for (t->thresholds[j], (i + 0.5) / 10000.0);
-      t->fractions[j][e] += 1e-4;
-      mean_exit += e * 1e-4;
-    }
-    t->accuracy[j] = 80.0 + 3.0 * mean_exit;
-    t->points[j] = (RanetPolicyPoint) { t->thresholds[j], t->fractions[j], t->accuracy[j] };
-  }
-  /* stage MACs proportional to the stage costs, as on a real device */
-  for (guint k = 0; k < N_EXITS; k++)
-    t->stage_macs[k] = stage_ms[k] * 1e6;
+  sim_points_init (t, N_EXITS, N_POINTS, 0.15, 0.3, stage_ms);
 }
 
 /* True expected cost (ms) of point @j for uniform hardness and load @load. */
@@ -104,6 +68,7 @@ oracle (const Table *t, double limit_ms, double load)
 /* The simulated network and clock, and what the last run_frames() saw. */
 typedef struct {
   RanetSession *session;
+  const Table *table;   /* the frames' confidences */
   GRand *rand;
   guint64 now;          /* the clock, ns */
   double load;          /* stage costs are scaled by this */
@@ -147,7 +112,7 @@ sim_run_stage (gpointer data, guint k, RanetExitResult *r, GError **error)
   }
   s->now += cost;
   s->stage_ns[k] = cost;
-  s->prob = (float) confidence (s->hardness, k);
+  s->prob = sim_points_confidence (s->table, s->hardness, k);
   *r = (RanetExitResult) {
     .exit_index = k, .confidence = s->prob, .probs = &s->prob, .n_classes = 1,
     .gpu_ns = cost, .macs = (guint64) (k + 1),
@@ -200,6 +165,7 @@ sim_init (Sim *s, const Table *t, guint64 budget_ns, gboolean one_submission)
   };
 
   memset (s, 0, sizeof *s);
+  s->table = t;
   s->session = ranet_session_new_for_backend (&network, s, table_policy (t, 0));
   ranet_session_set_clock (s->session, sim_clock, s);
   ranet_session_set_latency_budget (s->session, budget_ns);
