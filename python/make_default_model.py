@@ -11,7 +11,8 @@ This copies that file to
 after checking that it is a Fashion-MNIST model, and writes the card's tables from the file's metadata, so
 the card describes the file as it is. The recipe:
 
-    /usr/bin/python3 python/train.py --data fashion-mnist --preset default --epochs 30 --seed 0 \\
+    /usr/bin/python3 python/train.py --data fashion-mnist --preset default --grFactor 1-1-1 --bnFactor 1-1-1 \\
+        --nChannels 32 --growthRate 16 --step 3 --epochs 30 --seed 0 --threads 2 \\
         --checkpoint-dir /var/tmp/ranet-train --out /var/tmp/ranet-train/fashion-mnist-ranet.safetensors
     /usr/bin/python3 python/make_default_model.py --model /var/tmp/ranet-train/fashion-mnist-ranet.safetensors
 

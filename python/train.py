@@ -23,7 +23,8 @@ per epoch to --plot.
 
 The built-in model's recipe (models/MODEL_CARD.md):
 
-    /usr/bin/python3 python/train.py --data fashion-mnist --preset default --epochs 30 --seed 0 \\
+    /usr/bin/python3 python/train.py --data fashion-mnist --preset default --grFactor 1-1-1 --bnFactor 1-1-1 \\
+        --nChannels 32 --growthRate 16 --step 3 --epochs 30 --seed 0 --threads 2 \\
         --checkpoint-dir /var/tmp/ranet-train --out fashion-mnist-ranet.safetensors
 
 A folder of your own:

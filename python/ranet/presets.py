@@ -1,6 +1,8 @@
 """Named network configurations, and the reference's command-line syntax for their hyper-parameters.
 
-    default   the built-in Fashion-MNIST model: three scales, five exits, ~14M multiply-adds at 28x28
+    default   a small Fashion-MNIST network: three scales, five exits, ~14M multiply-adds at 28x28 (the
+              built-in model widens it: --grFactor 1-1-1 --bnFactor 1-1-1 --nChannels 32 --growthRate 16
+              --step 3, ~23M)
     cifar     the reference's CIFAR network (its args.py defaults: nBlocks 2, step 4, growthRate 6)
     imagenet  the paper's ImageNet network with nChannels 32 (the reference repository's "model 1")
 
