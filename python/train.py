@@ -15,8 +15,8 @@ the images with noise (Zhong et al., "Random Erasing Data Augmentation", 2017). 
 (ranet.presets) with any field overridden by the reference's option names. With --checkpoint-dir a checkpoint
 is written after every epoch and a later run with the same options resumes from it, with the weights an
 uninterrupted run would have (asking for more epochs stretches the rest of the learning-rate schedule);
---stop-after N ends a run after
-epoch N on purpose. The directory also gets train.log, final.pt and train_info.json.
+--stop-after N ends a run after epoch N on purpose. The directory also gets train.log, final.pt and
+train_info.json.
 
 A progress bar with the epoch's ETA goes to stderr; a PNG of the loss and each exit's validation accuracy
 per epoch to --plot.

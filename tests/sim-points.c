@@ -22,7 +22,6 @@ sim_points_init (SimPoints * t, guint n_exits, guint n_points, double slope,
 {
   g_assert (n_exits <= SIM_MAX_EXITS && n_points <= SIM_MAX_POINTS);
   t->n_exits = n_exits;
-  t->n_points = n_points;
   t->slope = slope;
   for (guint j = 0; j < n_points; j++) {
     double mean_exit = 0.0;

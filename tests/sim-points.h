@@ -17,7 +17,6 @@
 
 typedef struct {
   guint n_exits;
-  guint n_points;
   double slope;
   double thresholds[SIM_MAX_POINTS][SIM_MAX_EXITS];
   double fractions[SIM_MAX_POINTS][SIM_MAX_EXITS];
